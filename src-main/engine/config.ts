@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/**
+ * The model's architecture and training objective, stored in every checkpoint's manifest and
+ * validated whenever one is read. Adding a latent geometry or an objective adds a literal here
+ * and a line in its registry.
+ */
+export const LatentKind = z.enum(['gaussian', 'sphere', 'power-sphere', 'mixture']);
+export type LatentKind = z.infer<typeof LatentKind>;
+
+export const ObjectiveKind = z.enum(['kl', 'mmd', 'swd', 'cw', 'l2']);
+export type ObjectiveKind = z.infer<typeof ObjectiveKind>;
+
+export const LatentConfig = z.object({
+  kind: LatentKind,
+  /** Latent dimension; for sphere latents the ambient dimension d of S^{d-1} (d ≥ 2). */
+  dim: z.number().int().min(1).max(1024),
+  /** Mixture components (mixture prior only). */
+  components: z.number().int().min(1).max(256).optional(),
+});
+export type LatentConfig = z.infer<typeof LatentConfig>;
+
+export const ObjectiveConfig = z.object({
+  kind: ObjectiveKind,
+  /** β for KL, λ for MMD/SWD/CW/L2. */
+  weight: z.number().min(0).max(1e6),
+  /** Linear KL warm-up from 0 to `weight` over this many steps (0 = none). */
+  warmupSteps: z.number().int().min(0).default(0),
+  /** Free bits: nats of KL per latent dimension that cost nothing (Kingma et al. 2016). */
+  freeBits: z.number().min(0).default(0),
+  /** Random projections for sliced Wasserstein. */
+  projections: z.number().int().min(1).max(10_000).optional(),
+});
+export type ObjectiveConfig = z.infer<typeof ObjectiveConfig>;
+
+export const NetConfig = z.object({
+  kind: z.enum(['mlp', 'conv']),
+  /** MLP hidden widths (encoder order; the decoder mirrors them). */
+  hidden: z.array(z.number().int().min(1).max(16384)).default([512]),
+  /** Conv channels per stride-2 stage (encoder order; the decoder mirrors them). */
+  channels: z.array(z.number().int().min(1).max(1024)).default([32, 64]),
+  /** Dense width between the conv stack and the latent head. */
+  convDense: z.number().int().min(1).max(16384).default(256),
+});
+export type NetConfig = z.infer<typeof NetConfig>;
+
+export const Likelihood = z.enum(['bernoulli', 'gaussian']);
+export type Likelihood = z.infer<typeof Likelihood>;
+
+export const ModelConfig = z.object({
+  /** Shape of one input item: [h, w, c] for images, [d] for point sets. */
+  inputShape: z.array(z.number().int().min(1)).min(1).max(3),
+  latent: LatentConfig,
+  objective: ObjectiveConfig,
+  net: NetConfig,
+  likelihood: Likelihood,
+  /** Fixed observation standard deviation for the Gaussian likelihood. */
+  gaussianSigma: z.number().positive().default(0.1),
+  /** Encoder log-variance is clamped to this range to keep exp() finite. */
+  logVarClamp: z.tuple([z.number(), z.number()]).default([-10, 10]),
+});
+export type ModelConfig = z.infer<typeof ModelConfig>;
+export type ModelConfigInput = z.input<typeof ModelConfig>;
+
+export const TrainConfig = z.object({
+  epochs: z.number().int().min(1).max(100_000),
+  batchSize: z.number().int().min(1).max(65_536).default(128),
+  learningRate: z.number().positive().max(10).default(1e-3),
+  seed: z.number().int().min(0).default(0),
+  /** Binarise each batch afresh with pixel intensities as probabilities (dynamic binarisation). */
+  dynamicBinarization: z.boolean().default(false),
+});
+export type TrainConfig = z.infer<typeof TrainConfig>;
+export type TrainConfigInput = z.input<typeof TrainConfig>;
