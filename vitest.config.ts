@@ -21,7 +21,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        plugins: [svelte({ hot: false })],
+        plugins: [svelte()],
         resolve: { conditions: ['browser'] },
         test: {
           name: 'renderer',

@@ -90,12 +90,19 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   if (prefer && !ORDER.includes(prefer)) {
     throw new Error(`unknown backend "${prefer}": choose one of ${ORDER.join(', ')}`);
   }
+  // Production mode: no debug checks, and no console banner suggesting tfjs-node on every start.
+  tf.enableProdMode();
   const attempts: BackendAttempt[] = [];
   let chosen: BackendName | undefined;
   for (const name of ORDER) {
     if (chosen) break;
     if (prefer && name !== prefer) {
-      attempts.push({ name, package: packageOf(name), ok: false, reason: `skipped: ${prefer} requested` });
+      attempts.push({
+        name,
+        package: packageOf(name),
+        ok: false,
+        reason: `skipped: ${prefer} requested`,
+      });
       continue;
     }
     const attempt =
@@ -105,7 +112,12 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
           ? await tryNative('@tensorflow/tfjs-node', name)
           : name === 'wasm'
             ? await tryWasm()
-            : { name, package: packageOf(name), ok: await tf.setBackend('cpu'), reason: 'pure JavaScript' };
+            : {
+                name,
+                package: packageOf(name),
+                ok: await tf.setBackend('cpu'),
+                reason: 'pure JavaScript',
+              };
     attempts.push(attempt);
     if (attempt.ok) chosen = name;
   }

@@ -17,6 +17,11 @@ export const LatentConfig = z.object({
   dim: z.number().int().min(1).max(1024),
   /** Mixture components (mixture prior only). */
   components: z.number().int().min(1).max(256).optional(),
+  /**
+   * Mixture prior only: weight of the anti-collapse regulariser λ·(log K − I(x; c)), the mutual
+   * information between an item and its component estimated on the batch (latent/mixture.ts).
+   */
+  balance: z.number().min(0).max(1e4).optional(),
 });
 export type LatentConfig = z.infer<typeof LatentConfig>;
 
@@ -28,8 +33,16 @@ export const ObjectiveConfig = z.object({
   warmupSteps: z.number().int().min(0).default(0),
   /** Free bits: nats of KL per latent dimension that cost nothing (Kingma et al. 2016). */
   freeBits: z.number().min(0).default(0),
-  /** Random projections for sliced Wasserstein. */
+  /** Random projections for sliced Wasserstein (default 50). */
   projections: z.number().int().min(1).max(10_000).optional(),
+  /** MMD kernel: inverse multiquadric C/(C + ‖x − y‖²) (WAE) or Gaussian exp(−‖x − y‖²/C). */
+  kernel: z.enum(['imq', 'rbf']).optional(),
+  /** Sliced Wasserstein: the p of |Δ|^p (default 2). */
+  power: z.number().min(1).max(8).optional(),
+  /** L2/RAE: components of the Gaussian mixture fitted to the codes after training (default 10). */
+  gmmComponents: z.number().int().min(1).max(256).optional(),
+  /** L2/RAE: covariance of the fitted mixture; default full for d ≤ 32, else diagonal. */
+  gmmCovariance: z.enum(['full', 'diag']).optional(),
 });
 export type ObjectiveConfig = z.infer<typeof ObjectiveConfig>;
 
@@ -72,3 +85,12 @@ export const TrainConfig = z.object({
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 export type TrainConfigInput = z.input<typeof TrainConfig>;
+
+/** Parses with a schema, turning the first issue into one readable line. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  throw new Error(`invalid ${what}: ${where}${issue.message}`);
+}

@@ -19,9 +19,7 @@ function usesWasm(): boolean {
 }
 
 const mm = (a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor =>
-  usesWasm()
-    ? tf.matMul(ta ? swapLast(a) : a, tb ? swapLast(b) : b)
-    : tf.matMul(a, b, ta, tb);
+  usesWasm() ? tf.matMul(ta ? swapLast(a) : a, tb ? swapLast(b) : b) : tf.matMul(a, b, ta, tb);
 
 /** Transposes the last two axes (BatchMatMul operands may be rank 3). */
 function swapLast(t: tf.Tensor): tf.Tensor {
@@ -34,9 +32,12 @@ function swapLast(t: tf.Tensor): tf.Tensor {
 function batchMatMulGrad(dy: tf.Tensor, saved: tf.Tensor[], attrs: Attrs): Grads {
   const [a, b] = saved;
   const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-  if (!transposeA && !transposeB) return { a: () => mm(dy, b, false, true), b: () => mm(a, dy, true, false) };
-  if (!transposeA && transposeB) return { a: () => mm(dy, b, false, false), b: () => mm(dy, a, true, false) };
-  if (transposeA && !transposeB) return { a: () => mm(b, dy, false, true), b: () => mm(a, dy, false, false) };
+  if (!transposeA && !transposeB)
+    return { a: () => mm(dy, b, false, true), b: () => mm(a, dy, true, false) };
+  if (!transposeA && transposeB)
+    return { a: () => mm(dy, b, false, false), b: () => mm(dy, a, true, false) };
+  if (transposeA && !transposeB)
+    return { a: () => mm(b, dy, false, true), b: () => mm(a, dy, false, false) };
   return { a: () => mm(b, dy, true, true), b: () => mm(dy, a, true, true) };
 }
 
@@ -56,7 +57,14 @@ export function conv2dFilterGrad(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, ci, co] = filterShape;
-    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape,
+      filterShape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+    );
     const { top, bottom, left, right } = info.padInfo;
     const [b] = x.shape;
     const [, ho, wo] = dy.shape;
@@ -95,7 +103,15 @@ function conv2dGrad(dy: tf.Tensor, saved: tf.Tensor[], attrs: Attrs): Grads {
   };
   const shape = filter.shape as [number, number, number, number];
   return {
-    x: () => tf.conv2dTranspose(dy as tf.Tensor4D, filter, x.shape, strides, pad as 'same', dimRoundingMode),
+    x: () =>
+      tf.conv2dTranspose(
+        dy as tf.Tensor4D,
+        filter,
+        x.shape,
+        strides,
+        pad as 'same',
+        dimRoundingMode,
+      ),
     filter: () =>
       usesWasm() && dataFormat !== 'NCHW'
         ? conv2dFilterGrad(x, dy as tf.Tensor4D, shape, strides, pad, dimRoundingMode)
@@ -112,7 +128,8 @@ function conv2dBackpropInputGrad(ddx: tf.Tensor, saved: tf.Tensor[], attrs: Attr
   };
   const shape = filter.shape as [number, number, number, number];
   return {
-    dy: () => tf.conv2d(ddx as tf.Tensor4D, filter, strides, pad as 'same', 'NHWC', 1, dimRoundingMode),
+    dy: () =>
+      tf.conv2d(ddx as tf.Tensor4D, filter, strides, pad as 'same', 'NHWC', 1, dimRoundingMode),
     filter: () =>
       usesWasm()
         ? conv2dFilterGrad(ddx as tf.Tensor4D, dy, shape, strides, pad, dimRoundingMode)
@@ -150,7 +167,11 @@ export function installFastGradients(): void {
   const gradients = [
     { kernelName: 'BatchMatMul', inputsToSave: ['a', 'b'], gradFunc: batchMatMulGrad },
     { kernelName: 'Conv2D', inputsToSave: ['x', 'filter'], gradFunc: conv2dGrad },
-    { kernelName: 'Conv2DBackpropInput', inputsToSave: ['dy', 'filter'], gradFunc: conv2dBackpropInputGrad },
+    {
+      kernelName: 'Conv2DBackpropInput',
+      inputsToSave: ['dy', 'filter'],
+      gradFunc: conv2dBackpropInputGrad,
+    },
   ];
   for (const g of gradients) tf.registerGradient(g as unknown as tf.GradConfig);
 }

@@ -1,0 +1,56 @@
+import type { LoadedCheckpoint } from '../engine/checkpoint';
+import { openDataset } from '../engine/data/registry';
+import type { Dataset, DatasetOptions } from '../engine/data/dataset';
+
+/**
+ * The split a command should run on: `--data` if given (with the checkpoint's own dataset options
+ * when it names the same dataset), else the dataset the checkpoint was trained on.
+ */
+export async function datasetFor(
+  loaded: LoadedCheckpoint,
+  spec: string | undefined,
+  split: 'train' | 'test' | 'all',
+  limit?: number,
+): Promise<{ data: Dataset; warnings: string[] }> {
+  const saved = loaded.manifest.dataset;
+  const chosen = spec ?? saved?.spec;
+  if (!chosen) throw new Error('this checkpoint does not record its dataset: pass --data');
+  const base = (saved && saved.spec === chosen ? saved.options : {}) as DatasetOptions;
+  const options: DatasetOptions = { ...base, ...(limit ? { limit } : {}) };
+  const opened = await openDataset(chosen, options);
+  const size = opened.test.itemShape.reduce((a, b) => a * b, 1);
+  if (size !== loaded.vae.inputSize) {
+    throw new Error(
+      `${chosen} items have shape [${opened.test.itemShape.join(', ')}] but the model expects [${loaded.vae.config.inputShape.join(', ')}]`,
+    );
+  }
+  const data =
+    split === 'train'
+      ? opened.train
+      : split === 'test'
+        ? opened.test
+        : concat(opened.train, opened.test);
+  return { data, warnings: opened.warnings };
+}
+
+/** Train followed by test, as one dataset (e.g. to encode all 70,000 MNIST digits). */
+function concat(a: Dataset, b: Dataset): Dataset {
+  const labels = a.labels && b.labels ? Int32Array.from([...a.labels, ...b.labels]) : undefined;
+  return {
+    name: a.name.replace(/ \(train\)$/, ''),
+    descriptor: a.descriptor,
+    itemShape: a.itemShape,
+    count: a.count + b.count,
+    ...(labels ? { labels } : {}),
+    ...(a.labelNames ? { labelNames: a.labelNames } : {}),
+    batch(indices: ArrayLike<number>): Float32Array {
+      const size = a.itemShape.reduce((x, y) => x * y, 1);
+      const out = new Float32Array(indices.length * size);
+      for (let i = 0; i < indices.length; i++) {
+        const j = indices[i];
+        out.set(j < a.count ? a.batch([j]) : b.batch([j - a.count]), i * size);
+      }
+      return out;
+    },
+  };
+}

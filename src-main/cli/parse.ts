@@ -1,0 +1,58 @@
+import { InvalidArgumentError } from 'commander';
+import type { LatentConfig } from '../engine/config';
+import { LatentKind } from '../engine/config';
+
+/** Option parsers that refuse impossible values with a message naming the value. */
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+export function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return n;
+}
+
+export function nonNegative(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
+  return n;
+}
+
+export function integerList(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
+    throw new InvalidArgumentError(`expected comma-separated positive integers, got "${value}"`);
+  }
+  return parts.map(Number);
+}
+
+/** `gaussian`, `sphere`, `power-sphere` or `mixture:K`. */
+export function latentKind(value: string): Pick<LatentConfig, 'kind' | 'components'> {
+  const [kind, k] = value.split(':');
+  const parsed = LatentKind.safeParse(kind);
+  if (!parsed.success) {
+    throw new InvalidArgumentError(
+      `expected one of gaussian, sphere, power-sphere, mixture:K; got "${value}"`,
+    );
+  }
+  if (parsed.data === 'mixture') {
+    const components = Number(k ?? 10);
+    if (!Number.isInteger(components) || components < 1 || components > 256) {
+      throw new InvalidArgumentError(
+        `mixture needs a component count from 1 to 256, as in mixture:10; got "${value}"`,
+      );
+    }
+    return { kind: 'mixture', components };
+  }
+  if (k !== undefined) throw new InvalidArgumentError(`"${kind}" takes no ":${k}"`);
+  return { kind: parsed.data };
+}

@@ -1,0 +1,61 @@
+import { tf } from './tf';
+import type { Dataset } from './data/dataset';
+import type { Vae } from './model';
+import { negativeLogLikelihood } from './likelihood';
+import { mulberry32, mixSeed } from './random';
+
+/** Test-set figures in nats per item. ELBO = −(reconstruction + KL). */
+export interface Evaluation {
+  elbo: number;
+  reconstruction: number;
+  kl: number;
+  count: number;
+}
+
+/** Samples every pixel as a Bernoulli draw with its intensity as probability (in place). */
+export function binarize(x: Float32Array, seed: number): Float32Array {
+  const rng = mulberry32(seed);
+  for (let i = 0; i < x.length; i++) x[i] = rng() < x[i] ? 1 : 0;
+  return x;
+}
+
+export interface EvaluateOptions {
+  batchSize?: number;
+  /** Binarise items with this seed first (dynamically binarised data sets). */
+  binarizeSeed?: number;
+  seed?: number;
+}
+
+/** Single-sample ELBO, reconstruction and KL over a whole dataset, without gradients. */
+export function evaluate(vae: Vae, data: Dataset, options: EvaluateOptions = {}): Evaluation {
+  const batchSize = options.batchSize ?? 500;
+  const size = vae.inputSize;
+  if (!vae.encoder)
+    throw new Error('evaluation needs an encoder, and this model has only a decoder');
+  let recon = 0;
+  let kl = 0;
+  for (let start = 0; start < data.count; start += batchSize) {
+    const m = Math.min(batchSize, data.count - start);
+    const indices = Array.from({ length: m }, (_, i) => start + i);
+    const x = data.batch(indices);
+    if (options.binarizeSeed !== undefined) binarize(x, mixSeed(options.binarizeSeed, start));
+    const [r, k] = tf.tidy(() => {
+      const xt = tf.tensor2d(x, [m, size]);
+      const posterior = vae.geometry.posterior(vae.encoder!.predict(xt) as tf.Tensor2D);
+      const z = vae.objective.deterministic
+        ? posterior.mean
+        : posterior.sample(mixSeed(options.seed ?? 0, start));
+      const nll = negativeLogLikelihood(
+        vae.config.likelihood,
+        vae.logits(z),
+        xt,
+        vae.config.gaussianSigma,
+      );
+      return [tf.sum(nll).dataSync()[0], tf.sum(posterior.kl(z)).dataSync()[0]];
+    });
+    recon += r;
+    kl += k;
+  }
+  const n = Math.max(1, data.count);
+  return { reconstruction: recon / n, kl: kl / n, elbo: -(recon + kl) / n, count: data.count };
+}

@@ -1,0 +1,201 @@
+import { tf } from './tf';
+import { ModelConfig, parseOrThrow, type ModelConfigInput } from './config';
+import type { LatentGeometry } from './latent/geometry';
+import { createGeometry } from './latent/registry';
+import type { Objective } from './objectives/objective';
+import { createObjective, incompatibility } from './objectives/registry';
+import { negativeLogLikelihood } from './likelihood';
+import { forward } from './nets/forward';
+import { mlpDecoder, mlpEncoder } from './nets/mlp';
+import { convDecoder, convEncoder } from './nets/conv';
+
+/** Batch-mean loss terms of one step, all scalars in nats per item. */
+export interface LossTerms {
+  loss: tf.Scalar;
+  reconstruction: tf.Scalar;
+  /** KL(q(z|x) ‖ p(z)), batch mean (for the ELBO and reports, whatever the objective). */
+  kl: tf.Scalar;
+  /** The objective's own divergence estimate (equals `kl` for the KL objective). */
+  divergence: tf.Scalar;
+}
+
+/** Draws latent vectors for `sample` when the model's prior is fitted after training (RAE). */
+export interface PriorSampler {
+  sample(n: number, seed: number): Float32Array;
+}
+
+export interface VaeParts {
+  config: ModelConfig;
+  encoder: tf.LayersModel | null;
+  decoder: tf.LayersModel;
+  /** Stock models may end in a sigmoid: then the decoder emits probabilities, not logits. */
+  decoderOutput?: 'logits' | 'probabilities';
+}
+
+const EPS = 1e-6;
+
+/**
+ * A variational autoencoder: encoder and decoder nets (tfjs layers models, saved in the standard
+ * format), a latent geometry (prior and posterior family) and an objective.
+ */
+export class Vae {
+  readonly config: ModelConfig;
+  readonly encoder: tf.LayersModel | null;
+  readonly decoder: tf.LayersModel;
+  readonly geometry: LatentGeometry;
+  readonly objective: Objective;
+  readonly decoderOutput: 'logits' | 'probabilities';
+  /** Set after training for objectives whose prior is fitted to the codes (L2/RAE). */
+  fittedPrior?: PriorSampler;
+
+  constructor(parts: VaeParts) {
+    this.config = parts.config;
+    this.encoder = parts.encoder;
+    this.decoder = parts.decoder;
+    this.decoderOutput = parts.decoderOutput ?? 'logits';
+    this.geometry = createGeometry(this.config.latent, this.config);
+    this.objective = createObjective(this.config.objective);
+  }
+
+  /** Builds fresh nets from a config; weights are fixed by `seed`. */
+  static create(input: ModelConfigInput, seed = 0): Vae {
+    const config = parseOrThrow(ModelConfig, input, 'model config');
+    const reason = incompatibility(config.latent.kind, config.objective.kind);
+    if (reason) throw new Error(reason);
+    const geometry = createGeometry(config.latent, config);
+    const headSize = geometry.headSize;
+    geometry.dispose();
+    const size = config.inputShape.reduce((a, b) => a * b, 1);
+    const d = config.latent.dim;
+    const [encoder, decoder] =
+      config.net.kind === 'mlp'
+        ? [
+            mlpEncoder(size, headSize, config.net, seed * 1000),
+            mlpDecoder(d, size, config.net, seed * 1000 + 1),
+          ]
+        : [
+            convEncoder(config.inputShape, headSize, config.net, seed * 1000),
+            convDecoder(d, config.inputShape, config.net, seed * 1000 + 1),
+          ];
+    return new Vae({ config, encoder, decoder });
+  }
+
+  get latentDim(): number {
+    return this.config.latent.dim;
+  }
+
+  get inputSize(): number {
+    return this.config.inputShape.reduce((a, b) => a * b, 1);
+  }
+
+  /** Every variable the optimiser updates: nets, then any learnable prior. */
+  trainableVariables(): tf.Variable[] {
+    const nets = [this.encoder, this.decoder].flatMap((m) =>
+      m ? m.trainableWeights.map((w) => w.read() as tf.Variable) : [],
+    );
+    return [...nets, ...this.geometry.variables];
+  }
+
+  private requireEncoder(what: string): tf.LayersModel {
+    if (!this.encoder) {
+      throw new Error(
+        `${what} needs an encoder, and this model has only a decoder (a stock decoder-only checkpoint)`,
+      );
+    }
+    return this.encoder;
+  }
+
+  /** Decoder logits for z (probabilities are mapped back to logits for stock sigmoid decoders). */
+  logits(z: tf.Tensor2D, training = false): tf.Tensor2D {
+    const out = training ? forward(this.decoder, z) : (this.decoder.predict(z) as tf.Tensor);
+    const flat = tf.reshape(out, [z.shape[0], -1]) as tf.Tensor2D;
+    if (this.decoderOutput === 'logits') return flat;
+    const p = tf.clipByValue(flat, EPS, 1 - EPS);
+    return tf.log(tf.div(p, tf.sub(1, p))) as tf.Tensor2D;
+  }
+
+  /** The loss of one batch x [n, inputSize] in [0, 1]; call inside a gradient scope. */
+  lossTerms(x: tf.Tensor2D, step: number, seed: number): LossTerms {
+    const encoder = this.requireEncoder('training');
+    const head = forward(encoder, x) as tf.Tensor2D;
+    const posterior = this.geometry.posterior(head);
+    const z = this.objective.deterministic ? posterior.mean : posterior.sample(seed);
+    const recon = negativeLogLikelihood(
+      this.config.likelihood,
+      this.logits(z, true),
+      x,
+      this.config.gaussianSigma,
+    );
+    const reconstruction = tf.mean(recon) as tf.Scalar;
+    const penalty = this.objective.penalty({
+      geometry: this.geometry,
+      posterior,
+      z,
+      step,
+      seed: seed + 1,
+    });
+    const kl =
+      this.config.objective.kind === 'kl'
+        ? penalty.divergence
+        : (tf.mean(posterior.kl(z)) as tf.Scalar);
+    let loss = tf.add(reconstruction, penalty.weighted) as tf.Scalar;
+    const extra = this.geometry.regularizer?.(posterior, z);
+    if (extra) loss = tf.add(loss, extra) as tf.Scalar;
+    return { loss, reconstruction, kl, divergence: penalty.divergence };
+  }
+
+  /** Runs `fn` over x in chunks of `batch` rows, concatenating the Float32Array results. */
+  private chunked(
+    x: Float32Array,
+    n: number,
+    width: number,
+    outWidth: number,
+    batch: number,
+    fn: (t: tf.Tensor2D) => tf.Tensor,
+  ): Float32Array {
+    const out = new Float32Array(n * outWidth);
+    for (let i = 0; i < n; i += batch) {
+      const m = Math.min(batch, n - i);
+      const values = tf.tidy(() =>
+        fn(tf.tensor2d(x.subarray(i * width, (i + m) * width), [m, width])).dataSync(),
+      );
+      out.set(values as Float32Array, i * outWidth);
+    }
+    return out;
+  }
+
+  /** The encoder's raw head [n, headSize] for items x (row-major, values in [0, 1]). */
+  encodeHead(x: Float32Array, n: number, batch = 1024): Float32Array {
+    const encoder = this.requireEncoder('encoding');
+    const width = this.geometry.headSize;
+    return this.chunked(x, n, this.inputSize, width, batch, (t) => encoder.predict(t) as tf.Tensor);
+  }
+
+  /** Posterior means (the point each item maps to), [n, latentDim]. */
+  encode(x: Float32Array, n: number, batch = 1024): Float32Array {
+    const encoder = this.requireEncoder('encoding');
+    return this.chunked(x, n, this.inputSize, this.latentDim, batch, (t) => {
+      const posterior = this.geometry.posterior(encoder.predict(t) as tf.Tensor2D);
+      return posterior.mean;
+    });
+  }
+
+  /** Decoded images (mean of p(x|z), in [0, 1]) for latent vectors z [n, latentDim]. */
+  decode(z: Float32Array, n: number, batch = 1024): Float32Array {
+    return this.chunked(z, n, this.latentDim, this.inputSize, batch, (t) =>
+      tf.sigmoid(this.logits(t, false)),
+    );
+  }
+
+  /** Draws from the model's own prior (or the prior fitted to its codes). */
+  samplePrior(n: number, seed: number): Float32Array {
+    if (this.fittedPrior) return this.fittedPrior.sample(n, seed);
+    return tf.tidy(() => this.geometry.samplePrior(n, seed).dataSync() as Float32Array);
+  }
+
+  dispose(): void {
+    this.encoder?.dispose();
+    this.decoder.dispose();
+    this.geometry.dispose();
+  }
+}
