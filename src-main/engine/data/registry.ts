@@ -1,0 +1,65 @@
+import type { DatasetOptions, DatasetSplit } from './dataset';
+import { folderSource } from './folder';
+import { idxSource } from './idx-files';
+import { mnistSource } from './mnist';
+import { validateOptions } from './options';
+import { shapesSource } from './shapes';
+import type { DatasetInfo, DatasetSource } from './source';
+import { toySource } from './toy';
+
+export type { DatasetInfo } from './source';
+
+/** One line per kind of dataset; a new one is a file exporting a `DatasetSource` plus a line here. */
+const SOURCES: readonly DatasetSource[] = [
+  mnistSource,
+  idxSource,
+  folderSource,
+  shapesSource,
+  toySource,
+];
+
+/** The built-in datasets and the parametrised ones (`folder:DIR`), with one-line descriptions. */
+export function listDatasets(): DatasetInfo[] {
+  return SOURCES.flatMap((source) => source.entries.map((entry) => ({ ...entry })));
+}
+
+/**
+ * Opens a dataset from its spec: `mnist`, `idx:IMAGES[,LABELS]`, `folder:DIR`, `shapes`,
+ * `toy:NAME`. The scheme (before the first `:`) is case-insensitive; the rest is passed on
+ * verbatim, so paths may contain `:` (Windows drives). Options are validated first.
+ */
+export async function openDataset(spec: string, options?: DatasetOptions): Promise<DatasetSplit> {
+  const { source, argument, normalized } = parseDatasetSpec(spec);
+  return source.open({ spec: normalized, argument, options: validateOptions(options) });
+}
+
+/** Finds the source for a spec without opening anything (for validating user input early). */
+export function parseDatasetSpec(spec: string): {
+  source: DatasetSource;
+  argument: string;
+  normalized: string;
+} {
+  const trimmed = spec.trim();
+  const colon = trimmed.indexOf(':');
+  const scheme = (colon < 0 ? trimmed : trimmed.slice(0, colon)).trim().toLowerCase();
+  const argument = colon < 0 ? '' : trimmed.slice(colon + 1).trim();
+  const source = SOURCES.find((candidate) => candidate.scheme === scheme);
+  if (!source) {
+    throw new Error(`unknown dataset "${spec}"; valid datasets: ${validSpecs()}`);
+  }
+  if (source.argument === 'required' && argument === '') {
+    throw new Error(
+      `dataset "${spec}" needs an argument: ${source.entries.map((e) => e.spec).join(', ')}`,
+    );
+  }
+  if (source.argument === 'none' && colon >= 0) {
+    throw new Error(`dataset "${scheme}" takes no argument, got "${spec}"`);
+  }
+  return { source, argument, normalized: colon < 0 ? scheme : `${scheme}:${argument}` };
+}
+
+function validSpecs(): string {
+  return listDatasets()
+    .map((entry) => entry.spec)
+    .join(', ');
+}
