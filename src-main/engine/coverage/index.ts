@@ -1,0 +1,8 @@
+// The coverage report's public surface: the report itself, its HTML rendering, and the pure
+// per-dimension helpers the model-based `eval` figures use.
+export { CoverageError, coverageReport } from './report';
+export type { CoverageOptions, CoverageReport, Prior, Undefined } from './report';
+export { renderReportHtml } from './report-html';
+export type { RenderOptions } from './report-html';
+export { ACTIVE_UNIT_THRESHOLD, activeUnits, diagonalGaussianKl, logMeanExp } from './dimensions';
+export type { DimensionFigures } from './dimensions';

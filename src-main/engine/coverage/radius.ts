@@ -1,0 +1,23 @@
+// Radii against the chi distribution: for z ~ N(0, I_d), ‖z‖ ~ chi_d, so a KS test of the
+// encoded points' norms against chi_d sees a shrunk, inflated or hollow aggregate posterior even
+// when every marginal looks fine. Uses all n rows.
+import { chiCdf } from '../special/chi';
+import { ksTest, type KsFigures } from './ks-test';
+import type { Latents } from './latents';
+
+/** ‖x_i‖ for every row. */
+export function radii(x: Latents): Float64Array {
+  const { data, n, d } = x;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += data[i * d + k] ** 2;
+    out[i] = Math.sqrt(s);
+  }
+  return out;
+}
+
+/** KS test of ‖x_i‖ against chi_d. */
+export function radiusKs(radii: Float64Array, d: number): KsFigures {
+  return ksTest(radii, (r) => chiCdf(r, d));
+}

@@ -1,0 +1,79 @@
+// Seeded randomness for the report: every figure that samples (prior draws, subsamples,
+// permutations, random directions) is reproducible from `options.seed`. Uniforms come from a
+// 32-bit Mersenne Twister (Matsumoto & Nishimura 1998) with 53-bit outputs, normals from the
+// improved ziggurat method (Doornik 2005), both from @stdlib.
+import mt19937 from '@stdlib/random-base-mt19937';
+import ziggurat from '@stdlib/random-base-improved-ziggurat';
+
+export class Random {
+  private readonly uniform53: () => number;
+  private readonly gaussian: () => number;
+
+  constructor(seed: number) {
+    const generator = mt19937.factory({ seed: seed >>> 0 || 1 });
+    // `normalized` (53-bit uniforms on [0, 1)) exists at run time but not in the typings.
+    const normalized = (generator as unknown as { normalized: () => number }).normalized;
+    this.uniform53 = normalized;
+    this.gaussian = ziggurat.factory({ prng: normalized as never });
+  }
+
+  /** U[0, 1). */
+  uniform(): number {
+    return this.uniform53();
+  }
+
+  /** N(0, 1). */
+  normal(): number {
+    return this.gaussian();
+  }
+
+  /** A uniform integer in [0, n). */
+  integer(n: number): number {
+    return Math.floor(this.uniform53() * n);
+  }
+
+  /** m draws from N(0, I_d), row-major. */
+  normalMatrix(m: number, d: number): Float64Array {
+    const out = new Float64Array(m * d);
+    for (let i = 0; i < out.length; i++) out[i] = this.gaussian();
+    return out;
+  }
+
+  /** m points uniform on the unit sphere S^{d−1} (normalised Gaussians), row-major. */
+  unitVectors(m: number, d: number): Float64Array {
+    const out = this.normalMatrix(m, d);
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += out[i * d + k] ** 2;
+      const r = 1 / Math.sqrt(s);
+      for (let k = 0; k < d; k++) out[i * d + k] *= r;
+    }
+    return out;
+  }
+
+  /** m distinct indices from [0, n) in increasing order (a partial Fisher–Yates shuffle). */
+  sample(n: number, m: number): Int32Array {
+    if (m >= n) return Int32Array.from({ length: n }, (_, i) => i);
+    const pool = new Map<number, number>();
+    const out = new Int32Array(m);
+    for (let i = 0; i < m; i++) {
+      const j = i + this.integer(n - i);
+      const atJ = pool.get(j) ?? j;
+      out[i] = atJ;
+      pool.set(j, pool.get(i) ?? i);
+    }
+    return out.sort();
+  }
+
+  /** A uniformly random permutation of [0, n). */
+  permutation(n: number): Int32Array {
+    const out = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.integer(i + 1);
+      const t = out[i];
+      out[i] = out[j];
+      out[j] = t;
+    }
+    return out;
+  }
+}
