@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info';
 import { registerTrain } from './commands/train';
 import { registerModelCommands } from './commands/models';
+import { registerCoverage } from './commands/coverage';
+import { registerEval } from './commands/eval';
 import { reportError } from './errors';
 import { version } from './version';
 
@@ -14,11 +16,18 @@ export function buildProgram(): Command {
     .exitOverride();
   registerInfo(program, version);
   registerTrain(program);
+  registerEval(program);
   registerModelCommands(program);
+  registerCoverage(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `latent-atlas … | head` closes stdout early: that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

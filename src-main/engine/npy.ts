@@ -260,5 +260,10 @@ export function asLatentMatrix(array: NpyArray): LatentMatrix {
 
 /** Reads an NPY file that must hold a float32/float64 matrix [n, d]. */
 export async function readLatentMatrix(path: string): Promise<LatentMatrix> {
-  return asLatentMatrix(await readNpy(path));
+  const array = await readNpy(path);
+  try {
+    return asLatentMatrix(array);
+  } catch (err) {
+    throw new NpyError(`${path}: ${(err as Error).message}`);
+  }
 }

@@ -94,6 +94,32 @@ describe('latent-atlas CLI', () => {
     expect(e.elbo).toBeCloseTo(-(e.reconstruction + e.kl), 3);
     // The importance-weighted bound is tighter than the ELBO (Burda et al.), up to sampling noise.
     expect(e.log_likelihood).toBeGreaterThan(e.elbo - 1);
+    const model = r.lines.at(-1)! as {
+      active_units: number;
+      kl_per_dimension: number[];
+      coverage: { n: number; d: number; prior: string; radius_ks: { p: number } };
+    };
+    expect(model.kl_per_dimension).toHaveLength(2);
+    expect(model.active_units).toBeGreaterThanOrEqual(0);
+    expect(model.coverage).toMatchObject({ n: 100, d: 2, prior: 'gaussian' });
+    expect(model.coverage.radius_ks.p).toBeGreaterThanOrEqual(0);
+  });
+
+  it('coverage checks any latent matrix and writes an HTML report', async () => {
+    const zFile = path.join(work, 'cov.npy');
+    expect(cli('encode', ckpt, '--split', 'train', '--out', zFile).code).toBe(0);
+    const html = path.join(work, 'cov.html');
+    const r = cli('coverage', zFile, '--prior', 'gaussian', '--report', html, '--json');
+    expect(r.code).toBe(0);
+    const report = r.lines.at(-1)! as { n: number; d: number; mardia: object; holes: object };
+    expect([report.n, report.d]).toEqual([600, 2]);
+    expect(report).toHaveProperty('mardia.skewness.p');
+    expect(report).toHaveProperty('holes.fraction');
+    expect(readFileSync(html, 'utf8')).toMatch(/<html/i);
+    expectCleanError(
+      cli('coverage', zFile, '--prior', 'cube'),
+      /--prior must be gaussian or sphere/,
+    );
   });
 
   it('encode writes float32 [n, d] latents and labels; decode and sample write PNG grids', async () => {

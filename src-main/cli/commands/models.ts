@@ -3,55 +3,18 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '../../engine/backend';
 import { loadCheckpoint } from '../../engine/checkpoint';
-import { evaluate } from '../../engine/evaluate';
-import { importanceWeightedLogLikelihood } from '../../engine/iwae';
 import { encodePng, imageGrid } from '../../engine/image';
 import { readNpy, writeNpy } from '../../engine/npy';
-import { mixSeed } from '../../engine/random';
 import { datasetFor } from '../checkpoint-data';
 import { Output, fixed } from '../output';
 import { integer } from '../parse';
 
-async function open(ckpt: string) {
+export async function open(ckpt: string) {
   await initBackend();
   return loadCheckpoint(ckpt);
 }
 
 export function registerModelCommands(program: Command): void {
-  program
-    .command('eval')
-    .description(
-      'test reconstruction, KL and ELBO of a checkpoint (and the IWAE log-likelihood with --iw)',
-    )
-    .argument('<ckpt>', 'checkpoint directory')
-    .option('--data <spec>', 'dataset (default: the one it was trained on)')
-    .option('--limit <n>', 'use at most N items', integer(1))
-    .option('--iw <k>', 'importance-weighted log-likelihood with k samples', integer(1, 100000))
-    .option('--seed <n>', 'seed for sampling', integer(0), 0)
-    .option('--json', 'print JSON')
-    .action(
-      async (
-        ckpt: string,
-        opts: { data?: string; limit?: number; iw?: number; seed: number; json?: boolean },
-      ) => {
-        const loaded = await open(ckpt);
-        const { data } = await datasetFor(loaded, opts.data, 'test', opts.limit);
-        const binarizeSeed = loaded.manifest.train?.dynamicBinarization
-          ? mixSeed(opts.seed, 5)
-          : undefined;
-        const common = { seed: opts.seed, ...(binarizeSeed !== undefined ? { binarizeSeed } : {}) };
-        const figures = evaluate(loaded.vae, data, common);
-        const ll = opts.iw
-          ? importanceWeightedLogLikelihood(loaded.vae, data, { samples: opts.iw, ...common })
-          : null;
-        new Output(Boolean(opts.json)).result(
-          { ...figures, log_likelihood: ll, iw_samples: opts.iw ?? null, dataset: data.name },
-          `${data.name}, ${data.count} items: ELBO ${fixed(figures.elbo)} nats (reconstruction ${fixed(figures.reconstruction)}, KL ${fixed(figures.kl)})` +
-            (ll !== null ? `; log-likelihood (IWAE, k=${opts.iw}) ${fixed(ll)} nats` : ''),
-        );
-      },
-    );
-
   program
     .command('encode')
     .description('write posterior means as NPY (float32 [n, d]) and labels beside them')

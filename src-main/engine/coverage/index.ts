@@ -2,7 +2,7 @@
 // per-dimension helpers the model-based `eval` figures use.
 export { CoverageError, coverageReport } from './report';
 export type { CoverageOptions, CoverageReport, Prior, Undefined } from './report';
-export { renderReportHtml } from './report-html';
+export { renderReportHtml, summaryRows } from './report-html';
 export type { RenderOptions } from './report-html';
 export { ACTIVE_UNIT_THRESHOLD, activeUnits, diagonalGaussianKl, logMeanExp } from './dimensions';
 export type { DimensionFigures } from './dimensions';

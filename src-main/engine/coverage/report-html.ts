@@ -60,7 +60,8 @@ function format(value: unknown): string {
   return String(value);
 }
 
-function summaryRows(report: CoverageReport): [string, string, string][] {
+/** The report as [figure, value, note] rows, for the HTML table and the terminal. */
+export function summaryRows(report: CoverageReport): [string, string, string][] {
   const rows: [string, string, string][] = [];
   const reason = (figure: object) =>
     'reason' in figure && typeof figure.reason === 'string' ? figure.reason : '';
