@@ -4,6 +4,7 @@ import { registerTrain } from './commands/train';
 import { registerModelCommands } from './commands/models';
 import { registerCoverage } from './commands/coverage';
 import { registerEval } from './commands/eval';
+import { registerServe } from './commands/serve';
 import { reportError } from './errors';
 import { version } from './version';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerModelCommands(program);
   registerCoverage(program);
+  registerServe(program);
   return program;
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, open } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { tf } from './tf';
@@ -123,13 +123,28 @@ async function writeGroup(dir: string, files: Map<string, Uint8Array | string>):
   for (const [name, content] of files) await writeFileSynced(path.join(dir, name), content);
 }
 
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Moves a checkpoint left aside by a save that was killed between its two renames back. */
 async function recoverInterruptedSave(dir: string): Promise<void> {
   if (existsSync(dir)) return;
   const parent = path.dirname(dir);
   const base = path.basename(dir);
   if (!existsSync(parent)) return;
-  const previous = (await readdir(parent)).filter((f) => f.startsWith(`${base}.previous-`));
+  // `<dir>.previous-<pid>-<time>` from a save whose process died between its two renames. A live
+  // process is mid-swap: leave its directory alone.
+  const previous = (await readdir(parent)).filter((f) => {
+    const match = f.startsWith(`${base}.previous-`) && /\.previous-(\d+)-\d+$/.exec(f);
+    return match && !processAlive(Number(match[1]));
+  });
   if (previous.length > 0) await rename(path.join(parent, previous[0]), dir);
 }
 
@@ -295,6 +310,17 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
         vars[i].assign(p.tensor);
         p.tensor.dispose();
       });
+    }
+    if (manifest.fittedPrior !== undefined) {
+      if (!vae.objective.restorePrior)
+        throw new Error(
+          `${manifestPath}: a fitted prior is stored, but the ${manifest.model.objective.kind} objective has none`,
+        );
+      try {
+        vae.fittedPrior = vae.objective.restorePrior(manifest.fittedPrior);
+      } catch (err) {
+        throw new Error(`${manifestPath}: fittedPrior: ${(err as Error).message}`);
+      }
     }
     const optimizerWeights = manifest.hasOptimizer
       ? await readTensorGroup(path.join(dir, 'optimizer'))

@@ -2,7 +2,9 @@ import { tf } from './tf';
 import { ModelConfig, parseOrThrow, type ModelConfigInput } from './config';
 import type { LatentGeometry } from './latent/geometry';
 import { createGeometry } from './latent/registry';
-import type { Objective } from './objectives/objective';
+import type { FittedPrior, Objective } from './objectives/objective';
+import type { Dataset } from './data/dataset';
+import { mulberry32, mixSeed, permutation } from './random';
 import { createObjective, incompatibility } from './objectives/registry';
 import { negativeLogLikelihood } from './likelihood';
 import { forward } from './nets/forward';
@@ -17,11 +19,6 @@ export interface LossTerms {
   kl: tf.Scalar;
   /** The objective's own divergence estimate (equals `kl` for the KL objective). */
   divergence: tf.Scalar;
-}
-
-/** Draws latent vectors for `sample` when the model's prior is fitted after training (RAE). */
-export interface PriorSampler {
-  sample(n: number, seed: number): Float32Array;
 }
 
 export interface VaeParts {
@@ -46,7 +43,7 @@ export class Vae {
   readonly objective: Objective;
   readonly decoderOutput: 'logits' | 'probabilities';
   /** Set after training for objectives whose prior is fitted to the codes (L2/RAE). */
-  fittedPrior?: PriorSampler;
+  fittedPrior?: FittedPrior;
 
   constructor(parts: VaeParts) {
     this.config = parts.config;
@@ -191,6 +188,18 @@ export class Vae {
   samplePrior(n: number, seed: number): Float32Array {
     if (this.fittedPrior) return this.fittedPrior.sample(n, seed);
     return tf.tidy(() => this.geometry.samplePrior(n, seed).dataSync() as Float32Array);
+  }
+
+  /**
+   * Fits the prior to the codes of (up to `maxItems` of) `data` when the objective asks for it
+   * (RAE: a Gaussian mixture on the codes, Ghosh et al. 2020 §4). A no-op otherwise.
+   */
+  refitPrior(data: Dataset, seed: number, maxItems = 10_000): void {
+    if (!this.objective.fitPrior || data.count === 0) return;
+    const n = Math.min(maxItems, data.count);
+    const pick = permutation(data.count, mulberry32(mixSeed(seed, 6))).subarray(0, n);
+    const codes = this.encode(data.batch(pick), n);
+    this.fittedPrior = this.objective.fitPrior(codes, n, this.latentDim, mixSeed(seed, 7));
   }
 
   dispose(): void {

@@ -39,6 +39,11 @@ export function mixSeed(...parts: number[]): number {
   return h;
 }
 
+/** A 32-bit seed for a sub-stream of tfjs random ops; never 0, which tfjs reads as "unseeded". */
+export function subSeed(seed: number, ...tags: number[]): number {
+  return mixSeed(seed, ...tags) || 1;
+}
+
 function fmix32(x: number): number {
   let h = x >>> 0;
   h ^= h >>> 16;

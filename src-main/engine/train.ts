@@ -204,6 +204,7 @@ export class Trainer extends TypedEmitter<TrainerEvents> {
         seed: mixSeed(seed, 4),
         ...(dynamicBinarization ? { binarizeSeed: mixSeed(seed, 5) } : {}),
       });
+      this.vae.refitPrior(train, mixSeed(seed, this.epoch));
       this.epoch++;
       const summary: EpochSummary = {
         epoch: this.epoch,

@@ -6,7 +6,7 @@ import { loadCheckpoint } from '../../engine/checkpoint';
 import { encodePng, imageGrid } from '../../engine/image';
 import { readNpy, writeNpy } from '../../engine/npy';
 import { datasetFor } from '../checkpoint-data';
-import { Output, fixed } from '../output';
+import { Output } from '../output';
 import { integer } from '../parse';
 
 export async function open(ckpt: string) {

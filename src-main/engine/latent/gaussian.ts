@@ -1,11 +1,16 @@
 import { tf } from '../tf';
+import { subSeed } from '../random';
 import type { LatentConfig } from '../config';
 import type { LatentGeometry, Posterior } from './geometry';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /** log N(z; mean, exp(logVar)) per row, summed over dimensions. */
-export function diagonalGaussianLogProb(z: tf.Tensor2D, mean: tf.Tensor, logVar: tf.Tensor): tf.Tensor1D {
+export function diagonalGaussianLogProb(
+  z: tf.Tensor2D,
+  mean: tf.Tensor,
+  logVar: tf.Tensor,
+): tf.Tensor1D {
   return tf.tidy(() => {
     const sq = tf.div(tf.square(tf.sub(z, mean)), tf.exp(logVar));
     return tf.mul(-0.5, tf.sum(tf.add(tf.add(sq, logVar), LOG_2PI), 1)) as tf.Tensor1D;
@@ -26,7 +31,7 @@ class DiagonalGaussianPosterior implements Posterior {
   sample(seed: number): tf.Tensor2D {
     // Reparameterisation (Kingma & Welling 2014): z = μ + σ ⊙ ε, ε ~ N(0, I).
     return tf.tidy(() => {
-      const eps = tf.randomNormal(this.mean.shape, 0, 1, 'float32', seed);
+      const eps = tf.randomNormal(this.mean.shape, 0, 1, 'float32', subSeed(seed, 0x9a));
       return tf.add(this.mean, tf.mul(tf.exp(tf.mul(0.5, this.logVar)), eps)) as tf.Tensor2D;
     });
   }
@@ -68,12 +73,15 @@ export class GaussianLatent implements LatentGeometry {
   posterior(head: tf.Tensor2D): Posterior {
     const d = this.dim;
     const mean = tf.slice(head, [0, 0], [-1, d]) as tf.Tensor2D;
-    const logVar = tf.clipByValue(tf.slice(head, [0, d], [-1, d]), ...this.logVarClamp) as tf.Tensor2D;
+    const logVar = tf.clipByValue(
+      tf.slice(head, [0, d], [-1, d]),
+      ...this.logVarClamp,
+    ) as tf.Tensor2D;
     return new DiagonalGaussianPosterior(mean, logVar);
   }
 
   samplePrior(n: number, seed: number): tf.Tensor2D {
-    return tf.randomNormal([n, this.dim], 0, 1, 'float32', seed);
+    return tf.randomNormal([n, this.dim], 0, 1, 'float32', subSeed(seed, 0x9b));
   }
 
   logPrior(z: tf.Tensor2D): tf.Tensor1D {

@@ -1,13 +1,23 @@
 import type { LatentConfig, ModelConfig } from '../config';
 import type { LatentGeometry } from './geometry';
 import { GaussianLatent } from './gaussian';
+import { MixtureLatent } from './mixture';
+import { PowerSphericalLatent } from './power-spherical';
+import { VmfLatent } from './vmf';
 
 /** One line per geometry. */
-export function createGeometry(config: LatentConfig, model?: Pick<ModelConfig, 'logVarClamp'>): LatentGeometry {
+export function createGeometry(
+  config: LatentConfig,
+  model?: Pick<ModelConfig, 'logVarClamp'>,
+): LatentGeometry {
   switch (config.kind) {
     case 'gaussian':
       return new GaussianLatent(config, model?.logVarClamp);
-    default:
-      throw new Error(`latent geometry "${config.kind}" is not available yet`);
+    case 'sphere':
+      return new VmfLatent(config);
+    case 'power-sphere':
+      return new PowerSphericalLatent(config);
+    case 'mixture':
+      return new MixtureLatent(config, model?.logVarClamp);
   }
 }

@@ -29,4 +29,14 @@ export interface Objective {
   /** True when the decoder should see the posterior mean rather than a sample (RAE / L2). */
   readonly deterministic: boolean;
   penalty(ctx: ObjectiveContext): Penalty;
+  /** For objectives whose prior is fitted to the codes after training (RAE): fit it. */
+  fitPrior?(codes: Float32Array, n: number, d: number, seed: number): FittedPrior;
+  /** Rebuilds a fitted prior from its JSON (as stored in a checkpoint manifest). */
+  restorePrior?(json: unknown): FittedPrior;
+}
+
+/** A prior fitted to the codes: something to sample from, stored as JSON. */
+export interface FittedPrior {
+  sample(n: number, seed: number): Float32Array;
+  toJSON(): unknown;
 }
