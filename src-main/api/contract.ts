@@ -1,0 +1,300 @@
+import './zod-config';
+import { z } from 'zod';
+import { ModelConfig, TrainConfig } from '../engine/config';
+import type { EventName, MethodName } from './names';
+import {
+  BackendReport,
+  CoverageReport,
+  DatasetDescriptor,
+  DatasetEntry,
+  DatasetSummary,
+  DisplayName,
+  EvalSummary,
+  FsPath,
+  Id,
+  JobInfo,
+  LatentSnapshot,
+  LossSummary,
+  ModelDetail,
+  ModelInfo,
+} from './records';
+import { Float32ArraySchema, Uint8ArraySchema } from './typed-arrays';
+
+/**
+ * The contract: every request (params → result) and every event that crosses a process boundary.
+ * Main, preload, host, server and renderer all take their messages from here; params are strict
+ * (unknown keys are refused) so a typo fails loudly instead of being ignored.
+ */
+
+/** Most points a latent snapshot carries (all of MNIST: 60k train + 10k test). */
+export const MAX_POINTS = 70_000;
+/** Most latent vectors one decode request may carry. */
+export const MAX_DECODE = 10_000;
+
+const Empty = z.strictObject({});
+const Count = (max: number) => z.number().int().min(1).max(max);
+
+/** A batch of `n` rows packed in one typed array: its length must be a multiple of n. */
+function rowsOf<K extends string>(key: K, n: string) {
+  return (v: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const rows = v[n] as number;
+    const data = v[key] as ArrayLike<number>;
+    if (data.length === 0 || data.length % rows !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `length ${data.length} is not a whole number of rows for ${n} = ${rows}`,
+      });
+    }
+  };
+}
+
+function shapeMatches(key: string, shapeOf: (v: Record<string, unknown>) => number[]) {
+  return (v: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const shape = shapeOf(v);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = v[key] as ArrayLike<number>;
+    if (data.length !== size) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `length ${data.length} does not match shape [${shape.join(', ')}] (${size} values)`,
+      });
+    }
+  };
+}
+
+const ModelRef = z.strictObject({ modelId: Id });
+const JobRef = z.strictObject({ jobId: Id });
+const JobReply = z.object({ job: JobInfo });
+const PathReply = z.object({ path: FsPath.nullable() });
+const DialogParams = z.strictObject({ title: z.string().max(200).optional() });
+
+/** How many encoded points to send after each epoch (0 = none). */
+const LatentLimit = z.number().int().min(0).max(MAX_POINTS).default(10_000);
+/** Least time between two `trainingStep` events of one job. */
+const StepInterval = z.number().int().min(0).max(60_000).default(200);
+/**
+ * Seconds between mid-epoch weight snapshots for the inference host (0 = epoch checkpoints only):
+ * decodes of a model in training use weights at most this old.
+ */
+const SnapshotSeconds = z.number().min(0).max(3_600).default(10);
+
+const ImageShape = z.tuple([
+  z.number().int().min(1).max(4096),
+  z.number().int().min(1).max(4096),
+  z.union([z.literal(1), z.literal(3)]),
+]);
+
+export const methods = {
+  /** Which transport and engine backend this is, and what it can do. */
+  info: {
+    params: Empty,
+    result: z.object({
+      version: z.string(),
+      transport: z.enum(['electron', 'websocket', 'direct']),
+      backend: BackendReport,
+      libraryDir: z.string(),
+      /** Native file dialogs exist (Electron); a browser page types paths instead. */
+      dialogs: z.boolean(),
+    }),
+  },
+  listDatasets: { params: Empty, result: z.object({ datasets: z.array(DatasetEntry) }) },
+  /** Opens a folder of images as a dataset (checking it) and remembers it in the library. */
+  importFolderDataset: {
+    params: z.strictObject({
+      path: FsPath,
+      size: z.number().int().min(4).max(1024).optional(),
+      channels: z.union([z.literal(1), z.literal(3)]).optional(),
+    }),
+    result: z.object({ dataset: DatasetSummary }),
+  },
+  /** Trains a new model in its own process; progress arrives as events. */
+  startTraining: {
+    params: z.strictObject({
+      name: DisplayName.optional(),
+      dataset: DatasetDescriptor,
+      model: ModelConfig,
+      train: TrainConfig,
+      latentLimit: LatentLimit,
+      stepIntervalMs: StepInterval,
+      snapshotSeconds: SnapshotSeconds,
+    }),
+    result: JobReply,
+  },
+  /** Trains a library model for more epochs, from its checkpoint. */
+  continueTraining: {
+    params: z.strictObject({
+      modelId: Id,
+      epochs: z.number().int().min(1).max(100_000),
+      train: TrainConfig.omit({ epochs: true }).partial().strict().optional(),
+      latentLimit: LatentLimit,
+      stepIntervalMs: StepInterval,
+      snapshotSeconds: SnapshotSeconds,
+    }),
+    result: JobReply,
+  },
+  pauseTraining: { params: JobRef, result: JobReply },
+  /** Resumes a paused job, or restarts a failed or cancelled one from its last checkpoint. */
+  resumeTraining: { params: JobRef, result: JobReply },
+  cancelTraining: { params: JobRef, result: JobReply },
+  listJobs: { params: Empty, result: z.object({ jobs: z.array(JobInfo) }) },
+  listModels: { params: Empty, result: z.object({ models: z.array(ModelInfo) }) },
+  /** Loads a model for inference and returns its full description. */
+  openModel: { params: ModelRef, result: z.object({ model: ModelDetail }) },
+  renameModel: {
+    params: z.strictObject({ modelId: Id, name: DisplayName }),
+    result: z.object({ model: ModelInfo }),
+  },
+  deleteModel: { params: ModelRef, result: z.object({ modelId: Id }) },
+  /** Copies a checkpoint folder made elsewhere into the library. */
+  importModel: {
+    params: z.strictObject({ path: FsPath, name: DisplayName.optional() }),
+    result: z.object({ model: ModelInfo }),
+  },
+  /** Posterior means of items x (row-major n × inputSize, values in [0, 1]). */
+  encode: {
+    params: z
+      .strictObject({ modelId: Id, x: Float32ArraySchema, n: Count(MAX_POINTS) })
+      .superRefine(rowsOf('x', 'n')),
+    result: z.object({ means: Float32ArraySchema, n: z.number().int(), dim: z.number().int() }),
+  },
+  /** Encoded means (with labels) of the model's dataset: the point cloud. */
+  latents: {
+    params: z.strictObject({
+      modelId: Id,
+      limit: z.number().int().min(1).max(MAX_POINTS).default(10_000),
+      split: z.enum(['train', 'test', 'all']).default('all'),
+    }),
+    result: LatentSnapshot,
+  },
+  /** Images (row-major n × prod(shape), in [0, 1]) for latent vectors z (n × dim). */
+  decode: {
+    params: z
+      .strictObject({ modelId: Id, z: Float32ArraySchema, n: Count(MAX_DECODE) })
+      .superRefine(rowsOf('z', 'n')),
+    result: z.object({
+      images: Float32ArraySchema,
+      n: z.number().int(),
+      shape: z.array(z.number().int()),
+    }),
+  },
+  /** n draws from the model's prior and their images. */
+  samplePrior: {
+    params: z.strictObject({
+      modelId: Id,
+      n: Count(MAX_DECODE),
+      seed: z.number().int().min(0).default(0),
+    }),
+    result: z.object({
+      z: Float32ArraySchema,
+      images: Float32ArraySchema,
+      n: z.number().int(),
+      dim: z.number().int(),
+      shape: z.array(z.number().int()),
+    }),
+  },
+  /** How well the encoded data covers the prior (Mardia, radius KS, MMD, active units, ...). */
+  coverage: {
+    params: z.strictObject({
+      modelId: Id,
+      limit: z.number().int().min(10).max(MAX_POINTS).default(5_000),
+      seed: z.number().int().min(0).default(0),
+    }),
+    result: z.object({ report: CoverageReport, n: z.number().int(), dim: z.number().int() }),
+  },
+  /** A PNG contact sheet of n images; written to `path` when given, always returned. */
+  exportPng: {
+    params: z
+      .strictObject({
+        images: Float32ArraySchema,
+        n: Count(MAX_DECODE),
+        shape: ImageShape,
+        columns: z.number().int().min(1).max(1024).optional(),
+        scale: z.number().int().min(1).max(16).default(1),
+        path: FsPath.optional(),
+      })
+      .superRefine(
+        shapeMatches('images', (v) => [v.n as number, ...(v.shape as [number, number, number])]),
+      ),
+    result: z.object({ png: Uint8ArraySchema, path: FsPath.nullable() }),
+  },
+  /** A NumPy .npy file of a float32 array; written to `path` when given, always returned. */
+  exportNpy: {
+    params: z
+      .strictObject({
+        data: Float32ArraySchema,
+        shape: z.array(z.number().int().min(0)).min(1).max(8),
+        path: FsPath.optional(),
+      })
+      .superRefine(shapeMatches('data', (v) => v.shape as number[])),
+    result: z.object({ npy: Uint8ArraySchema, path: FsPath.nullable() }),
+  },
+  /** Native dialogs (Electron only; a browser gets `unavailable`). */
+  chooseFolder: { params: DialogParams, result: PathReply },
+  chooseCheckpoint: { params: DialogParams, result: PathReply },
+  chooseSavePath: {
+    params: DialogParams.extend({
+      kind: z.enum(['png', 'npy']),
+      defaultName: z.string().max(255).optional(),
+    }),
+    result: PathReply,
+  },
+} as const satisfies Record<MethodName, { params: z.ZodType; result: z.ZodType }>;
+
+const JobEvent = { jobId: Id, modelId: Id };
+
+export const events = {
+  /** A training step's loss (throttled per job by `stepIntervalMs`). */
+  trainingStep: z.object({
+    ...JobEvent,
+    epoch: z.number().int().min(1),
+    step: z.number().int().min(0),
+    loss: z.number(),
+  }),
+  /** An epoch finished and was checkpointed. */
+  trainingEpoch: z.object({
+    ...JobEvent,
+    epoch: z.number().int().min(1),
+    epochs: z.number().int().min(1),
+    train: LossSummary,
+    test: EvalSummary,
+    seconds: z.number(),
+    samplesPerSecond: z.number(),
+  }),
+  /** The encoded means after an epoch: the point cloud moving as the model learns. */
+  trainingLatents: LatentSnapshot.extend({ ...JobEvent, epoch: z.number().int().min(0) }),
+  /** A job's state or progress changed. */
+  jobChanged: z.object({ job: JobInfo }),
+  /** A job failed: its process crashed or training threw. The checkpoint is left as it was. */
+  trainingError: z.object({
+    ...JobEvent,
+    message: z.string(),
+    /** The epoch of the last intact checkpoint (0 = the initial weights). */
+    lastEpoch: z.number().int().min(0),
+    resumable: z.boolean(),
+  }),
+  /** An engine process died or misbehaved; it is restarted on the next request. */
+  hostError: z.object({
+    role: z.enum(['inference', 'train', 'connection']),
+    message: z.string(),
+  }),
+  /** The model library changed (a model added, renamed, deleted or checkpointed). */
+  modelsChanged: z.object({ modelIds: z.array(Id) }),
+} as const satisfies Record<EventName, z.ZodType>;
+
+// Both tables must name exactly the lists in names.ts.
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _methodsMatch: Exactly<keyof typeof methods, MethodName> = true;
+const _eventsMatch: Exactly<keyof typeof events, EventName> = true;
+void _methodsMatch;
+void _eventsMatch;
+
+export type Methods = typeof methods;
+export type Events = typeof events;
+/** What a caller passes (defaults may be left out). */
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
+/** What a handler receives: validated, defaults filled in. */
+export type ParsedParams<M extends MethodName> = z.output<Methods[M]['params']>;
+export type Result<M extends MethodName> = z.output<Methods[M]['result']>;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;

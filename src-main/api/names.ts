@@ -1,0 +1,54 @@
+/**
+ * The names of every request and event, as plain constants: the sandboxed preload needs them and
+ * must stay tiny (no zod). `contract.ts` is checked against these lists by the compiler.
+ */
+export const METHOD_NAMES = [
+  'info',
+  'listDatasets',
+  'importFolderDataset',
+  'startTraining',
+  'continueTraining',
+  'pauseTraining',
+  'resumeTraining',
+  'cancelTraining',
+  'listJobs',
+  'listModels',
+  'openModel',
+  'renameModel',
+  'deleteModel',
+  'importModel',
+  'encode',
+  'latents',
+  'decode',
+  'samplePrior',
+  'coverage',
+  'exportPng',
+  'exportNpy',
+  'chooseFolder',
+  'chooseCheckpoint',
+  'chooseSavePath',
+] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
+
+export const EVENT_NAMES = [
+  'trainingStep',
+  'trainingEpoch',
+  'trainingLatents',
+  'jobChanged',
+  'trainingError',
+  'hostError',
+  'modelsChanged',
+] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && (METHOD_NAMES as readonly string[]).includes(value);
+}
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && (EVENT_NAMES as readonly string[]).includes(value);
+}
+
+/** Electron IPC channel names: one per request, one for all events. */
+export const ipcChannel = (method: MethodName): string => `atlas:${method}`;
+export const IPC_EVENT_CHANNEL = 'atlas:event';

@@ -1,0 +1,162 @@
+import './zod-config';
+import { z } from 'zod';
+import { LatentKind, ModelConfig, ObjectiveKind } from '../engine/config';
+import { Float32ArraySchema, Int32ArraySchema } from './typed-arrays';
+
+/**
+ * The records that requests, replies and events are made of. Engine types are mirrored here as
+ * schemas (the engine's own zod configs are reused where they exist) so every boundary can check
+ * what it receives.
+ */
+
+/** Ids name library folders and jobs: short, filesystem-safe, no path separators. */
+export const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected an id of letters, digits, ".", "_" or "-"');
+
+/** A user-visible name (model names). */
+export const DisplayName = z.string().trim().min(1).max(200);
+
+/** An absolute or relative filesystem path on the machine that runs the engine. */
+export const FsPath = z.string().min(1).max(4096);
+
+export const DatasetOptions = z.strictObject({
+  limit: z.number().int().min(1).optional(),
+  seed: z.number().int().min(0).optional(),
+  size: z.number().int().min(4).max(1024).optional(),
+  channels: z.union([z.literal(1), z.literal(3)]).optional(),
+});
+export type DatasetOptions = z.infer<typeof DatasetOptions>;
+
+export const DatasetDescriptor = z.strictObject({
+  /** `mnist`, `idx:IMAGES[,LABELS]`, `folder:DIR`, `shapes`, `toy:NAME`. */
+  spec: z.string().min(1).max(4200),
+  options: DatasetOptions.default({}),
+});
+export type DatasetDescriptor = z.infer<typeof DatasetDescriptor>;
+
+export const DatasetEntry = z.object({
+  spec: z.string(),
+  description: z.string(),
+  /** True for folders the user imported (remembered in the library). */
+  imported: z.boolean(),
+  options: DatasetOptions.optional(),
+});
+export type DatasetEntry = z.infer<typeof DatasetEntry>;
+
+export const DatasetSummary = z.object({
+  spec: z.string(),
+  options: DatasetOptions,
+  name: z.string(),
+  itemShape: z.array(z.number().int()),
+  trainCount: z.number().int(),
+  testCount: z.number().int(),
+  labelNames: z.array(z.string()).optional(),
+  warnings: z.array(z.string()),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummary>;
+
+export const BackendReport = z.object({
+  backend: z.string(),
+  chosen: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+  attempts: z.array(
+    z.object({ name: z.string(), package: z.string(), ok: z.boolean(), reason: z.string() }),
+  ),
+});
+export type BackendReport = z.infer<typeof BackendReport>;
+
+export const JobState = z.enum([
+  'starting',
+  'running',
+  'paused',
+  'completed',
+  'cancelled',
+  'failed',
+]);
+export type JobState = z.infer<typeof JobState>;
+
+export const JobInfo = z.object({
+  jobId: Id,
+  modelId: Id,
+  name: z.string(),
+  state: JobState,
+  /** Epochs completed and saved (the checkpoint's epoch). */
+  epoch: z.number().int().min(0),
+  /** The epoch training stops at. */
+  epochs: z.number().int().min(0),
+  /** Why the job failed (state `failed`). */
+  error: z.string().optional(),
+  startedAt: z.string(),
+});
+export type JobInfo = z.infer<typeof JobInfo>;
+
+export const ModelInfo = z.object({
+  modelId: Id,
+  name: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** Epochs trained so far (0 for a fresh or a stock model). */
+  epoch: z.number().int().min(0),
+  inputShape: z.array(z.number().int()),
+  latent: z.object({
+    kind: LatentKind,
+    dim: z.number().int(),
+    components: z.number().int().optional(),
+  }),
+  objective: ObjectiveKind,
+  net: z.enum(['mlp', 'conv']),
+  dataset: DatasetDescriptor.nullable(),
+  /** Whether a training job is writing this model now. */
+  training: z.boolean(),
+  /** Seeded from the bundled demo models. */
+  demo: z.boolean(),
+  /** The last test-set ELBO, when known. */
+  testElbo: z.number().nullable(),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+/** The full record `openModel` returns: the summary plus the model's whole config. */
+export const ModelDetail = ModelInfo.extend({ config: ModelConfig, hasEncoder: z.boolean() });
+export type ModelDetail = z.infer<typeof ModelDetail>;
+
+export const LossSummary = z.object({
+  loss: z.number(),
+  reconstruction: z.number(),
+  kl: z.number(),
+});
+export const EvalSummary = z.object({
+  elbo: z.number(),
+  reconstruction: z.number(),
+  kl: z.number(),
+});
+
+/** Encoded means of up to 70,000 items (row-major n × dim) with their labels. */
+export const LatentSnapshot = z.object({
+  means: Float32ArraySchema,
+  n: z.number().int().min(0),
+  dim: z.number().int().min(1),
+  labels: Int32ArraySchema.nullable(),
+  labelNames: z.array(z.string()).nullable(),
+});
+export type LatentSnapshot = z.infer<typeof LatentSnapshot>;
+
+/** The coverage report as the engine computes it: named statistics, kept open for new ones. */
+export const CoverageReport = z.record(z.string(), z.unknown());
+export type CoverageReport = z.infer<typeof CoverageReport>;
+
+export const ErrorCode = z.enum([
+  'invalid-params',
+  'invalid-message',
+  'not-found',
+  'busy',
+  'host-crashed',
+  'refused',
+  'unavailable',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorInfo = z.object({ message: z.string(), code: ErrorCode });
+export type ErrorInfo = z.infer<typeof ErrorInfo>;

@@ -1,0 +1,86 @@
+import { coverageReport, type Prior } from '../engine/coverage/report';
+import type { Dataset, DatasetSplit } from '../engine/data/dataset';
+import type { Vae } from '../engine/model';
+import { AtlasError } from '../api/errors';
+import type { CoverageReport } from '../api/records';
+
+const CHUNK = 2_000;
+
+/** The reference distribution the report compares the encoded cloud with, per latent geometry. */
+function priorOf(vae: Vae): { prior: Prior; warning?: string } {
+  switch (vae.config.latent.kind) {
+    case 'sphere':
+    case 'power-sphere':
+      return { prior: 'sphere' };
+    case 'mixture':
+      return {
+        prior: 'gaussian',
+        warning:
+          "this model's prior is a Gaussian mixture; the figures compare the codes with N(0, I)",
+      };
+    default:
+      return { prior: 'gaussian' };
+  }
+}
+
+/**
+ * The coverage report of the encoded means of up to `limit` test items against the model's prior
+ * (engine/coverage). For Gaussian latents the encoder's log-variances go along, for the KL per
+ * dimension and active units.
+ */
+export function coverageOf(
+  vae: Vae,
+  data: DatasetSplit,
+  limit: number,
+  seed: number,
+): { report: CoverageReport; n: number; dim: number } {
+  if (!vae.encoder)
+    throw new AtlasError('unavailable', 'this model has only a decoder: it cannot encode data');
+  const set: Dataset = data.test.count >= Math.min(limit, 2) ? data.test : data.train;
+  const n = Math.min(limit, set.count);
+  const d = vae.latentDim;
+  const gaussian = vae.config.latent.kind === 'gaussian';
+  const [lo, hi] = vae.config.logVarClamp;
+  const means = new Float32Array(n * d);
+  const logVariances = gaussian ? new Float32Array(n * d) : undefined;
+  for (let start = 0; start < n; start += CHUNK) {
+    const m = Math.min(CHUNK, n - start);
+    const x = set.batch(Int32Array.from({ length: m }, (_, i) => start + i));
+    if (gaussian) {
+      // The Gaussian head is [mean (d), log-variance (d)] per row.
+      const head = vae.encodeHead(x, m);
+      for (let r = 0; r < m; r++) {
+        means.set(head.subarray(r * 2 * d, r * 2 * d + d), (start + r) * d);
+        for (let j = 0; j < d; j++) {
+          const v = head[r * 2 * d + d + j];
+          logVariances![(start + r) * d + j] = Math.min(hi, Math.max(lo, v));
+        }
+      }
+    } else {
+      means.set(vae.encode(x, m), start * d);
+    }
+  }
+  const { prior, warning } = priorOf(vae);
+  let report;
+  try {
+    report = coverageReport(means, n, d, {
+      prior,
+      seed,
+      posterior: { means, ...(logVariances ? { logVariances } : {}) },
+    });
+  } catch (err) {
+    throw new AtlasError('invalid-params', `coverage report: ${(err as Error).message}`);
+  }
+  if (warning) report.warnings.push(warning);
+  return { report: plain(report) as CoverageReport, n, dim: d };
+}
+
+/** The report as plain data: it is a small document (pre-binned plots), sent as it is. */
+function plain(value: unknown): unknown {
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}

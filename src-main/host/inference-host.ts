@@ -1,0 +1,256 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { listDatasets, openDataset } from '../engine/data/registry';
+import { imageGrid, encodePng } from '../engine/image';
+import type { BackendReport } from '../engine/backend';
+import { AtlasError } from '../api/errors';
+import type { ParsedParams, Result } from '../api/contract';
+import type { FromInference } from '../api/host-protocol';
+import { ToInference, type InferenceMethod } from '../api/host-protocol';
+import type { DatasetEntry } from '../api/records';
+import { describeIssues, parseParams } from '../api/validate';
+import { DatasetCache } from './dataset-cache';
+import { latentSnapshot } from './latent-snapshot';
+import { currentLiveWeights } from './live-weights';
+import {
+  copyIntoLibrary,
+  deleteModel,
+  listModels,
+  modelDetail,
+  modelDir,
+  renameModel,
+  seedLibrary,
+  tidyLibrary,
+} from './library';
+import { readLibraryState, updateLibraryState } from './library-state';
+import { ModelCache, type LoadedModel } from './model-cache';
+import { encodeNpy } from '../engine/npy';
+import { coverageOf } from './coverage';
+import type { ParentPort } from './parent-port';
+
+type Handlers = { [M in InferenceMethod]: (params: ParsedParams<M>) => Promise<Result<M>> };
+
+/**
+ * The inference host: answers model requests (decode, encode, sample, coverage, export) and does
+ * the library chores, in a process of its own so that neither training nor the window's thread
+ * waits on TensorFlow.js. Models are reloaded when their checkpoint changes, so a model being
+ * trained is decoded with its latest epoch's weights.
+ */
+export function runInferenceHost(port: ParentPort, backend: BackendReport): void {
+  let libraryDir: string | undefined;
+  const library = () => {
+    if (!libraryDir) throw new AtlasError('unavailable', 'the inference host was not initialised');
+    return libraryDir;
+  };
+  const models = new ModelCache(
+    (id) => modelDir(library(), id),
+    8,
+    (id) => currentLiveWeights(library(), id),
+  );
+  const datasets = new DatasetCache();
+
+  const loadModel = (modelId: string): Promise<LoadedModel> => models.get(modelId);
+  const requireEncoder = (model: LoadedModel) => {
+    if (!model.vae.encoder) {
+      throw new AtlasError(
+        'unavailable',
+        `model "${model.modelId}" has only a decoder: it cannot encode`,
+      );
+    }
+  };
+  const modelData = async (model: LoadedModel) => {
+    const dataset = model.manifest.dataset;
+    if (!dataset)
+      throw new AtlasError(
+        'unavailable',
+        `model "${model.modelId}" does not record the dataset it was trained on`,
+      );
+    return datasets.get({ spec: dataset.spec, options: dataset.options });
+  };
+
+  const handlers: Handlers = {
+    async listDatasets() {
+      const state = await readLibraryState(library());
+      const builtIn: DatasetEntry[] = listDatasets().map((d) => ({ ...d, imported: false }));
+      const imported: DatasetEntry[] = state.datasets.map((d) => ({ ...d, imported: true }));
+      return { datasets: [...builtIn, ...imported] };
+    },
+    async importFolderDataset({ path: folder, size, channels }) {
+      const spec = `folder:${path.resolve(folder)}`;
+      const options = { ...(size ? { size } : {}), ...(channels ? { channels } : {}) };
+      let split;
+      try {
+        split = await openDataset(spec, options);
+      } catch (err) {
+        throw new AtlasError('invalid-params', (err as Error).message);
+      }
+      const { train, test } = split;
+      await updateLibraryState(library(), (state) => {
+        state.datasets = state.datasets.filter((d) => d.spec !== spec);
+        state.datasets.push({
+          spec,
+          options,
+          description: `${train.name}: ${train.count + test.count} images`,
+        });
+      });
+      return {
+        dataset: {
+          spec,
+          options,
+          name: train.name,
+          itemShape: train.itemShape,
+          trainCount: train.count,
+          testCount: test.count,
+          ...(train.labelNames ? { labelNames: train.labelNames } : {}),
+          warnings: split.warnings,
+        },
+      };
+    },
+    async listModels() {
+      return { models: await listModels(library(), models) };
+    },
+    async openModel({ modelId }) {
+      const model = await loadModel(modelId);
+      return { model: modelDetail(model, await readLibraryState(library())) };
+    },
+    async renameModel({ modelId, name }) {
+      await renameModel(library(), modelId, name);
+      const model = await loadModel(modelId);
+      return { model: modelDetail(model, await readLibraryState(library())) };
+    },
+    async deleteModel({ modelId }) {
+      models.evict(modelId);
+      await deleteModel(library(), modelId);
+      return { modelId };
+    },
+    async importModel({ path: source, name }) {
+      const dir = path.resolve(source);
+      // Load it first: a folder that is not a checkpoint is refused before anything is copied.
+      const probe = new ModelCache(() => dir, 1);
+      let manifestName: string;
+      try {
+        manifestName = (await probe.get('import')).manifest.name;
+      } catch (err) {
+        throw new AtlasError(
+          'invalid-params',
+          `${dir} is not a usable checkpoint: ${(err as Error).message}`,
+        );
+      } finally {
+        probe.dispose();
+      }
+      const modelId = await copyIntoLibrary(library(), dir, name ?? manifestName);
+      const model = await loadModel(modelId);
+      return { model: modelDetail(model, await readLibraryState(library())) };
+    },
+    async encode({ modelId, x, n }) {
+      const model = await loadModel(modelId);
+      requireEncoder(model);
+      if (x.length !== n * model.vae.inputSize) {
+        throw new AtlasError(
+          'invalid-params',
+          `x holds ${x.length} values; ${n} items of shape [${model.vae.config.inputShape.join(', ')}] need ${n * model.vae.inputSize}`,
+        );
+      }
+      return { means: model.vae.encode(x, n), n, dim: model.vae.latentDim };
+    },
+    async latents({ modelId, limit, split }) {
+      const model = await loadModel(modelId);
+      requireEncoder(model);
+      return latentSnapshot(model.vae, await modelData(model), limit, split);
+    },
+    async decode({ modelId, z, n }) {
+      const model = await loadModel(modelId);
+      checkLatents(model, z, n);
+      return { images: model.vae.decode(z, n), n, shape: model.manifest.imageShape };
+    },
+    async samplePrior({ modelId, n, seed }) {
+      const model = await loadModel(modelId);
+      const z = model.vae.samplePrior(n, seed);
+      return {
+        z,
+        images: model.vae.decode(z, n),
+        n,
+        dim: model.vae.latentDim,
+        shape: model.manifest.imageShape,
+      };
+    },
+    async coverage({ modelId, limit, seed }) {
+      const model = await loadModel(modelId);
+      requireEncoder(model);
+      return coverageOf(model.vae, await modelData(model), limit, seed);
+    },
+    async exportPng({ images, n, shape, columns, scale, path: target }) {
+      const png = new Uint8Array(await encodePng(imageGrid(images, n, shape, columns), scale));
+      return { png, path: target ? await writeOut(target, png) : null };
+    },
+    async exportNpy({ data, shape, path: target }) {
+      const npy = encodeNpy(data, shape);
+      return { npy, path: target ? await writeOut(target, npy) : null };
+    },
+  };
+
+  const send = (message: FromInference) => port.send(message).catch(() => {});
+  // Nothing to answer once the supervisor is gone.
+  port.onDisconnect(() => process.exit(0));
+
+  port.onMessage(async (raw) => {
+    const parsed = ToInference.safeParse(raw);
+    if (!parsed.success) {
+      const id = (raw as { id?: unknown })?.id;
+      const error = {
+        code: 'invalid-message' as const,
+        message: `inference host: ${describeIssues(parsed.error)}`,
+      };
+      if (typeof id === 'number' && Number.isInteger(id) && id >= 0)
+        void send({ type: 'reply', id, ok: false, error });
+      return;
+    }
+    const message = parsed.data;
+    if (message.type === 'init') {
+      libraryDir = path.resolve(message.libraryDir);
+      try {
+        await tidyLibrary(libraryDir);
+        await seedLibrary(libraryDir, message.demoDir);
+        void send({ type: 'ready', backend });
+      } catch (err) {
+        await send({
+          type: 'fatal',
+          message: `cannot prepare the model library ${libraryDir}: ${(err as Error).message}`,
+        });
+        process.exit(1);
+      }
+      return;
+    }
+    if (message.type === 'refresh') {
+      await models.refresh(message.modelId);
+      return;
+    }
+    const { id, method } = message;
+    try {
+      const params = parseParams(method, message.params);
+      const handler = handlers[method] as (p: unknown) => Promise<unknown>;
+      void send({ type: 'reply', id, ok: true, result: await handler(params) });
+    } catch (err) {
+      void send({ type: 'reply', id, ok: false, error: AtlasError.from(err).toInfo() });
+    }
+  });
+}
+
+function checkLatents(model: LoadedModel, z: Float32Array, n: number): void {
+  const d = model.vae.latentDim;
+  if (z.length !== n * d) {
+    throw new AtlasError(
+      'invalid-params',
+      `z holds ${z.length} values; ${n} vectors of this model's ${d}-dimensional latent need ${n * d}`,
+    );
+  }
+  if (!z.every(Number.isFinite))
+    throw new AtlasError('invalid-params', 'z contains NaN or infinite values');
+}
+
+async function writeOut(target: string, bytes: Uint8Array): Promise<string> {
+  const file = path.resolve(target);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, bytes);
+  return file;
+}

@@ -1,0 +1,215 @@
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { CheckpointManifest } from '../engine/checkpoint';
+import { AtlasError } from '../api/errors';
+import {
+  DatasetOptions,
+  type DatasetDescriptor,
+  type ModelDetail,
+  type ModelInfo,
+} from '../api/records';
+import { newModelId } from './ids';
+import { removeLiveWeights } from './live-weights';
+import { readLibraryState, updateLibraryState, type LibraryState } from './library-state';
+import type { LoadedModel, ModelCache } from './model-cache';
+
+/**
+ * The model library: a folder of checkpoint folders, one per model, named by the model's id.
+ * Display names and demo marks live in the library state (library-state.ts).
+ */
+
+/** `<library>/<modelId>`, refusing anything that is not a plain child folder name. */
+export function modelDir(libraryDir: string, modelId: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(modelId) || modelId.includes('..')) {
+    throw new AtlasError('invalid-params', `"${modelId}" is not a model id`);
+  }
+  return path.join(libraryDir, modelId);
+}
+
+/** Whether `dir` holds a checkpoint: ours (manifest.json) or a stock TensorFlow.js model. */
+export function isCheckpointDir(dir: string): boolean {
+  return ['manifest.json', 'model.json', path.join('decoder', 'model.json')].some((f) =>
+    existsSync(path.join(dir, f)),
+  );
+}
+
+const INTERRUPTED = /^(.*)\.previous-(\d+)-\d+$/;
+const IN_PROGRESS = /\.(saving|previous)-\d+-\d+$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Puts back a checkpoint whose save was killed between its two renames, but only when the saving
+ * process is gone: a live one is mid-swap and will finish it.
+ */
+async function recoverInterrupted(libraryDir: string, names: string[]): Promise<void> {
+  for (const name of names) {
+    const match = INTERRUPTED.exec(name);
+    if (!match || alive(Number(match[2]))) continue;
+    const target = path.join(libraryDir, match[1]);
+    if (!existsSync(target)) await rename(path.join(libraryDir, name), target).catch(() => {});
+  }
+}
+
+async function readManifest(dir: string): Promise<CheckpointManifest | undefined> {
+  try {
+    return CheckpointManifest.parse(
+      JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+function descriptorOf(manifest: CheckpointManifest): DatasetDescriptor | null {
+  if (!manifest.dataset) return null;
+  const options = DatasetOptions.safeParse(
+    Object.fromEntries(
+      Object.entries(manifest.dataset.options).filter(([k]) =>
+        ['limit', 'seed', 'size', 'channels'].includes(k),
+      ),
+    ),
+  );
+  return { spec: manifest.dataset.spec, options: options.success ? options.data : {} };
+}
+
+export function modelInfo(
+  modelId: string,
+  manifest: CheckpointManifest,
+  state: LibraryState,
+): ModelInfo {
+  const elbo = manifest.metrics.test_elbo;
+  return {
+    modelId,
+    name: state.names[modelId] ?? manifest.name ?? modelId,
+    createdAt: manifest.createdAt,
+    updatedAt: manifest.updatedAt,
+    epoch: manifest.state.epoch,
+    inputShape: manifest.model.inputShape,
+    latent: manifest.model.latent,
+    objective: manifest.model.objective.kind,
+    net: manifest.model.net.kind,
+    dataset: descriptorOf(manifest),
+    training: false,
+    demo: state.demo.includes(modelId),
+    testElbo: typeof elbo === 'number' && Number.isFinite(elbo) ? elbo : null,
+  };
+}
+
+export function modelDetail(model: LoadedModel, state: LibraryState): ModelDetail {
+  return {
+    ...modelInfo(model.modelId, model.manifest, state),
+    config: model.manifest.model,
+    hasEncoder: model.vae.encoder !== null,
+  };
+}
+
+/** Every model in the library, newest first. Stock models are loaded (once) to learn their shape. */
+export async function listModels(libraryDir: string, cache: ModelCache): Promise<ModelInfo[]> {
+  await mkdir(libraryDir, { recursive: true });
+  const state = await readLibraryState(libraryDir);
+  let names = await readdir(libraryDir);
+  await recoverInterrupted(libraryDir, names);
+  names = await readdir(libraryDir);
+  const models: ModelInfo[] = [];
+  for (const name of names) {
+    if (name.startsWith('.') || IN_PROGRESS.test(name)) continue;
+    const dir = path.join(libraryDir, name);
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory() || !isCheckpointDir(dir)) continue;
+    const manifest =
+      (await readManifest(dir)) ??
+      (await cache
+        .get(name)
+        .then((m) => m.manifest)
+        .catch(() => undefined));
+    if (manifest) models.push(modelInfo(name, manifest, state));
+  }
+  return models.sort(
+    (a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.name.localeCompare(b.name),
+  );
+}
+
+export async function renameModel(
+  libraryDir: string,
+  modelId: string,
+  name: string,
+): Promise<void> {
+  if (!existsSync(modelDir(libraryDir, modelId)))
+    throw new AtlasError('not-found', `no model "${modelId}" in the library`);
+  await updateLibraryState(libraryDir, (state) => {
+    state.names[modelId] = name;
+  });
+}
+
+export async function deleteModel(libraryDir: string, modelId: string): Promise<void> {
+  const dir = modelDir(libraryDir, modelId);
+  if (!existsSync(dir)) throw new AtlasError('not-found', `no model "${modelId}" in the library`);
+  // Move aside first so a half-deleted folder never looks like a model.
+  const doomed = path.join(libraryDir, `.deleting-${modelId}-${Date.now()}`);
+  await rename(dir, doomed);
+  await rm(doomed, { recursive: true, force: true });
+  await removeLiveWeights(libraryDir, modelId);
+  await updateLibraryState(libraryDir, (state) => {
+    delete state.names[modelId];
+    state.demo = state.demo.filter((id) => id !== modelId);
+  });
+}
+
+/** Copies a checkpoint folder into the library under a fresh id (the caller has checked it loads). */
+export async function copyIntoLibrary(
+  libraryDir: string,
+  source: string,
+  name: string,
+  options: { demo?: boolean } = {},
+): Promise<string> {
+  const modelId = newModelId(name);
+  const target = modelDir(libraryDir, modelId);
+  const tmp = path.join(libraryDir, `.importing-${modelId}`);
+  await mkdir(libraryDir, { recursive: true });
+  await cp(source, tmp, {
+    recursive: true,
+    filter: (src) => !IN_PROGRESS.test(path.basename(src)),
+  });
+  await rename(tmp, target);
+  await updateLibraryState(libraryDir, (state) => {
+    state.names[modelId] = name;
+    if (options.demo) state.demo.push(modelId);
+  });
+  return modelId;
+}
+
+/**
+ * On first start (and when an update brings new ones), copies the bundled demo checkpoints into
+ * the library. A missing or empty demo folder is fine: there is nothing to seed.
+ */
+export async function seedLibrary(libraryDir: string, demoDir: string | null): Promise<string[]> {
+  await mkdir(libraryDir, { recursive: true });
+  if (!demoDir || !existsSync(demoDir)) return [];
+  const state = await readLibraryState(libraryDir);
+  const seeded: string[] = [];
+  for (const entry of (await readdir(demoDir)).sort()) {
+    const source = path.join(demoDir, entry);
+    if (state.seededDemos.includes(entry) || !isCheckpointDir(source)) continue;
+    const name = (await readManifest(source))?.name ?? entry;
+    seeded.push(await copyIntoLibrary(libraryDir, source, name, { demo: true }));
+    await updateLibraryState(libraryDir, (s) => void s.seededDemos.push(entry));
+  }
+  return seeded;
+}
+
+/** Removes leftovers of interrupted imports and deletes. */
+export async function tidyLibrary(libraryDir: string): Promise<void> {
+  if (!existsSync(libraryDir)) return;
+  for (const name of await readdir(libraryDir)) {
+    if (/^\.(importing|deleting)-/.test(name))
+      await rm(path.join(libraryDir, name), { recursive: true, force: true });
+  }
+}

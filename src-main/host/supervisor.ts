@@ -1,0 +1,210 @@
+import path from 'node:path';
+import type { Outcome } from '../api/envelope';
+import type { EventPayload, ParsedParams, Result } from '../api/contract';
+import { AtlasError } from '../api/errors';
+import type { InferenceMethod } from '../api/host-protocol';
+import type { EventName, MethodName } from '../api/names';
+import type { ModelInfo } from '../api/records';
+import { parseEvent, parseParams, parseResult } from '../api/validate';
+import { InferenceClient } from './inference-client';
+import { TrainingJobs } from './jobs';
+import type { HostLauncher } from './launcher';
+import { appVersion } from './version';
+
+/** Native dialogs, where there are any (Electron main supplies them). */
+export interface DialogProvider {
+  chooseFolder(params: ParsedParams<'chooseFolder'>): Promise<Result<'chooseFolder'>>;
+  chooseCheckpoint(params: ParsedParams<'chooseCheckpoint'>): Promise<Result<'chooseCheckpoint'>>;
+  chooseSavePath(params: ParsedParams<'chooseSavePath'>): Promise<Result<'chooseSavePath'>>;
+}
+
+export interface SupervisorOptions {
+  /** The model library: a folder of checkpoint folders. */
+  libraryDir: string;
+  /** Bundled demo checkpoints copied into the library on first start. */
+  demoDir?: string | null;
+  launcher: HostLauncher;
+  transport: 'electron' | 'websocket' | 'direct';
+  dialogs?: DialogProvider;
+}
+
+type Listener = (event: EventName, payload: unknown) => void;
+type Handler<M extends MethodName> = (params: ParsedParams<M>) => Promise<Result<M>>;
+
+/**
+ * The engine's front desk, in the process that answers the window (Electron main, or `serve`):
+ * it validates each request against the contract, hands model work to the inference host and
+ * training to one process per job, and fans events out. It never runs TensorFlow.js itself.
+ */
+export class Supervisor {
+  readonly inference: InferenceClient;
+  readonly jobs: TrainingJobs;
+  private readonly listeners = new Set<Listener>();
+  private readonly handlers: { [M in MethodName]: Handler<M> };
+
+  constructor(private readonly options: SupervisorOptions) {
+    const libraryDir = path.resolve(options.libraryDir);
+    this.inference = new InferenceClient(options.launcher, {
+      libraryDir,
+      demoDir: options.demoDir ? path.resolve(options.demoDir) : null,
+      onError: (message) => this.emit('hostError', { role: 'inference', message }),
+    });
+    this.jobs = new TrainingJobs(options.launcher, {
+      libraryDir,
+      emit: (event, payload) => this.emit(event, payload),
+      onCheckpoint: (modelId) => {
+        this.inference.refresh(modelId);
+        this.emit('modelsChanged', { modelIds: [modelId] });
+      },
+      onSnapshot: (modelId) => this.inference.refresh(modelId),
+    });
+    const forward =
+      <M extends InferenceMethod>(method: M): Handler<M> =>
+      (params) =>
+        this.inference.request(method, params) as Promise<Result<M>>;
+    const dialog =
+      <M extends 'chooseFolder' | 'chooseCheckpoint' | 'chooseSavePath'>(method: M): Handler<M> =>
+      (params) => {
+        const provider = this.options.dialogs;
+        if (!provider) {
+          throw new AtlasError(
+            'unavailable',
+            'native file dialogs exist only in the desktop app; type a path instead',
+          );
+        }
+        return provider[method](params as never) as Promise<Result<M>>;
+      };
+
+    this.handlers = {
+      info: async () => ({
+        version: appVersion(),
+        transport: options.transport,
+        backend: await this.inference.backend(),
+        libraryDir,
+        dialogs: Boolean(options.dialogs),
+      }),
+      listDatasets: forward('listDatasets'),
+      importFolderDataset: forward('importFolderDataset'),
+      startTraining: async (params) => ({ job: this.jobs.start(params) }),
+      continueTraining: async (params) => {
+        const { model } = (await this.inference.request('openModel', {
+          modelId: params.modelId,
+        })) as Result<'openModel'>;
+        if (!model.hasEncoder)
+          throw new AtlasError(
+            'refused',
+            `model "${model.name}" has only a decoder and cannot be trained`,
+          );
+        return { job: this.jobs.continueFrom(params, model) };
+      },
+      pauseTraining: async ({ jobId }) => ({ job: await this.jobs.pause(jobId) }),
+      resumeTraining: async ({ jobId }) => ({ job: await this.jobs.resume(jobId) }),
+      cancelTraining: async ({ jobId }) => ({ job: await this.jobs.cancel(jobId) }),
+      listJobs: async () => ({ jobs: this.jobs.list() }),
+      listModels: async () => {
+        const { models } = (await this.inference.request('listModels', {})) as Result<'listModels'>;
+        return { models: this.markTraining(models) };
+      },
+      openModel: async (params) => {
+        const { model } = (await this.inference.request(
+          'openModel',
+          params,
+        )) as Result<'openModel'>;
+        return { model: this.markTraining([model])[0] };
+      },
+      renameModel: async (params) => {
+        const { model } = (await this.inference.request(
+          'renameModel',
+          params,
+        )) as Result<'renameModel'>;
+        this.jobs.rename(params.modelId, params.name);
+        this.emit('modelsChanged', { modelIds: [params.modelId] });
+        return { model: this.markTraining([model])[0] };
+      },
+      deleteModel: async (params) => {
+        if (this.jobs.trainingModels().has(params.modelId)) {
+          throw new AtlasError(
+            'busy',
+            `model "${params.modelId}" is being trained: cancel the job first`,
+          );
+        }
+        const result = (await this.inference.request(
+          'deleteModel',
+          params,
+        )) as Result<'deleteModel'>;
+        this.emit('modelsChanged', { modelIds: [params.modelId] });
+        return result;
+      },
+      importModel: async (params) => {
+        const result = (await this.inference.request(
+          'importModel',
+          params,
+        )) as Result<'importModel'>;
+        this.emit('modelsChanged', { modelIds: [result.model.modelId] });
+        return result;
+      },
+      encode: forward('encode'),
+      latents: forward('latents'),
+      decode: forward('decode'),
+      samplePrior: forward('samplePrior'),
+      coverage: forward('coverage'),
+      exportPng: forward('exportPng'),
+      exportNpy: forward('exportNpy'),
+      chooseFolder: dialog('chooseFolder'),
+      chooseCheckpoint: dialog('chooseCheckpoint'),
+      chooseSavePath: dialog('chooseSavePath'),
+    };
+  }
+
+  /** Answers one request: validated params in, validated result (or a structured error) out. */
+  invoke = async (method: MethodName, params: unknown): Promise<Outcome> => {
+    try {
+      const parsed = parseParams(method, params);
+      const handler = this.handlers[method] as (p: unknown) => Promise<unknown>;
+      return { ok: true, result: parseResult(method, await handler(parsed)) };
+    } catch (err) {
+      return { ok: false, error: AtlasError.from(err).toInfo() };
+    }
+  };
+
+  /** Subscribes to one event. */
+  subscribe = (event: EventName, listener: (payload: unknown) => void): (() => void) => {
+    return this.onEvent((name, payload) => {
+      if (name === event) listener(payload);
+    });
+  };
+
+  /** Subscribes to every event (transports forward them all). */
+  onEvent(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.jobs.close();
+    this.inference.close();
+  }
+
+  private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    let checked: unknown;
+    try {
+      checked = parseEvent(event, payload);
+    } catch (err) {
+      if (event === 'hostError') return;
+      this.emit('hostError', { role: 'train', message: (err as Error).message });
+      return;
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(event, checked);
+      } catch {
+        /* one broken listener must not starve the others */
+      }
+    }
+  }
+
+  private markTraining<T extends ModelInfo>(models: T[]): T[] {
+    const training = this.jobs.trainingModels();
+    return models.map((m) => ({ ...m, training: training.has(m.modelId) }));
+  }
+}

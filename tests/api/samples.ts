@@ -1,0 +1,143 @@
+import type { EventName, MethodName } from '../../src-main/api/names';
+
+/** One valid payload per request and per event: the base the malformed cases are made from. */
+const model = {
+  inputShape: [2],
+  latent: { kind: 'gaussian', dim: 2 },
+  objective: { kind: 'kl', weight: 1 },
+  net: { kind: 'mlp', hidden: [8] },
+  likelihood: 'gaussian',
+};
+
+export const validParams: Record<MethodName, Record<string, unknown>> = {
+  info: {},
+  listDatasets: {},
+  importFolderDataset: { path: '/tmp/icons', size: 32, channels: 1 },
+  startTraining: {
+    dataset: { spec: 'toy:moons', options: { limit: 100 } },
+    model,
+    train: { epochs: 1 },
+  },
+  continueTraining: { modelId: 'm-1', epochs: 2 },
+  pauseTraining: { jobId: 'job-1' },
+  resumeTraining: { jobId: 'job-1' },
+  cancelTraining: { jobId: 'job-1' },
+  listJobs: {},
+  listModels: {},
+  openModel: { modelId: 'm-1' },
+  renameModel: { modelId: 'm-1', name: 'Digits' },
+  deleteModel: { modelId: 'm-1' },
+  importModel: { path: '/tmp/ckpt' },
+  encode: { modelId: 'm-1', x: new Float32Array(4), n: 2 },
+  latents: { modelId: 'm-1', limit: 100 },
+  decode: { modelId: 'm-1', z: new Float32Array(4), n: 2 },
+  samplePrior: { modelId: 'm-1', n: 4 },
+  coverage: { modelId: 'm-1' },
+  exportPng: { images: new Float32Array(2 * 4 * 4), n: 2, shape: [4, 4, 1] },
+  exportNpy: { data: new Float32Array(6), shape: [2, 3] },
+  chooseFolder: {},
+  chooseCheckpoint: { title: 'Pick' },
+  chooseSavePath: { kind: 'png' },
+};
+
+/** Per request, payloads that must be refused, with a word the error must contain. */
+export const invalidParams: Partial<Record<MethodName, [unknown, string][]>> = {
+  importFolderDataset: [
+    [{ path: '' }, 'path'],
+    [{ path: '/x', channels: 2 }, 'channels'],
+    [{ path: '/x', size: 2 }, 'size'],
+  ],
+  startTraining: [
+    [
+      { ...validParams.startTraining, model: { ...model, latent: { kind: 'torus', dim: 2 } } },
+      'model.latent.kind',
+    ],
+    [{ ...validParams.startTraining, train: { epochs: 0 } }, 'train.epochs'],
+    [{ ...validParams.startTraining, dataset: { spec: '' } }, 'dataset.spec'],
+    [{ ...validParams.startTraining, latentLimit: 70_001 }, 'latentLimit'],
+    [{ model, train: { epochs: 1 } }, 'dataset'],
+  ],
+  continueTraining: [[{ modelId: 'm-1', epochs: -1 }, 'epochs']],
+  pauseTraining: [
+    [{ jobId: '../etc' }, 'jobId'],
+    [{ jobId: 7 }, 'jobId'],
+  ],
+  openModel: [
+    [{ modelId: '../../secret' }, 'modelId'],
+    [{ modelId: '.hidden' }, 'modelId'],
+    [{}, 'modelId'],
+  ],
+  renameModel: [[{ modelId: 'm-1', name: '   ' }, 'name']],
+  encode: [
+    [{ modelId: 'm-1', x: [0, 0, 0, 0], n: 2 }, 'plain array'],
+    [{ modelId: 'm-1', x: new Float32Array(5), n: 2 }, 'whole number of rows'],
+  ],
+  decode: [
+    [{ modelId: 'm-1', z: [0.1, 0.2], n: 1 }, 'expected a Float32Array, got a plain array'],
+    [{ modelId: 'm-1', z: new Float64Array(2), n: 1 }, 'got a Float64Array'],
+    [{ modelId: 'm-1', z: new Uint8Array(2), n: 1 }, 'got a Uint8Array'],
+    [{ modelId: 'm-1', z: new Float32Array(3), n: 2 }, 'whole number of rows'],
+    [{ modelId: 'm-1', z: new Float32Array(0), n: 1 }, 'z'],
+    [{ modelId: 'm-1', z: new Float32Array(2), n: 0 }, 'n'],
+    [{ modelId: 'm-1', z: new Float32Array(2), n: 1.5 }, 'n'],
+    [{ modelId: 'm-1', z: new Float32Array(20_002), n: 10_001 }, 'n'],
+  ],
+  samplePrior: [[{ modelId: 'm-1', n: 4, seed: -1 }, 'seed']],
+  exportPng: [
+    [{ images: new Float32Array(10), n: 2, shape: [4, 4, 1] }, 'does not match shape'],
+    [{ images: new Float32Array(32), n: 2, shape: [4, 4, 2] }, 'shape'],
+    [{ images: new Float32Array(32), n: 2, shape: [4, 4, 1], scale: 99 }, 'scale'],
+  ],
+  exportNpy: [
+    [{ data: new Float32Array(5), shape: [2, 3] }, 'does not match shape'],
+    [{ data: new Float32Array(6), shape: [] }, 'shape'],
+  ],
+  chooseSavePath: [[{ kind: 'exe' }, 'kind']],
+};
+
+const job = { jobId: 'job-1', modelId: 'm-1' };
+const jobInfo = {
+  ...job,
+  name: 'n',
+  state: 'running',
+  epoch: 0,
+  epochs: 2,
+  startedAt: '2025-01-01T00:00:00Z',
+};
+
+export const validEvents: Record<EventName, Record<string, unknown>> = {
+  trainingStep: { ...job, epoch: 1, step: 3, loss: 0.5 },
+  trainingEpoch: {
+    ...job,
+    epoch: 1,
+    epochs: 2,
+    train: { loss: 1, reconstruction: 0.9, kl: 0.1 },
+    test: { elbo: -1, reconstruction: 0.9, kl: 0.1 },
+    seconds: 1,
+    samplesPerSecond: 100,
+  },
+  trainingLatents: {
+    ...job,
+    epoch: 1,
+    means: new Float32Array(4),
+    n: 2,
+    dim: 2,
+    labels: new Int32Array(2),
+    labelNames: ['a', 'b'],
+  },
+  jobChanged: { job: jobInfo },
+  trainingError: { ...job, message: 'killed', lastEpoch: 1, resumable: true },
+  hostError: { role: 'inference', message: 'crashed' },
+  modelsChanged: { modelIds: ['m-1'] },
+};
+
+export const invalidEvents: [EventName, unknown, string][] = [
+  ['trainingStep', { ...job, epoch: 1, step: 3 }, 'loss'],
+  ['trainingStep', { ...job, epoch: 0, step: 3, loss: 1 }, 'epoch'],
+  ['trainingLatents', { ...validEvents.trainingLatents, means: [0, 0, 0, 0] }, 'means'],
+  ['trainingLatents', { ...validEvents.trainingLatents, labels: [0, 1] }, 'labels'],
+  ['jobChanged', { job: { ...jobInfo, state: 'exploded' } }, 'job.state'],
+  ['trainingError', { ...job, message: 'x', resumable: true }, 'lastEpoch'],
+  ['hostError', { role: 'gpu', message: 'x' }, 'role'],
+  ['modelsChanged', { modelIds: ['../x'] }, 'modelIds'],
+];

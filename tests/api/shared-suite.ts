@@ -1,0 +1,318 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AtlasApi } from '../../src-main/api/atlas-api';
+import type { EventPayload } from '../../src-main/api/contract';
+import type { AtlasError } from '../../src-main/api/errors';
+import { EVENT_NAMES, type EventName } from '../../src-main/api/names';
+
+/**
+ * The one contract suite every transport must pass: the same requests, the same events, the same
+ * errors, whether the page reaches the engine through the supervisor directly (host over a child
+ * process) or through `serve`'s WebSocket.
+ */
+export interface Transport {
+  api: AtlasApi;
+  libraryDir: string;
+  scratchDir: string;
+  close(): Promise<void>;
+}
+
+type Seen = { [E in EventName]: EventPayload<E>[] };
+
+export function recordEvents(api: AtlasApi): Seen {
+  const seen = Object.fromEntries(EVENT_NAMES.map((e) => [e, []])) as unknown as Seen;
+  for (const event of EVENT_NAMES)
+    api.on(event, (payload) => (seen[event] as unknown[]).push(payload));
+  return seen;
+}
+
+export async function until<T>(
+  probe: () => T | undefined | false,
+  what: string,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export async function rejection(promise: Promise<unknown>): Promise<AtlasError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as AtlasError;
+  }
+  throw new Error('expected the request to fail');
+}
+
+export const toyModel = {
+  inputShape: [2],
+  latent: { kind: 'gaussian' as const, dim: 2 },
+  objective: { kind: 'kl' as const, weight: 1 },
+  net: { kind: 'mlp' as const, hidden: [16] },
+  likelihood: 'gaussian' as const,
+};
+
+export function contractSuite(name: string, connect: () => Promise<Transport>): void {
+  describe(`the contract over ${name}`, () => {
+    let t: Transport;
+    let api: AtlasApi;
+    let seen: Seen;
+    let quick: { jobId: string; modelId: string };
+    let slow: { jobId: string; modelId: string };
+
+    beforeAll(async () => {
+      t = await connect();
+      api = t.api;
+      seen = recordEvents(api);
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const stateOf = (jobId: string) =>
+      seen.jobChanged.filter((e) => e.job.jobId === jobId).at(-1)?.job.state;
+
+    it('says which transport and backend it runs on', async () => {
+      const info = await api.info();
+      expect(info.backend.backend).toMatch(/wasm|cpu|tensorflow/);
+      expect(info.libraryDir).toBe(t.libraryDir);
+      expect(info.dialogs).toBe(false);
+    });
+
+    it('lists the built-in datasets', async () => {
+      const { datasets } = await api.listDatasets();
+      expect(datasets.map((d) => d.spec)).toEqual(
+        expect.arrayContaining(['mnist', 'toy:moons', 'shapes']),
+      );
+    });
+
+    it('refuses malformed requests with the field at fault', async () => {
+      const bad = await rejection(
+        api.decode({ modelId: 'x', z: [0, 1] as unknown as Float32Array, n: 1 }),
+      );
+      expect(bad.code).toBe('invalid-params');
+      expect(bad.message).toContain('z: expected a Float32Array, got a plain array');
+      const typo = await rejection(api.listModels({ limti: 3 } as never));
+      expect(typo.message).toContain('Unrecognized key');
+      const missing = await rejection(
+        api.decode({ modelId: 'no-such-model', z: new Float32Array(2), n: 1 }),
+      );
+      expect(missing.code).toBe('not-found');
+    });
+
+    it('trains two models at once, with progress events and latent snapshots', async () => {
+      ({ job: quick } = await api.startTraining({
+        name: 'quick moons',
+        dataset: { spec: 'toy:moons', options: { limit: 600 } },
+        model: toyModel,
+        train: { epochs: 3, batchSize: 50 },
+        latentLimit: 300,
+        stepIntervalMs: 0,
+      }));
+      ({ job: slow } = await api.startTraining({
+        dataset: { spec: 'toy:rings', options: { limit: 4000 } },
+        model: toyModel,
+        train: { epochs: 50, batchSize: 8 },
+        latentLimit: 0,
+        stepIntervalMs: 0,
+      }));
+      expect(quick.jobId).not.toBe(slow.jobId);
+      await until(() => stateOf(quick.jobId) === 'completed', 'the quick job to complete');
+
+      const steps = seen.trainingStep.filter((e) => e.jobId === quick.jobId);
+      expect(steps.length).toBeGreaterThan(10);
+      const epochs = seen.trainingEpoch.filter((e) => e.jobId === quick.jobId);
+      expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+      expect(Number.isFinite(epochs[2].test.elbo)).toBe(true);
+      const latents = seen.trainingLatents.filter((e) => e.jobId === quick.jobId);
+      expect(latents.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
+      const last = latents.at(-1)!;
+      expect(last.means).toBeInstanceOf(Float32Array);
+      expect(last.means.length).toBe(300 * 2);
+      expect(last.labels).toBeInstanceOf(Int32Array);
+      expect(last.labelNames).toEqual(['upper', 'lower']);
+      expect(seen.trainingStep.some((e) => e.jobId === slow.jobId)).toBe(true);
+    });
+
+    it('pauses, resumes and cancels a job while another runs', async () => {
+      await until(() => stateOf(slow.jobId) === 'running', 'the slow job to run');
+      const paused = await api.pauseTraining({ jobId: slow.jobId });
+      expect(paused.job.state).toBe('paused');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = seen.trainingStep.filter((e) => e.jobId === slow.jobId).length;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(seen.trainingStep.filter((e) => e.jobId === slow.jobId).length).toBe(before);
+
+      expect((await api.resumeTraining({ jobId: slow.jobId })).job.state).toBe('running');
+      await until(
+        () => seen.trainingStep.filter((e) => e.jobId === slow.jobId).length > before,
+        'steps after resuming',
+      );
+
+      const { jobs } = await api.listJobs();
+      expect(jobs.map((j) => j.jobId)).toEqual(expect.arrayContaining([quick.jobId, slow.jobId]));
+      const busy = await rejection(api.deleteModel({ modelId: slow.modelId }));
+      expect(busy.code).toBe('busy');
+
+      expect((await api.cancelTraining({ jobId: slow.jobId })).job.state).toBe('cancelled');
+      const refused = await rejection(api.pauseTraining({ jobId: slow.jobId }));
+      expect(refused.code).toBe('refused');
+    });
+
+    it('decodes, encodes and samples with typed arrays', async () => {
+      const decoded = await api.decode({
+        modelId: quick.modelId,
+        z: Float32Array.from([0, 0, 1, -1, 2, 2]),
+        n: 3,
+      });
+      expect(decoded.images).toBeInstanceOf(Float32Array);
+      expect(decoded.images.length).toBe(3 * 2);
+      expect(decoded.shape).toEqual([2]);
+      expect(decoded.images.every((v) => v >= 0 && v <= 1)).toBe(true);
+
+      const wrongWidth = await rejection(
+        api.decode({ modelId: quick.modelId, z: new Float32Array(3), n: 1 }),
+      );
+      expect(wrongWidth.message).toMatch(/2-dimensional latent need 2/);
+
+      const encoded = await api.encode({
+        modelId: quick.modelId,
+        x: Float32Array.from([0.5, 0.5, 0.2, 0.8]),
+        n: 2,
+      });
+      expect(encoded.means).toBeInstanceOf(Float32Array);
+      expect(encoded.dim).toBe(2);
+
+      const sampled = await api.samplePrior({ modelId: quick.modelId, n: 5, seed: 3 });
+      expect(sampled.z.length).toBe(10);
+      expect(sampled.images.length).toBe(10);
+
+      const cloud = await api.latents({ modelId: quick.modelId, limit: 200, split: 'test' });
+      expect(cloud.labels).toBeInstanceOf(Int32Array);
+      expect(cloud.n).toBeGreaterThan(0);
+      expect(cloud.means.length).toBe(cloud.n * 2);
+    });
+
+    it('reports how the encoded data covers the prior', async () => {
+      const { report, n, dim } = await api.coverage({
+        modelId: quick.modelId,
+        limit: 100,
+        seed: 1,
+      });
+      expect([n, dim]).toEqual([100, 2]);
+      expect(report).toMatchObject({ n: 100, d: 2, prior: 'gaussian' });
+      expect(report).toHaveProperty('mardia');
+      expect(report).toHaveProperty('active_units');
+    });
+
+    it('lists, opens, renames and deletes models in the library', async () => {
+      const { models } = await api.listModels();
+      const ids = models.map((m) => m.modelId);
+      expect(ids).toEqual(expect.arrayContaining([quick.modelId, slow.modelId]));
+      const q = models.find((m) => m.modelId === quick.modelId)!;
+      expect(q).toMatchObject({ name: 'quick moons', epoch: 3, training: false, net: 'mlp' });
+      expect(q.dataset?.spec).toBe('toy:moons');
+
+      const renamed = await api.renameModel({ modelId: quick.modelId, name: 'Moons, renamed' });
+      expect(renamed.model.name).toBe('Moons, renamed');
+      const opened = await api.openModel({ modelId: quick.modelId });
+      expect(opened.model).toMatchObject({ name: 'Moons, renamed', hasEncoder: true });
+      expect(opened.model.config.latent.dim).toBe(2);
+
+      expect(await api.deleteModel({ modelId: slow.modelId })).toEqual({ modelId: slow.modelId });
+      expect(existsSync(path.join(t.libraryDir, slow.modelId))).toBe(false);
+      expect((await api.listModels()).models.map((m) => m.modelId)).not.toContain(slow.modelId);
+      expect(seen.modelsChanged.length).toBeGreaterThan(0);
+    });
+
+    it('imports a checkpoint folder, refusing one that is not a checkpoint', async () => {
+      const imported = await api.importModel({
+        path: path.join(t.libraryDir, quick.modelId),
+        name: 'Imported',
+      });
+      expect(imported.model.name).toBe('Imported');
+      expect(imported.model.modelId).not.toBe(quick.modelId);
+      const empty = path.join(t.scratchDir, 'not-a-checkpoint');
+      mkdirSync(empty, { recursive: true });
+      const err = await rejection(api.importModel({ path: empty }));
+      expect(err.code).toBe('invalid-params');
+      expect(err.message).toContain('not a');
+    });
+
+    it('continues training a library model from its checkpoint', async () => {
+      const { job } = await api.continueTraining({
+        modelId: quick.modelId,
+        epochs: 1,
+        latentLimit: 0,
+      });
+      expect(job.epochs).toBe(4);
+      await until(() => stateOf(job.jobId) === 'completed', 'the continued job to complete');
+      expect((await api.openModel({ modelId: quick.modelId })).model.epoch).toBe(4);
+    });
+
+    it('imports a folder of images as a dataset', async () => {
+      const folder = path.join(t.scratchDir, 'icons');
+      for (const cls of ['a', 'b']) {
+        mkdirSync(path.join(folder, cls), { recursive: true });
+        for (let i = 0; i < 4; i++) {
+          const pixels = Buffer.alloc(8 * 8, cls === 'a' ? 40 * i : 255 - 40 * i);
+          await sharp(pixels, { raw: { width: 8, height: 8, channels: 1 } })
+            .png()
+            .toFile(path.join(folder, cls, `${i}.png`));
+        }
+      }
+      const { dataset } = await api.importFolderDataset({ path: folder, size: 8, channels: 1 });
+      expect(dataset.itemShape).toEqual([8, 8, 1]);
+      expect(dataset.trainCount + dataset.testCount).toBe(8);
+      const { datasets } = await api.listDatasets();
+      expect(datasets.find((d) => d.imported)?.spec).toBe(`folder:${folder}`);
+      const bad = await rejection(
+        api.importFolderDataset({ path: path.join(t.scratchDir, 'nothing-here') }),
+      );
+      expect(bad.code).toBe('invalid-params');
+    });
+
+    it('exports PNG contact sheets and NPY arrays', async () => {
+      const images = new Float32Array(6 * 4 * 4).map((_, i) => (i % 16) / 15);
+      const sheet = await api.exportPng({ images, n: 6, shape: [4, 4, 1], columns: 3, scale: 2 });
+      expect(sheet.png).toBeInstanceOf(Uint8Array);
+      expect(Array.from(sheet.png.subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]);
+      const meta = await sharp(sheet.png).metadata();
+      expect([meta.width, meta.height]).toEqual([(3 * 5 - 1) * 2, (2 * 5 - 1) * 2]);
+
+      const file = path.join(t.scratchDir, 'out', 'z.npy');
+      const npy = await api.exportNpy({
+        data: Float32Array.from([1, 2, 3, 4, 5, 6]),
+        shape: [2, 3],
+        path: file,
+      });
+      expect(npy.path).toBe(file);
+      const bytes = readFileSync(file);
+      expect(bytes.subarray(1, 6).toString()).toBe('NUMPY');
+      expect(bytes.toString('latin1')).toContain("'shape': (2, 3)");
+      expect(
+        new Float32Array(
+          bytes.buffer.slice(bytes.byteOffset + bytes.length - 24, bytes.byteOffset + bytes.length),
+        ),
+      ).toEqual(Float32Array.from([1, 2, 3, 4, 5, 6]));
+      rmSync(path.dirname(file), { recursive: true, force: true });
+
+      const emptyPath = await rejection(
+        api.exportPng({ images: new Float32Array(4), n: 2, shape: [1, 2, 1], path: '' }),
+      );
+      expect(emptyPath.code).toBe('invalid-params');
+    });
+
+    it('answers that native dialogs exist only in the desktop app', async () => {
+      const err = await rejection(api.chooseFolder());
+      expect(err.code).toBe('unavailable');
+    });
+  });
+}

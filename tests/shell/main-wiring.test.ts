@@ -1,0 +1,249 @@
+import { build } from 'esbuild';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Outcome } from '../../src-main/api/envelope';
+import { METHOD_NAMES } from '../../src-main/api/names';
+
+/**
+ * main.ts and preload.ts bundled as the build bundles them, then run against a stand-in for the
+ * electron module (the real binary cannot be installed here): checks the wiring, not Electron.
+ */
+const root = path.resolve(__dirname, '../..');
+
+const FAKE_ELECTRON = String.raw`
+const record = { calls: [], ready: false, handlers: new Map(), windows: [], appListeners: new Map() };
+globalThis.__fakeElectron = record;
+const lock = globalThis.__fakeElectronLock !== false;
+let readyResolve;
+const whenReady = new Promise((r) => (readyResolve = r));
+setTimeout(() => { record.ready = true; readyResolve(); }, 20);
+let nextId = 1;
+class BrowserWindow {
+  constructor(options) {
+    this.options = options;
+    const listeners = new Map();
+    this.webContents = { id: nextId++, sent: [], send: (...a) => this.webContents.sent.push(a), isDestroyed: () => false,
+      on() {}, setWindowOpenHandler() {} };
+    this.on = (e, f) => listeners.set(e, f);
+    this.once = (e, f) => listeners.set(e, f);
+    this.listeners = listeners;
+    record.windows.push(this);
+  }
+  loadURL(url) { this.url = url; return Promise.resolve(); }
+  getNormalBounds() { return { x: 1, y: 2, width: 900, height: 700 }; }
+  isMaximized() { return false; } isMinimized() { return false; } isDestroyed() { return false; }
+  maximize() {} restore() {} focus() {} show() {}
+}
+module.exports = {
+  app: {
+    isPackaged: false,
+    getPath: (name) => require('node:path').join(globalThis.__fakeElectronHome, name),
+    getVersion: () => '0.0.0',
+    requestSingleInstanceLock: () => { record.calls.push('requestSingleInstanceLock'); return lock; },
+    enableSandbox: () => record.calls.push('enableSandbox'),
+    whenReady: () => whenReady,
+    quit: () => record.calls.push('quit'),
+    showAboutPanel() {},
+    on: (e, f) => record.appListeners.set(e, f),
+  },
+  BrowserWindow,
+  ipcMain: { handle: (c, f) => record.handlers.set(c, f), removeHandler: (c) => record.handlers.delete(c) },
+  protocol: {
+    registerSchemesAsPrivileged: (s) => record.calls.push(['registerSchemesAsPrivileged', s, record.ready]),
+    handle: (scheme, f) => { record.calls.push(['protocol.handle', scheme]); record.protocolHandler = f; },
+  },
+  dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }), showErrorBox() {} },
+  Menu: { buildFromTemplate: (t) => t, setApplicationMenu: (m) => (record.menu = m) },
+  utilityProcess: { fork: () => { throw new Error('no engine process in this test'); } },
+  shell: { openExternal: async () => {}, openPath: async () => '' },
+  screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+  session: { defaultSession: {
+    setPermissionRequestHandler: (f) => (record.permissionHandler = f),
+    setPermissionCheckHandler: (f) => (record.permissionCheck = f),
+  } },
+};
+`;
+
+interface FakeRecord {
+  calls: unknown[];
+  handlers: Map<string, (event: unknown, params: unknown) => Promise<Outcome>>;
+  windows: {
+    options: { webPreferences: Record<string, unknown> };
+    url: string;
+    webContents: { id: number; sent: unknown[] };
+    listeners: Map<string, () => void>;
+  }[];
+  appListeners: Map<string, (...args: unknown[]) => void>;
+  protocolHandler: (request: Request) => Promise<Response>;
+  permissionHandler: (
+    contents: unknown,
+    permission: string,
+    cb: (granted: boolean) => void,
+  ) => void;
+  menu: { label?: string }[];
+}
+
+describe('the Electron main process and preload, bundled', () => {
+  let tmp: string;
+  let fake: FakeRecord;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'atlas-main-'));
+    mkdirSync(path.join(tmp, 'node_modules', 'electron'), { recursive: true });
+    writeFileSync(path.join(tmp, 'node_modules', 'electron', 'index.js'), FAKE_ELECTRON);
+    writeFileSync(
+      path.join(tmp, 'node_modules', 'electron', 'package.json'),
+      '{"name":"electron","main":"index.js"}',
+    );
+    const common = {
+      bundle: true,
+      platform: 'node' as const,
+      absWorkingDir: root,
+      logLevel: 'silent' as const,
+      external: ['electron'],
+    };
+    const banner = {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    };
+    await Promise.all([
+      build({
+        ...common,
+        format: 'esm',
+        banner,
+        entryPoints: ['src-main/main.ts'],
+        outfile: path.join(tmp, 'dist/main/main.js'),
+      }),
+      build({
+        ...common,
+        format: 'esm',
+        banner,
+        entryPoints: ['src-main/main.ts'],
+        outfile: path.join(tmp, 'dist/main/second.js'),
+      }),
+      build({
+        ...common,
+        format: 'cjs',
+        entryPoints: ['src-main/preload.ts'],
+        outfile: path.join(tmp, 'dist/main/preload.cjs'),
+      }),
+    ]);
+    (globalThis as Record<string, unknown>).__fakeElectronHome = path.join(tmp, 'home');
+    await import(pathToFileURL(path.join(tmp, 'dist/main/main.js')).href);
+    fake = (globalThis as unknown as { __fakeElectron: FakeRecord }).__fakeElectron;
+    const deadline = Date.now() + 10_000;
+    while (fake.windows.length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+  });
+  afterAll(() => {
+    fake?.appListeners.get('will-quit')?.();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('registers atlas:// as privileged before the app is ready, then enables the sandbox', () => {
+    const register = fake.calls.find(
+      (c) => Array.isArray(c) && c[0] === 'registerSchemesAsPrivileged',
+    ) as unknown[];
+    expect(register[1]).toEqual([
+      { scheme: 'atlas', privileges: expect.objectContaining({ standard: true, secure: true }) },
+    ]);
+    expect(register[2]).toBe(false);
+    expect(fake.calls).toContain('enableSandbox');
+    expect(fake.calls).toContainEqual(['protocol.handle', 'atlas']);
+  });
+
+  it('opens one secure window on atlas://app/ with the CJS preload', () => {
+    expect(fake.windows).toHaveLength(1);
+    const [win] = fake.windows;
+    expect(win.url).toBe('atlas://app/index.html');
+    expect(win.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      webviewTag: false,
+      preload: path.join(tmp, 'dist/main/preload.cjs'),
+    });
+  });
+
+  it('handles every contract channel, refusing senders other than its window', async () => {
+    expect([...fake.handlers.keys()].sort()).toEqual(METHOD_NAMES.map((m) => `atlas:${m}`).sort());
+    const id = fake.windows[0].webContents.id;
+    const own = { senderFrame: { url: 'atlas://app/index.html', parent: null }, sender: { id } };
+    expect(await fake.handlers.get('atlas:listJobs')!(own, {})).toEqual({
+      ok: true,
+      result: { jobs: [] },
+    });
+    const stranger = {
+      senderFrame: { url: 'https://evil.example/', parent: null },
+      sender: { id },
+    };
+    expect(await fake.handlers.get('atlas:listJobs')!(stranger, {})).toMatchObject({
+      ok: false,
+      error: { code: 'refused' },
+    });
+    const otherWindow = { ...own, sender: { id: id + 100 } };
+    expect(await fake.handlers.get('atlas:listJobs')!(otherWindow, {})).toMatchObject({
+      ok: false,
+      error: { code: 'refused' },
+    });
+  });
+
+  it('serves the page through the protocol, denies permissions, and has a menu', async () => {
+    const page = await fake.protocolHandler(new Request('atlas://app/index.html'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    let granted: boolean | undefined;
+    fake.permissionHandler(null, 'media', (g) => (granted = g));
+    expect(granted).toBe(false);
+    expect(fake.menu.map((m) => m.label)).toContain('File');
+  });
+
+  it('remembers the window size when it closes', () => {
+    fake.windows[0].listeners.get('close')!();
+    const saved = JSON.parse(
+      readFileSync(path.join(tmp, 'home', 'userData', 'window-state.json'), 'utf8'),
+    );
+    expect(saved).toEqual({ x: 1, y: 2, width: 900, height: 700, maximized: false });
+  });
+
+  it('quits at once when another instance holds the lock', async () => {
+    const before = fake.windows.length;
+    (globalThis as Record<string, unknown>).__fakeElectronLock = false;
+    // A second copy of the bundle, so it loads a fresh (fake) electron module state.
+    delete require.cache?.[path.join(tmp, 'node_modules', 'electron', 'index.js')];
+    await import(pathToFileURL(path.join(tmp, 'dist/main/second.js')).href);
+    const second = (globalThis as unknown as { __fakeElectron: FakeRecord }).__fakeElectron;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(second.calls).toContain('quit');
+    expect(second.windows.length).toBe(0);
+    expect(fake.windows.length).toBe(before);
+  });
+
+  it('has a preload that needs only `electron` and exposes only window.atlas', () => {
+    const code = readFileSync(path.join(tmp, 'dist/main/preload.cjs'), 'utf8');
+    const required: string[] = [];
+    const exposed: Record<string, unknown> = {};
+    const sandboxRequire = (name: string) => {
+      required.push(name);
+      if (name !== 'electron') throw new Error(`module not found: ${name}`);
+      return {
+        contextBridge: { exposeInMainWorld: (k: string, v: unknown) => (exposed[k] = v) },
+        ipcRenderer: {
+          invoke: async () => ({ ok: true, result: null }),
+          on() {},
+          removeListener() {},
+        },
+      };
+    };
+    const module = { exports: {} };
+    vm.runInNewContext(code, { require: sandboxRequire, module, exports: module.exports, console });
+    expect(required).toEqual(['electron']);
+    expect(Object.keys(exposed)).toEqual(['atlas']);
+    expect(code).not.toMatch(/from "zod"|require\("zod"\)/);
+  });
+});
