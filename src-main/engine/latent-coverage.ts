@@ -1,5 +1,7 @@
 import type { Dataset } from './data/dataset';
 import type { Vae } from './model';
+import { tf } from './tf';
+import { clusterAssignments, clusteringAccuracy } from './latent/clustering';
 import { activeUnits, coverageReport, diagonalGaussianKl, type CoverageReport } from './coverage';
 
 /** The model-based coverage figures of an encoded dataset. */
@@ -10,6 +12,8 @@ export interface LatentCoverage {
   klPerDimension: number[] | null;
   /** Burda et al.'s active units: Cov_x(E_q[z_j]) > 0.01. */
   activeUnits: number;
+  /** Cluster accuracy with Hungarian matching (mixture priors on labelled data), else null. */
+  clusteringAccuracy: number | null;
   coverage: CoverageReport | null;
   /** Why `coverage` is null. */
   reason?: string;
@@ -37,48 +41,52 @@ function coveragePrior(vae: Vae): 'gaussian' | 'sphere' | { reason: string } {
 export function latentCoverage(vae: Vae, data: Dataset, seed = 0): LatentCoverage {
   const n = data.count;
   const d = vae.latentDim;
-  const head = vae.geometry.headSize;
-  const heads = new Float32Array(n * head);
   const chunk = 2048;
-  for (let i = 0; i < n; i += chunk) {
-    const m = Math.min(chunk, n - i);
-    heads.set(vae.encodeHead(data.batch(Array.from({ length: m }, (_, j) => i + j)), m), i * head);
-  }
-  const means = new Float32Array(n * d);
-  const gaussian = vae.config.latent.kind === 'gaussian';
-  const logVariances = gaussian ? new Float32Array(n * d) : null;
-  const [lo, hi] = vae.config.logVarClamp;
-  if (gaussian) {
-    for (let i = 0; i < n; i++) {
-      means.set(heads.subarray(i * head, i * head + d), i * d);
-      for (let j = 0; j < d; j++)
-        logVariances![i * d + j] = Math.min(hi, Math.max(lo, heads[i * head + d + j]));
-    }
-  } else {
+  /** Runs `f` over the items in chunks, writing `width` values per item into one array. */
+  const encodeAll = (width: number, f: (x: Float32Array, m: number) => Float32Array) => {
+    const out = new Float32Array(n * width);
     for (let i = 0; i < n; i += chunk) {
       const m = Math.min(chunk, n - i);
-      means.set(vae.encode(data.batch(Array.from({ length: m }, (_, j) => i + j)), m), i * d);
+      out.set(f(data.batch(Array.from({ length: m }, (_, j) => i + j)), m), i * width);
     }
+    return out;
+  };
+  let means: Float32Array;
+  let logVariances: Float32Array | null = null;
+  if (vae.config.latent.kind === 'gaussian') {
+    // The head is [mean, log-variance]: both come from one pass.
+    const heads = encodeAll(2 * d, (x, m) => vae.encodeHead(x, m));
+    const [lo, hi] = vae.config.logVarClamp;
+    means = new Float32Array(n * d);
+    logVariances = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        means[i * d + j] = heads[i * 2 * d + j];
+        logVariances[i * d + j] = Math.min(hi, Math.max(lo, heads[i * 2 * d + d + j]));
+      }
+    }
+  } else {
+    means = encodeAll(d, (x, m) => vae.encode(x, m));
   }
   const klPerDimension = logVariances
     ? Array.from(diagonalGaussianKl(means, logVariances, n, d))
     : null;
   const active = activeUnits(means, n, d).count;
+  const accuracy =
+    vae.config.latent.kind === 'mixture' && data.labels && n > 0
+      ? clusteringAccuracy(
+          tf.tidy(() => clusterAssignments(vae.geometry, tf.tensor2d(means, [n, d]))),
+          data.labels,
+        )
+      : null;
+  const base = { means, klPerDimension, activeUnits: active, clusteringAccuracy: accuracy };
   const prior = coveragePrior(vae);
-  if (typeof prior !== 'string')
-    return { means, klPerDimension, activeUnits: active, coverage: null, reason: prior.reason };
-  if (n < 2)
-    return {
-      means,
-      klPerDimension,
-      activeUnits: active,
-      coverage: null,
-      reason: 'fewer than 2 items',
-    };
+  if (typeof prior !== 'string') return { ...base, coverage: null, reason: prior.reason };
+  if (n < 2) return { ...base, coverage: null, reason: 'fewer than 2 items' };
   const coverage = coverageReport(means, n, d, {
     prior,
     seed,
     posterior: { means, ...(logVariances ? { logVariances } : {}) },
   });
-  return { means, klPerDimension, activeUnits: active, coverage };
+  return { ...base, coverage };
 }

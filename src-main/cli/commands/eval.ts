@@ -51,6 +51,11 @@ export function registerEval(program: Command): void {
         `${data.name}, ${data.count} items: ELBO ${fixed(figures.elbo)} nats (reconstruction ${fixed(figures.reconstruction)}, KL ${fixed(figures.kl)})`,
         ...(ll !== null ? [`log-likelihood (IWAE, k = ${opts.iw}): ${fixed(ll)} nats`] : []),
         `active units: ${latent.activeUnits} of ${vae.latentDim}`,
+        ...(latent.clusteringAccuracy !== null
+          ? [
+              `clustering accuracy (Hungarian matching): ${fixed(100 * latent.clusteringAccuracy, 1)}%`,
+            ]
+          : []),
         ...(latent.klPerDimension
           ? [`KL per dimension: ${latent.klPerDimension.map((k) => fixed(k)).join(' ')}`]
           : []),
@@ -65,6 +70,7 @@ export function registerEval(program: Command): void {
           dataset: data.name,
           kl_per_dimension: latent.klPerDimension,
           active_units: latent.activeUnits,
+          clustering_accuracy: latent.clusteringAccuracy,
           coverage: latent.coverage ?? { reason: latent.reason },
           ...(html ? { report_file: html } : {}),
         },
