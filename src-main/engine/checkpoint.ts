@@ -66,6 +66,8 @@ export interface SaveOptions {
   dataset?: { spec: string; options: Record<string, unknown>; name: string; itemShape: number[] };
   name?: string;
   metrics?: Record<string, number | null>;
+  /** Leave Adam's state out (a smaller checkpoint; continuing starts a fresh optimiser). */
+  withoutOptimizer?: boolean;
 }
 
 export interface LoadedCheckpoint {
@@ -165,7 +167,8 @@ export async function saveCheckpoint(
   } catch {
     /* a new checkpoint */
   }
-  const optimizerWeights = trainer ? await trainer.optimizerWeights() : [];
+  const optimizerWeights =
+    trainer && !options.withoutOptimizer ? await trainer.optimizerWeights() : [];
   const priorVars = vae.geometry.variables.map((v, i) => ({
     name: `prior_${i}`,
     tensor: v as tf.Tensor,

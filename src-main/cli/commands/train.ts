@@ -34,6 +34,7 @@ interface TrainOptions {
   binarize?: boolean;
   out: string;
   resume?: boolean;
+  slim?: boolean;
   backend?: BackendName;
   json?: boolean;
 }
@@ -78,6 +79,7 @@ export function registerTrain(program: Command): void {
     .option('--binarize', 'dynamic binarisation: resample binary pixels every batch')
     .requiredOption('--out <dir>', 'checkpoint directory to write')
     .option('--resume', 'continue the checkpoint in --out where it stopped')
+    .option('--slim', 'leave the optimizer state out of the checkpoint (smaller; for sharing)')
     .option('--backend <name>', 'force a backend: tensorflow-gpu | tensorflow | wasm | cpu')
     .option('--json', 'JSON lines for progress and a final JSON object')
     .action((opts: TrainOptions) => train(opts));
@@ -160,7 +162,12 @@ async function train(opts: TrainOptions): Promise<void> {
   const trainer = new Trainer(vae, data, trainConfig, {
     ...(resume ? { resume } : {}),
     onEpochEnd: async (t) => {
-      await saveCheckpoint(outDir, { vae, trainer: t, dataset });
+      await saveCheckpoint(outDir, {
+        vae,
+        trainer: t,
+        dataset,
+        withoutOptimizer: Boolean(opts.slim),
+      });
     },
   });
   const detach = attachProgress(trainer, out, trainConfig.epochs);

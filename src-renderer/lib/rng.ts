@@ -1,0 +1,60 @@
+/**
+ * Seeded pseudo-random numbers for everything the page draws at random (prior grids, tours,
+ * variations), so a grid can be re-rolled and reproduced from its seed.
+ */
+export interface Rng {
+  /** Uniform in [0, 1). */
+  uniform(): number;
+  /** Standard normal N(0, 1). */
+  normal(): number;
+  /** Integer in [0, n). */
+  int(n: number): number;
+}
+
+/** mulberry32: a small, fast 32-bit generator with good statistical quality for this use. */
+export function createRng(seed: number): Rng {
+  let state = seed >>> 0 || 0x9e3779b9;
+  let spare: number | null = null;
+  const uniform = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = (): number => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    // Box–Muller; 1 - u keeps the logarithm finite.
+    const u = 1 - uniform();
+    const v = uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+  return { uniform, normal, int: (n) => Math.floor(uniform() * n) };
+}
+
+/** A vector of d standard normal draws. */
+export function normalVector(rng: Rng, d: number): Float64Array {
+  const v = new Float64Array(d);
+  for (let i = 0; i < d; i++) v[i] = rng.normal();
+  return v;
+}
+
+/** A uniform draw from the unit sphere S^{d-1} (a normalised Gaussian vector). */
+export function uniformOnSphere(rng: Rng, d: number): Float64Array {
+  for (;;) {
+    const v = normalVector(rng, d);
+    let s = 0;
+    for (let i = 0; i < d; i++) s += v[i] * v[i];
+    if (s > 1e-20) {
+      const inv = 1 / Math.sqrt(s);
+      for (let i = 0; i < d; i++) v[i] *= inv;
+      return v;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { UMAP } from 'umap-js';
+import { createRng } from './rng';
+
+export interface UmapOptions {
+  nNeighbors?: number;
+  minDist?: number;
+  seed?: number;
+  /** Optimisation epochs (umap-js picks 200–500 by size when left out). */
+  epochs?: number;
+}
+
+/**
+ * UMAP to 3D (McInnes et al. 2018, umap-js) of n rows of dimension d. Pure and synchronous: the
+ * page calls it inside a Web Worker (umap.worker.ts) so the main thread stays smooth; progress
+ * reports the epoch and, every few epochs, the embedding so far.
+ */
+export function runUmap(
+  data: Float32Array,
+  n: number,
+  d: number,
+  options: UmapOptions,
+  onProgress: (epoch: number, epochs: number, embedding: Float32Array | null) => void = () => {},
+): Float32Array {
+  const rows: number[][] = [];
+  for (let r = 0; r < n; r++) rows.push(Array.from(data.subarray(r * d, r * d + d)));
+  const rng = createRng(options.seed ?? 1);
+  const umap = new UMAP({
+    nComponents: 3,
+    nNeighbors: Math.max(2, Math.min(options.nNeighbors ?? 15, n - 1)),
+    minDist: options.minDist ?? 0.1,
+    nEpochs: options.epochs,
+    random: rng.uniform,
+  });
+  const epochs = umap.initializeFit(rows);
+  const every = Math.max(1, Math.floor(epochs / 10));
+  for (let e = 0; e < epochs; e++) {
+    umap.step();
+    const report = (e + 1) % every === 0 && e + 1 < epochs;
+    onProgress(e + 1, epochs, report ? flatten(umap.getEmbedding()) : null);
+  }
+  return normalizeEmbedding(flatten(umap.getEmbedding()));
+}
+
+function flatten(rows: number[][]): Float32Array {
+  const out = new Float32Array(rows.length * 3);
+  rows.forEach((r, i) => out.set([r[0] ?? 0, r[1] ?? 0, r[2] ?? 0], i * 3));
+  return out;
+}
+
+/** Centres the embedding and scales it to unit RMS radius, comparable with the other views. */
+export function normalizeEmbedding(e: Float32Array): Float32Array {
+  const n = e.length / 3;
+  if (n === 0) return e;
+  const c = [0, 0, 0];
+  for (let i = 0; i < n; i++) for (let j = 0; j < 3; j++) c[j] += e[i * 3 + j] / n;
+  let s = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < 3; j++) s += (e[i * 3 + j] - c[j]) ** 2;
+  const scale = s > 0 ? 1 / Math.sqrt(s / n) : 1;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < 3; j++) e[i * 3 + j] = (e[i * 3 + j] - c[j]) * scale;
+  return e;
+}

@@ -1,0 +1,270 @@
+import { getContext, setContext } from 'svelte';
+import type { AtlasApi, EventPayload, Result } from '../api/connect';
+import { errorMessage } from '../api/connect';
+import { encodeNpy } from '../lib/npy';
+import { cloudFromSnapshot, CloudStore } from './cloud.svelte';
+import { CoverageStore } from './coverage.svelte';
+import { FavouritesStore } from './favourites.svelte';
+import { GenerationStore } from './generation.svelte';
+import { LibraryStore } from './library.svelte';
+import { NoticesStore } from './notices.svelte';
+import { SelectionStore } from './selection.svelte';
+import { TrainingStore } from './training.svelte';
+import { TraversalStore } from './traversal.svelte';
+import { ViewerStore } from './viewer.svelte';
+
+export interface DecodeResult {
+  images: Float32Array;
+  n: number;
+  shape: number[];
+}
+
+export interface AppOptions {
+  storage?: Storage | null;
+  /** How many points to load for the viewer. */
+  pointLimit?: number;
+  /** Wait this long after opening a model before asking for its coverage report. */
+  coverageDelayMs?: number;
+  /** Saves bytes as a file in a browser page (Electron uses native dialogs). */
+  download?: (bytes: Uint8Array, name: string, mime: string) => void;
+}
+
+/**
+ * The page's state: one instance per window, holding the API and one store per concern. Stores
+ * keep big typed arrays in `$state.raw` and no three.js objects at all; the viewer component
+ * owns those in plain variables.
+ */
+export class AppState {
+  readonly notices = new NoticesStore();
+  readonly viewer = new ViewerStore();
+  readonly cloud = new CloudStore();
+  readonly library: LibraryStore;
+  readonly selection: SelectionStore;
+  readonly traversal: TraversalStore;
+  readonly generation: GenerationStore;
+  readonly favourites: FavouritesStore;
+  readonly training: TrainingStore;
+  readonly coverage: CoverageStore;
+
+  info = $state.raw<Result<'info'> | null>(null);
+  status = $state<'connecting' | 'ready' | 'error'>('connecting');
+  error = $state<string | null>(null);
+  datasets = $state.raw<Result<'listDatasets'>['datasets']>([]);
+  /** Shown while a decode request is pending (for tests and a subtle busy hint). */
+  decoding = $state(0);
+
+  readonly pointLimit: number;
+  readonly coverageDelayMs: number;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly download: (bytes: Uint8Array, name: string, mime: string) => void;
+
+  constructor(
+    readonly api: AtlasApi,
+    options: AppOptions = {},
+  ) {
+    this.pointLimit = options.pointLimit ?? 10_000;
+    this.coverageDelayMs = options.coverageDelayMs ?? 1500;
+    this.download = options.download ?? browserDownload;
+    this.library = new LibraryStore(this);
+    this.selection = new SelectionStore(this);
+    this.traversal = new TraversalStore(this);
+    this.generation = new GenerationStore(this);
+    this.favourites = new FavouritesStore(options.storage ?? null);
+    this.training = new TrainingStore(this);
+    this.coverage = new CoverageStore(this);
+    this.unsubscribe.push(
+      api.on('modelsChanged', () => void this.library.refresh()),
+      api.on('hostError', (e) => this.notices.push(`Engine: ${e.message}`, 'error')),
+    );
+  }
+
+  get modelId(): string | null {
+    return this.library.current?.modelId ?? null;
+  }
+
+  /** Sphere latents (vMF, power spherical): points live on S^{d−1}. */
+  get spherical(): boolean {
+    const kind = this.library.current?.latent.kind;
+    return kind === 'sphere' || kind === 'power-sphere';
+  }
+
+  /** Shape of one decoded item ([h, w, c] for images). */
+  get itemShape(): number[] {
+    return this.library.current?.inputShape ?? [];
+  }
+
+  /** Connects and opens the default model. */
+  async start(): Promise<void> {
+    try {
+      this.info = await this.api.info({});
+      await Promise.all([this.library.refresh(), this.training.refresh(), this.loadDatasets()]);
+      this.status = 'ready';
+      const first = this.library.defaultModel();
+      if (first) await this.openModel(first.modelId);
+    } catch (error) {
+      this.status = 'error';
+      this.error = errorMessage(error);
+    }
+  }
+
+  async loadDatasets(): Promise<void> {
+    try {
+      this.datasets = (await this.api.listDatasets({})).datasets;
+    } catch (error) {
+      this.notices.push(`Could not list datasets: ${errorMessage(error)}`, 'error');
+    }
+  }
+
+  /** Opens a model: its detail, its point cloud, its coverage report (holes) in the background. */
+  async openModel(modelId: string): Promise<void> {
+    const model = await this.library.open(modelId);
+    if (!model) return;
+    this.selection.clear();
+    this.generation.clear();
+    this.coverage.clear();
+    this.cloud.loading = true;
+    try {
+      const snapshot = await this.api.latents({ modelId, limit: this.pointLimit });
+      if (this.modelId !== modelId) return;
+      this.viewer.modelOpened(this.spherical);
+      this.cloud.set(cloudFromSnapshot(modelId, snapshot));
+      this.traversal.reset();
+    } catch (error) {
+      this.cloud.set(null);
+      this.notices.push(`Could not encode the data: ${errorMessage(error)}`, 'error');
+      // A decoder-only model still decodes: start the sliders at the prior's centre.
+      const d = model.latent.dim;
+      const z = new Float64Array(d);
+      if (this.spherical) z[0] = 1;
+      this.traversal.setBase(z, 'prior centre');
+    } finally {
+      this.cloud.loading = false;
+    }
+    // The report (for the hole markers) is computed after the first decodes, not in their way.
+    setTimeout(() => {
+      if (this.modelId === modelId && !this.coverage.report && !this.coverage.loading)
+        void this.coverage.load(modelId);
+    }, this.coverageDelayMs);
+  }
+
+  /** A live snapshot from training: the cloud glides to it (the viewer aligns it first). */
+  async showTrainingLatents(e: EventPayload<'trainingLatents'>): Promise<void> {
+    if (this.modelId !== e.modelId) {
+      const model = await this.library.open(e.modelId);
+      if (!model) return;
+      this.selection.clear();
+      this.coverage.clear();
+      this.viewer.modelOpened(this.spherical);
+      this.cloud.set(cloudFromSnapshot(e.modelId, e, e.epoch));
+      this.traversal.reset();
+      return;
+    }
+    const previous = this.cloud.data;
+    this.selection.invalidateThumbnails();
+    this.cloud.set(cloudFromSnapshot(e.modelId, e, e.epoch), previous?.n === e.n);
+    if (this.library.current) this.library.current = { ...this.library.current, epoch: e.epoch };
+    this.traversal.refresh();
+  }
+
+  /** Decodes n latents (row-major) with the model on screen. */
+  async decode(z: Float32Array, n: number): Promise<DecodeResult | null> {
+    const modelId = this.modelId;
+    if (!modelId || n === 0) return null;
+    this.decoding++;
+    try {
+      const r = await this.api.decode({ modelId, z, n });
+      return { images: r.images, n: r.n, shape: r.shape };
+    } finally {
+      this.decoding--;
+    }
+  }
+
+  /** Exports images as a PNG contact sheet (native save dialog in Electron, a download in a browser). */
+  async exportPng(images: Float32Array, n: number, name: string, columns?: number): Promise<void> {
+    const shape = this.itemShape;
+    if (shape.length !== 3) {
+      this.notices.push('Only image models export PNG', 'error');
+      return;
+    }
+    try {
+      const path = await this.savePath('png', name);
+      if (path === undefined) return;
+      const r = await this.api.exportPng({
+        images,
+        n,
+        shape: shape as [number, number, 1 | 3],
+        columns,
+        scale: Math.max(1, Math.round(128 / shape[1])),
+        ...(path ? { path } : {}),
+      });
+      if (r.path) this.notices.push(`Saved ${r.path}`, 'success');
+      else this.download(r.png, name, 'image/png');
+    } catch (error) {
+      this.notices.push(`Export failed: ${errorMessage(error)}`, 'error');
+    }
+  }
+
+  /** Exports latents as a float32 .npy file. */
+  async exportNpy(data: Float32Array, shape: number[], name: string): Promise<void> {
+    try {
+      const path = await this.savePath('npy', name);
+      if (path === undefined) return;
+      if (path) {
+        const r = await this.api.exportNpy({ data, shape, path });
+        this.notices.push(`Saved ${r.path ?? path}`, 'success');
+      } else {
+        // No dialog: build the file here, no round trip needed.
+        this.download(encodeNpy(data, shape), name, 'application/octet-stream');
+      }
+    } catch (error) {
+      this.notices.push(`Export failed: ${errorMessage(error)}`, 'error');
+    }
+  }
+
+  /** A path from the native dialog (Electron), null for a browser download, undefined if cancelled. */
+  private async savePath(
+    kind: 'png' | 'npy',
+    defaultName: string,
+  ): Promise<string | null | undefined> {
+    if (!this.info?.dialogs) return null;
+    const { path } = await this.api.chooseSavePath({
+      kind,
+      defaultName,
+      title: `Export ${kind.toUpperCase()}`,
+    });
+    return path ?? undefined;
+  }
+
+  dispose(): void {
+    for (const u of this.unsubscribe) u();
+    this.training.dispose();
+    this.traversal.dispose();
+  }
+}
+
+function browserDownload(bytes: Uint8Array, name: string, mime: string): void {
+  const blob = new Blob([bytes as BlobPart], { type: mime });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const KEY = Symbol('latent-atlas-app');
+
+export function provideApp(app: AppState): void {
+  setContext(KEY, app);
+}
+
+export function useApp(): AppState {
+  const app = getContext<AppState | undefined>(KEY);
+  if (!app) throw new Error('useApp() outside <App>: provide an AppState first');
+  return app;
+}
+
+export const APP_CONTEXT_KEY = KEY;

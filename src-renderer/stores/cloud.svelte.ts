@@ -1,0 +1,83 @@
+import type { LatentSnapshot } from '../api/connect';
+import { activityFromLatents, orderByActivity } from '../lib/traversal';
+import type { DimensionActivity } from '../lib/traversal';
+
+/** The encoded data of the model on screen: n latent means of dimension `dim`, with labels. */
+export interface CloudData {
+  modelId: string;
+  means: Float32Array;
+  n: number;
+  dim: number;
+  labels: Int32Array | null;
+  labelNames: string[] | null;
+  /** Training epoch the snapshot comes from (live updates), or null for a saved model. */
+  epoch: number | null;
+  /** Per-item reconstruction error, when the engine sends it. */
+  errors: Float32Array | null;
+}
+
+export function cloudFromSnapshot(
+  modelId: string,
+  s: LatentSnapshot,
+  epoch: number | null = null,
+): CloudData {
+  const extra = s as LatentSnapshot & { errors?: unknown };
+  const errors =
+    extra.errors instanceof Float32Array && extra.errors.length === s.n ? extra.errors : null;
+  return {
+    modelId,
+    means: s.means,
+    n: s.n,
+    dim: s.dim,
+    labels: s.labels,
+    labelNames: s.labelNames,
+    epoch,
+    errors,
+  };
+}
+
+/**
+ * The point cloud's data. Big arrays live in `$state.raw` (replaced whole, never proxied);
+ * `revision` counts updates and `live` says whether the last one came from training (the
+ * viewer then aligns and glides instead of jumping).
+ */
+export class CloudStore {
+  data = $state.raw<CloudData | null>(null);
+  loading = $state(false);
+  revision = $state(0);
+  live = $state(false);
+
+  /** Per-dimension activity (variance of the means), for slider order and folding. */
+  activity = $derived.by((): DimensionActivity[] => {
+    const d = this.data;
+    return d ? activityFromLatents(d.means, d.n, d.dim) : [];
+  });
+
+  ordered = $derived(orderByActivity(this.activity));
+
+  /** The mean of the encoded data: where traversal starts. */
+  mean = $derived.by((): Float64Array | null => {
+    const d = this.data;
+    if (!d) return null;
+    return Float64Array.from(this.activity, (a) => a.mean);
+  });
+
+  set(data: CloudData | null, live = false): void {
+    this.live = live;
+    this.data = data;
+    this.revision++;
+  }
+
+  latent(index: number): Float64Array | null {
+    const d = this.data;
+    if (!d || index < 0 || index >= d.n) return null;
+    return Float64Array.from(d.means.subarray(index * d.dim, (index + 1) * d.dim));
+  }
+
+  label(index: number): string | null {
+    const d = this.data;
+    if (!d?.labels || index < 0 || index >= d.n) return null;
+    const l = d.labels[index];
+    return d.labelNames?.[l] ?? String(l);
+  }
+}

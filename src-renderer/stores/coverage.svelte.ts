@@ -1,0 +1,56 @@
+import { errorMessage } from '../api/connect';
+import type { Coverage } from '../lib/coverage';
+import { readCoverage } from '../lib/coverage';
+import type { AppState } from './app.svelte';
+
+/** The coverage report of the model on screen (computed by the engine on request). */
+export class CoverageStore {
+  report = $state.raw<Coverage | null>(null);
+  raw = $state.raw<Record<string, unknown> | null>(null);
+  modelId = $state<string | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  limit = $state(5000);
+
+  constructor(private readonly app: AppState) {}
+
+  clear(): void {
+    this.report = null;
+    this.raw = null;
+    this.modelId = null;
+    this.error = null;
+  }
+
+  /** Hole centres (latent vectors) for the viewer's markers. */
+  get holeCenters(): number[][] {
+    return this.report?.holes?.centers ?? [];
+  }
+
+  async load(modelId = this.app.modelId): Promise<void> {
+    if (!modelId) return;
+    this.loading = true;
+    this.error = null;
+    try {
+      const { report } = await this.app.api.coverage({ modelId, limit: this.limit });
+      if (this.app.modelId !== modelId) return;
+      this.raw = report;
+      this.report = readCoverage(report);
+      this.modelId = modelId;
+    } catch (error) {
+      this.error = errorMessage(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Fetches a report for any model without showing it (the compare view). */
+  async fetch(modelId: string): Promise<Coverage | null> {
+    try {
+      const { report } = await this.app.api.coverage({ modelId, limit: this.limit });
+      return readCoverage(report);
+    } catch (error) {
+      this.app.notices.push(`Coverage failed: ${errorMessage(error)}`, 'error');
+      return null;
+    }
+  }
+}

@@ -1,0 +1,221 @@
+import { errorMessage } from '../api/connect';
+import { LatestOnly, quantile } from '../lib/latest';
+import { createRng } from '../lib/rng';
+import type { DimensionActivity } from '../lib/traversal';
+import { normalize, randomLatent, sphereExp, sphereTangentBasis } from '../lib/traversal';
+import type { AppState } from './app.svelte';
+
+export interface SliderSpec {
+  /** Position among the sliders (the value index). */
+  slot: number;
+  /** The latent axis it moves (flat latents), or the axis its great circle leans towards. */
+  axis: number;
+  min: number;
+  max: number;
+  step: number;
+  active: boolean;
+  score: number;
+}
+
+export const STRIP_STEPS = 7;
+
+/**
+ * Latent traversal: one slider per dimension, ordered by activity. Flat latents: slider k sets
+ * z[axis_k] directly. Sphere latents: slider k turns the base point along the great circle in
+ * tangent direction k (exp map), so the point stays on the sphere. Dragging decodes live through
+ * a latest-only queue; the preview strips are refreshed when the drag settles.
+ */
+export class TraversalStore {
+  base = $state.raw<Float64Array | null>(null);
+  values = $state.raw<Float64Array>(new Float64Array(0));
+  image = $state.raw<Float32Array | null>(null);
+  strips = $state.raw<Float32Array | null>(null);
+  stripsFor = $state.raw<number[]>([]);
+  baseLabel = $state('data mean');
+  randomSeed = $state(1);
+  /** Recent decode latencies (ms) and their 95th percentile. */
+  p95 = $state<number | null>(null);
+
+  private tangent: Float64Array | null = null;
+  private stripTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly decoder: LatestOnly<Float64Array, Float32Array | null>;
+
+  constructor(private readonly app: AppState) {
+    this.decoder = new LatestOnly(
+      async (z) => (await this.app.decode(Float32Array.from(z), 1))?.images ?? null,
+      (img) => {
+        if (img) this.image = img;
+        // The figure refreshes every tenth decode: repainting it on each would cost more than it tells.
+        const count = this.decoder.latencies.length;
+        if (this.p95 === null || count % 10 === 0)
+          this.p95 = quantile(this.decoder.latencies.slice(-100), 0.95);
+      },
+      (error) => this.app.notices.push(`Decode failed: ${errorMessage(error)}`, 'error'),
+    );
+  }
+
+  get latencies(): readonly number[] {
+    return this.decoder.latencies;
+  }
+
+  get spherical(): boolean {
+    return this.app.spherical;
+  }
+
+  /** Sliders in display order (active first); built from the cloud's activity. */
+  sliders = $derived.by((): SliderSpec[] => {
+    const ordered: DimensionActivity[] = this.app.cloud.ordered;
+    if (ordered.length === 0) return [];
+    if (this.app.spherical) {
+      // d − 1 tangent directions for S^{d−1}.
+      return ordered.slice(0, ordered.length - 1).map((a, slot) => ({
+        slot,
+        axis: a.index,
+        min: -Math.PI,
+        max: Math.PI,
+        step: Math.PI / 180,
+        active: a.active,
+        score: a.score,
+      }));
+    }
+    return ordered.map((a, slot) => {
+      const lo = Math.min(-3, a.mean - 4 * a.std);
+      const hi = Math.max(3, a.mean + 4 * a.std);
+      return {
+        slot,
+        axis: a.index,
+        min: lo,
+        max: hi,
+        step: (hi - lo) / 400,
+        active: a.active,
+        score: a.score,
+      };
+    });
+  });
+
+  /** The latent the sliders describe now. */
+  z(values: Float64Array = this.values): Float64Array | null {
+    const base = this.base;
+    if (!base) return null;
+    if (this.app.spherical) {
+      if (!this.tangent) return normalize(base);
+      return sphereExp(base, this.tangent, values);
+    }
+    const z = Float64Array.from(base);
+    for (const s of this.sliders) z[s.axis] = values[s.slot] ?? z[s.axis];
+    return z;
+  }
+
+  /** Starts the sliders at `z` (reset, random, selected point, model change). */
+  setBase(z: Float64Array | null, label: string): void {
+    const spherical = this.app.spherical;
+    const base = z ? (spherical ? normalize(z) : Float64Array.from(z)) : null;
+    this.base = base;
+    this.baseLabel = label;
+    const sliders = this.sliders;
+    if (!base) {
+      this.values = new Float64Array(0);
+      this.image = null;
+      this.strips = null;
+      return;
+    }
+    if (spherical) {
+      this.tangent = sphereTangentBasis(
+        base,
+        sliders.map((s) => s.axis).concat(this.missingAxes(sliders)),
+      );
+      this.values = new Float64Array(sliders.length);
+    } else {
+      this.tangent = null;
+      this.values = Float64Array.from(sliders, (s) => base[s.axis]);
+    }
+    this.decodeNow();
+    this.scheduleStrips(0);
+  }
+
+  private missingAxes(sliders: SliderSpec[]): number[] {
+    const d = this.base?.length ?? 0;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup
+    const used = new Set(sliders.map((s) => s.axis));
+    return Array.from({ length: d }, (_, i) => i).filter((i) => !used.has(i));
+  }
+
+  setSlider(slot: number, value: number): void {
+    const next = Float64Array.from(this.values);
+    next[slot] = value;
+    this.values = next;
+    this.decodeNow();
+    this.scheduleStrips();
+  }
+
+  /** The model's weights changed (a training epoch): follow the data mean, or redraw. */
+  refresh(): void {
+    if (this.baseLabel === 'data mean') this.reset();
+    else {
+      this.decodeNow();
+      this.scheduleStrips(0);
+    }
+  }
+
+  reset(): void {
+    const mean = this.app.cloud.mean;
+    this.setBase(mean ? Float64Array.from(mean) : null, 'data mean');
+  }
+
+  random(): void {
+    const d = this.app.cloud.data?.dim ?? this.app.library.current?.latent.dim ?? 0;
+    if (!d) return;
+    const seed = this.randomSeed++;
+    this.setBase(randomLatent(d, this.app.spherical, createRng(seed)), `prior sample #${seed}`);
+  }
+
+  fromSelection(): void {
+    const cur = this.app.selection.current();
+    if (cur) this.setBase(cur.z, cur.label);
+  }
+
+  private decodeNow(): void {
+    const z = this.z();
+    if (z) this.decoder.request(z);
+  }
+
+  /** Refreshes the strips once the sliders have been still for `ms`. */
+  scheduleStrips(ms = 250): void {
+    if (this.stripTimer) clearTimeout(this.stripTimer);
+    this.stripTimer = setTimeout(() => void this.decodeStrips(), ms);
+  }
+
+  /** STRIP_STEPS decoded previews along each active slider, in one decode call. */
+  async decodeStrips(): Promise<void> {
+    this.stripTimer = null;
+    const all = this.sliders;
+    const sliders = (all.some((s) => s.active) ? all.filter((s) => s.active) : all).slice(0, 24);
+    const d = this.base?.length ?? 0;
+    if (!this.base || sliders.length === 0 || !d) {
+      this.strips = null;
+      this.stripsFor = [];
+      return;
+    }
+    const batch = new Float32Array(sliders.length * STRIP_STEPS * d);
+    sliders.forEach((s, i) => {
+      for (let k = 0; k < STRIP_STEPS; k++) {
+        const v = Float64Array.from(this.values);
+        v[s.slot] = s.min + ((s.max - s.min) * k) / (STRIP_STEPS - 1);
+        const z = this.z(v);
+        if (z) batch.set(z, (i * STRIP_STEPS + k) * d);
+      }
+    });
+    try {
+      const out = await this.app.decode(batch, sliders.length * STRIP_STEPS);
+      if (!out) return;
+      this.strips = out.images;
+      this.stripsFor = sliders.map((s) => s.slot);
+    } catch (error) {
+      this.app.notices.push(`Decode failed: ${errorMessage(error)}`, 'error');
+    }
+  }
+
+  dispose(): void {
+    if (this.stripTimer) clearTimeout(this.stripTimer);
+  }
+}

@@ -1,0 +1,69 @@
+export type ProjectionMode = 'axes' | 'pca' | 'sphere' | 'tour' | 'umap';
+export type ColorMode = 'label' | 'cluster' | 'error' | 'density' | 'radius';
+
+export const PROJECTIONS: { id: ProjectionMode; label: string; title: string }[] = [
+  { id: 'axes', label: 'z₁z₂z₃', title: 'The first three latent dimensions as they are' },
+  { id: 'pca', label: 'PCA', title: 'The three directions of largest variance' },
+  {
+    id: 'sphere',
+    label: 'Sphere',
+    title: 'Directions on the unit sphere (hypersphere projection)',
+  },
+  {
+    id: 'tour',
+    label: 'Tour',
+    title: 'Grand tour: a 3D view rotating smoothly through all dimensions',
+  },
+  { id: 'umap', label: 'UMAP', title: 'UMAP to 3D (computed in the background)' },
+];
+
+export const COLOR_MODES: { id: ColorMode; label: string; title: string }[] = [
+  { id: 'label', label: 'Label', title: 'Colour by the data set’s class label' },
+  { id: 'cluster', label: 'Cluster', title: 'Colour by k-means cluster in latent space' },
+  { id: 'error', label: 'Error', title: 'Colour by reconstruction error' },
+  { id: 'density', label: 'Density', title: 'Colour by local density of the points on screen' },
+  { id: 'radius', label: 'Radius', title: 'Colour by distance from the origin (‖z‖)' },
+];
+
+/** What the viewer shows and how: settings only, no three.js objects, no big arrays. */
+export class ViewerStore {
+  mode = $state<ProjectionMode>('pca');
+  colorBy = $state<ColorMode>('label');
+  pointSize = $state(3);
+  showHoles = $state(true);
+  tourPlaying = $state(true);
+  /** null until the viewer tried to start; false where WebGL is missing. */
+  webgl = $state<boolean | null>(null);
+  umap = $state<{ epoch: number; epochs: number } | null>(null);
+  umapError = $state<string | null>(null);
+  /** Last drawn frame's CPU time. */
+  frameMs = $state(0);
+  private autoSphere = false;
+  private autoRadius = false;
+
+  /**
+   * Picks a projection. The hypersphere view of a Gaussian latent shows directions, so its
+   * colour switches to the radius (and back when leaving, unless the user chose otherwise).
+   */
+  setMode(mode: ProjectionMode, spherical: boolean): void {
+    this.mode = mode;
+    this.autoSphere = false;
+    if (mode === 'sphere' && !spherical && this.colorBy === 'label') {
+      this.colorBy = 'radius';
+      this.autoRadius = true;
+    } else if (mode !== 'sphere' && this.autoRadius) {
+      if (this.colorBy === 'radius') this.colorBy = 'label';
+      this.autoRadius = false;
+    }
+  }
+
+  /** Sphere latents open in the hypersphere view; leaving them returns to PCA. */
+  modelOpened(spherical: boolean): void {
+    if (spherical && (this.mode === 'pca' || this.mode === 'axes')) {
+      this.setMode('sphere', true);
+      this.autoSphere = true;
+    } else if (!spherical && this.autoSphere) {
+      this.setMode('pca', false);
+    }
+  }
+}

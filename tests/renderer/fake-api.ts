@@ -1,0 +1,287 @@
+import { createAtlasApi } from '../../src-main/api/atlas-api';
+import type { AtlasApi } from '../../src-main/api/atlas-api';
+import type { EventPayload, ParsedParams, Result } from '../../src-main/api/contract';
+import { AtlasError } from '../../src-main/api/errors';
+import type { EventName, MethodName } from '../../src-main/api/names';
+import type { JobInfo, ModelDetail, ModelInfo } from '../../src-main/api/records';
+import { parseParams, parseResult } from '../../src-main/api/validate';
+import { createRng } from '../../src-renderer/lib/rng';
+
+/**
+ * An in-memory engine behind the real AtlasApi shape (createAtlasApi), validating every request
+ * and every result against the contract, so component tests catch a page that sends what the
+ * engine would refuse. Images are 8×8 grey; pixel p of the image of z is sigmoid(z₀·cos p + z₁·sin p),
+ * so different latents give visibly different images.
+ */
+export const SIDE = 8;
+
+export interface FakeEngine {
+  api: AtlasApi;
+  calls: { method: MethodName; params: unknown }[];
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  models: ModelInfo[];
+  /** Resolves pending `decode` calls manually when set (to test latest-only behaviour). */
+  holdDecodes: boolean;
+  release(): void;
+}
+
+function modelInfo(
+  id: string,
+  name: string,
+  kind: 'gaussian' | 'sphere',
+  dim: number,
+  demo = true,
+): ModelInfo {
+  return {
+    modelId: id,
+    name,
+    createdAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    epoch: 10,
+    inputShape: [SIDE, SIDE, 1],
+    latent: { kind, dim },
+    objective: 'kl',
+    net: 'mlp',
+    dataset: { spec: 'mnist', options: {} },
+    training: false,
+    demo,
+    testElbo: -101.5,
+  };
+}
+
+export function decodeImages(z: Float32Array, n: number, dim: number): Float32Array {
+  const size = SIDE * SIDE;
+  const out = new Float32Array(n * size);
+  for (let r = 0; r < n; r++) {
+    const a = z[r * dim] ?? 0;
+    const b = z[r * dim + 1] ?? 0;
+    for (let p = 0; p < size; p++)
+      out[r * size + p] = 1 / (1 + Math.exp(-(a * Math.cos(p) + b * Math.sin(p))));
+  }
+  return out;
+}
+
+export function createFakeEngine(): FakeEngine {
+  const models: ModelInfo[] = [
+    modelInfo('mnist-gaussian', 'MNIST · Gaussian d=4', 'gaussian', 4),
+    modelInfo('mnist-sphere', 'MNIST · sphere d=3', 'sphere', 3),
+  ];
+  const listeners = new Map<EventName, Set<(p: unknown) => void>>();
+  const calls: FakeEngine['calls'] = [];
+  const held: (() => void)[] = [];
+  const jobs: JobInfo[] = [];
+  const engine: FakeEngine = {
+    api: undefined as unknown as AtlasApi,
+    calls,
+    models,
+    holdDecodes: false,
+    emit(event, payload) {
+      for (const l of listeners.get(event) ?? []) l(payload);
+    },
+    release() {
+      for (const h of held.splice(0)) h();
+    },
+  };
+
+  const find = (id: string): ModelInfo => {
+    const m = models.find((x) => x.modelId === id);
+    if (!m) throw new AtlasError('not-found', `no model "${id}"`);
+    return m;
+  };
+
+  const latents = (m: ModelInfo, limit: number) => {
+    const n = Math.min(limit, 300);
+    const d = m.latent.dim;
+    const rng = createRng(42);
+    const means = new Float32Array(n * d);
+    const labels = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      labels[r] = r % 10;
+      let len = 0;
+      for (let i = 0; i < d; i++) {
+        // Dimension 0 and 1 active, the last one collapsed.
+        const scale =
+          i === d - 1 && m.latent.kind === 'gaussian' ? 0.01 : 1 + (labels[r] === i ? 2 : 0);
+        means[r * d + i] = rng.normal() * scale;
+        len += means[r * d + i] ** 2;
+      }
+      if (m.latent.kind === 'sphere')
+        for (let i = 0; i < d; i++) means[r * d + i] /= Math.sqrt(len);
+    }
+    return {
+      means,
+      n,
+      dim: d,
+      labels,
+      labelNames: Array.from({ length: 10 }, (_, i) => String(i)),
+    };
+  };
+
+  const handlers: { [M in MethodName]: (p: ParsedParams<M>) => Promise<Result<M>> | Result<M> } = {
+    info: () => ({
+      version: '0.1.0',
+      transport: 'direct',
+      backend: { backend: 'cpu', chosen: 'cpu', attempts: [] },
+      libraryDir: '/tmp/library',
+      dialogs: false,
+    }),
+    listDatasets: () => ({
+      datasets: [
+        { spec: 'mnist', description: 'MNIST handwritten digits', imported: false },
+        { spec: 'shapes', description: 'procedural shapes', imported: false },
+        { spec: 'toy:moons', description: 'two moons (2D points)', imported: false },
+        { spec: 'folder:DIR', description: 'your images', imported: false },
+      ],
+    }),
+    importFolderDataset: (p) => ({
+      dataset: {
+        spec: `folder:${p.path}`,
+        options: { size: p.size ?? 32, channels: 1 },
+        name: 'folder',
+        itemShape: [p.size ?? 32, p.size ?? 32, 1],
+        trainCount: 7,
+        testCount: 1,
+        labelNames: ['cats', 'dogs'],
+        warnings: [],
+      },
+    }),
+    startTraining: (p) => {
+      const id = `job-${jobs.length + 1}`;
+      const job: JobInfo = {
+        jobId: id,
+        modelId: `model-${jobs.length + 1}`,
+        name: p.name ?? 'untitled',
+        state: 'running',
+        epoch: 0,
+        epochs: p.train.epochs,
+        startedAt: '2024-01-01T00:00:00.000Z',
+      };
+      jobs.push(job);
+      return { job };
+    },
+    continueTraining: () => {
+      throw new AtlasError('refused', 'not in the fake');
+    },
+    pauseTraining: (p) => ({ job: { ...jobs.find((j) => j.jobId === p.jobId)!, state: 'paused' } }),
+    resumeTraining: (p) => ({
+      job: { ...jobs.find((j) => j.jobId === p.jobId)!, state: 'running' },
+    }),
+    cancelTraining: (p) => ({
+      job: { ...jobs.find((j) => j.jobId === p.jobId)!, state: 'cancelled' },
+    }),
+    listJobs: () => ({ jobs }),
+    listModels: () => ({ models }),
+    openModel: (p) => {
+      const m = find(p.modelId);
+      const model: ModelDetail = {
+        ...m,
+        hasEncoder: true,
+        config: {
+          inputShape: m.inputShape,
+          latent: m.latent,
+          objective: { kind: 'kl', weight: 1, warmupSteps: 0, freeBits: 0 },
+          net: { kind: 'mlp', hidden: [64], channels: [32, 64], convDense: 256 },
+          likelihood: 'bernoulli',
+          gaussianSigma: 0.1,
+          logVarClamp: [-10, 10],
+        },
+      };
+      return { model };
+    },
+    renameModel: (p) => {
+      const m = find(p.modelId);
+      m.name = p.name;
+      return { model: m };
+    },
+    deleteModel: (p) => {
+      const i = models.findIndex((m) => m.modelId === p.modelId);
+      if (i >= 0) models.splice(i, 1);
+      return { modelId: p.modelId };
+    },
+    importModel: (p) => {
+      const m = modelInfo('imported', p.name ?? 'imported', 'gaussian', 4, false);
+      models.push(m);
+      return { model: m };
+    },
+    encode: (p) => ({ means: new Float32Array(p.n * 4), n: p.n, dim: 4 }),
+    latents: (p) => latents(find(p.modelId), p.limit),
+    decode: async (p) => {
+      const m = find(p.modelId);
+      if (engine.holdDecodes) await new Promise<void>((resolve) => held.push(resolve));
+      return { images: decodeImages(p.z, p.n, m.latent.dim), n: p.n, shape: m.inputShape };
+    },
+    samplePrior: (p) => {
+      const m = find(p.modelId);
+      const rng = createRng(p.seed + 1);
+      const z = Float32Array.from({ length: p.n * m.latent.dim }, () => rng.normal());
+      return {
+        z,
+        images: decodeImages(z, p.n, m.latent.dim),
+        n: p.n,
+        dim: m.latent.dim,
+        shape: m.inputShape,
+      };
+    },
+    coverage: (p) => {
+      const m = find(p.modelId);
+      const d = m.latent.dim;
+      return {
+        n: 300,
+        dim: d,
+        report: {
+          n: 300,
+          d,
+          prior: m.latent.kind,
+          mardia: {
+            skewness: { b1: 0.5, statistic: 25, df: 20, p: 0.2 },
+            kurtosis: { b2: 26, z: 3.2, p: 0.001 },
+          },
+          radius_ks: { statistic: 0.2, p: 0.0001 },
+          pairwise_ks: { statistic: 0.05, p: 0.4, pairs: 150 },
+          mmd: { value: 0.02, p: 0.01 },
+          sliced_wasserstein: 0.1,
+          cramer_wold: 0.05,
+          dimensions: Array.from({ length: d }, (_, i) => ({
+            mean: 0,
+            std: i === d - 1 ? 0.01 : 1,
+            kl: i === d - 1 ? 0 : 1.5,
+            active: i !== d - 1,
+          })),
+          active_units: d - 1,
+          holes: { fraction: 0.15, threshold: 2, centers: [Array.from({ length: d }, () => 0.5)] },
+        },
+      };
+    },
+    exportPng: () => ({ png: new Uint8Array([0x89, 0x50, 0x4e, 0x47]), path: null }),
+    exportNpy: () => ({ npy: new Uint8Array([0x93]), path: null }),
+    chooseFolder: () => {
+      throw new AtlasError('unavailable', 'no dialogs in a browser');
+    },
+    chooseCheckpoint: () => {
+      throw new AtlasError('unavailable', 'no dialogs in a browser');
+    },
+    chooseSavePath: () => {
+      throw new AtlasError('unavailable', 'no dialogs in a browser');
+    },
+  };
+
+  engine.api = createAtlasApi(
+    async (method, params) => {
+      calls.push({ method, params });
+      try {
+        const parsed = parseParams(method, params);
+        const handler = handlers[method] as (p: unknown) => unknown;
+        const result = parseResult(method, await handler(parsed));
+        return { ok: true, result };
+      } catch (error) {
+        return { ok: false, error: AtlasError.from(error).toInfo() };
+      }
+    },
+    (event, listener) => {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event)!.add(listener);
+      return () => void listeners.get(event)?.delete(listener);
+    },
+  );
+  return engine;
+}
