@@ -11,7 +11,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -23,7 +26,10 @@ export default tseslint.config(
     // The engine is platform-neutral: no Electron, no DOM-only modules.
     files: ['src-main/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['electron', 'electron/*', 'svelte', 'three'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['electron', 'electron/*', 'svelte', 'three'] },
+      ],
     },
   },
 );
