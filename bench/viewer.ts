@@ -10,27 +10,14 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { startServer } from '../src-main/server';
+import { CHROMIUM, launchChromium } from '../tests/e2e/chromium';
 import { percentile, printTable } from './report';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const results = path.join(root, 'bench', 'results');
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  // Measure the renderer, not the frame-rate cap.
-  '--disable-gpu-vsync',
-  '--disable-frame-rate-limit',
-];
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -293,7 +280,8 @@ async function main(): Promise<void> {
     build: { outDir: appDir, sourcemap: false },
   });
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  // Measure the renderer, not the frame-rate cap.
+  const browser = await launchChromium({ gl: 'swiftshader', uncapped: true });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));
   const staticServer = await serveDir(pageDir);

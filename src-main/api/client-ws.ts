@@ -1,3 +1,6 @@
+// First, before any schema is built: the page runs under a CSP without 'unsafe-eval', so zod must
+// use its interpreter and never probe `new Function` (zod-config.ts).
+import './zod-config';
 import { createAtlasApi, type AtlasApi } from './atlas-api';
 import type { Outcome } from './envelope';
 import { ServerMessage, type RequestMessage } from './envelope';

@@ -5,8 +5,10 @@ import type { EventName, MethodName } from './names';
 import {
   BackendReport,
   CoverageReport,
+  DataSplit,
   DatasetDescriptor,
   DatasetEntry,
+  DatasetOptions,
   DatasetSummary,
   DisplayName,
   EvalSummary,
@@ -14,11 +16,14 @@ import {
   Id,
   JobInfo,
   LatentSnapshot,
+  LatentSnapshotFields,
   LossSummary,
+  MAX_PREVIEW,
   ModelDetail,
   ModelInfo,
+  checkSnapshot,
 } from './records';
-import { Float32ArraySchema, Uint8ArraySchema } from './typed-arrays';
+import { Float32ArraySchema, Int32ArraySchema, Uint8ArraySchema } from './typed-arrays';
 
 /**
  * The contract: every request (params → result) and every event that crosses a process boundary.
@@ -30,6 +35,8 @@ import { Float32ArraySchema, Uint8ArraySchema } from './typed-arrays';
 export const MAX_POINTS = 70_000;
 /** Most latent vectors one decode request may carry. */
 export const MAX_DECODE = 10_000;
+/** Most dataset items one `items` request may ask for. */
+export const MAX_ITEMS = 1_024;
 
 const Empty = z.strictObject({});
 const Count = (max: number) => z.number().int().min(1).max(max);
@@ -62,6 +69,28 @@ function shapeMatches(key: string, shapeOf: (v: Record<string, unknown>) => numb
       });
     }
   };
+}
+
+/**
+ * Item indices: 1 to `max` of them, none negative. The upper bound is the dataset's, checked where
+ * the dataset is open (the inference host).
+ */
+function itemIndices(max: number) {
+  return Int32ArraySchema.superRefine((indices, ctx) => {
+    if (indices.length === 0 || indices.length > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected 1 to ${max} indices, got ${indices.length}`,
+      });
+      return;
+    }
+    const bad = indices.findIndex((i) => i < 0);
+    if (bad >= 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `indices[${bad}] = ${indices[bad]} is negative`,
+      });
+  });
 }
 
 const ModelRef = z.strictObject({ modelId: Id });
@@ -100,6 +129,19 @@ export const methods = {
     }),
   },
   listDatasets: { params: Empty, result: z.object({ datasets: z.array(DatasetEntry) }) },
+  /**
+   * Opens a dataset and says what it holds: item shape (a new model's `inputShape`), counts, label
+   * names and a few thumbnails. Nothing is remembered (`importFolderDataset` does that).
+   */
+  describeDataset: {
+    params: z.strictObject({
+      spec: DatasetDescriptor.shape.spec,
+      options: DatasetOptions.default({}),
+      /** How many thumbnails to send (evenly spread over the training items). */
+      preview: z.number().int().min(0).max(MAX_PREVIEW).default(8),
+    }),
+    result: z.object({ dataset: DatasetSummary }),
+  },
   /** Opens a folder of images as a dataset (checking it) and remembers it in the library. */
   importFolderDataset: {
     params: z.strictObject({
@@ -164,9 +206,26 @@ export const methods = {
     params: z.strictObject({
       modelId: Id,
       limit: z.number().int().min(1).max(MAX_POINTS).default(10_000),
-      split: z.enum(['train', 'test', 'all']).default('all'),
+      split: DataSplit.default('all'),
     }),
     result: LatentSnapshot,
+  },
+  /**
+   * The original items of the model's dataset (the one its checkpoint records), as the model
+   * sees them: row-major n × prod(shape), in [0, 1]. `indices` number the items of `split` as a
+   * latent snapshot's `indices` do (for `all`: training items, then test items).
+   */
+  items: {
+    params: z.strictObject({
+      modelId: Id,
+      indices: itemIndices(MAX_ITEMS),
+      split: DataSplit.default('all'),
+    }),
+    result: z.object({
+      images: Float32ArraySchema,
+      n: z.number().int(),
+      shape: z.array(z.number().int()),
+    }),
   },
   /** Images (row-major n × prod(shape), in [0, 1]) for latent vectors z (n × dim). */
   decode: {
@@ -263,7 +322,10 @@ export const events = {
     samplesPerSecond: z.number(),
   }),
   /** The encoded means after an epoch: the point cloud moving as the model learns. */
-  trainingLatents: LatentSnapshot.extend({ ...JobEvent, epoch: z.number().int().min(0) }),
+  trainingLatents: LatentSnapshotFields.extend({
+    ...JobEvent,
+    epoch: z.number().int().min(0),
+  }).superRefine(checkSnapshot),
   /** A job's state or progress changed. */
   jobChanged: z.object({ job: JobInfo }),
   /** A job failed: its process crashed or training threw. The checkpoint is left as it was. */

@@ -15,6 +15,7 @@ import { BackendReport, DatasetDescriptor, DisplayName, ErrorInfo, FsPath, Id } 
 /** The contract's requests the inference host answers, plus library chores only it can do. */
 export const INFERENCE_METHODS = [
   'listDatasets',
+  'describeDataset',
   'importFolderDataset',
   'listModels',
   'openModel',
@@ -23,6 +24,7 @@ export const INFERENCE_METHODS = [
   'importModel',
   'encode',
   'latents',
+  'items',
   'decode',
   'samplePrior',
   'coverage',

@@ -5,6 +5,7 @@
 export const METHOD_NAMES = [
   'info',
   'listDatasets',
+  'describeDataset',
   'importFolderDataset',
   'startTraining',
   'continueTraining',
@@ -19,6 +20,7 @@ export const METHOD_NAMES = [
   'importModel',
   'encode',
   'latents',
+  'items',
   'decode',
   'samplePrior',
   'coverage',

@@ -46,15 +46,52 @@ export const DatasetEntry = z.object({
 });
 export type DatasetEntry = z.infer<typeof DatasetEntry>;
 
+/** Most preview thumbnails a dataset summary carries. */
+export const MAX_PREVIEW = 32;
+
+/** The number of values a row-major array of `shape` holds. */
+const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * A few items of a dataset as thumbnails: row-major n × prod(shape), in [0, 1]. Large images are
+ * box-filtered down (shape is then smaller than the dataset's item shape); point sets are as is.
+ */
+export const DatasetPreview = z
+  .object({
+    images: Float32ArraySchema,
+    n: z.number().int().min(0).max(MAX_PREVIEW),
+    shape: z.array(z.number().int().min(1)).min(1).max(3),
+    /** The training items they are (index into the train split), with their labels if any. */
+    indices: Int32ArraySchema,
+    labels: Int32ArraySchema.nullable(),
+  })
+  .superRefine((v, ctx) => {
+    const size = sizeOf(v.shape);
+    if (v.images.length !== v.n * size) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['images'],
+        message: `length ${v.images.length} does not match ${v.n} thumbnails of shape [${v.shape.join(', ')}]`,
+      });
+    }
+    if (v.indices.length !== v.n)
+      ctx.addIssue({ code: 'custom', path: ['indices'], message: `expected ${v.n} indices` });
+    if (v.labels && v.labels.length !== v.n)
+      ctx.addIssue({ code: 'custom', path: ['labels'], message: `expected ${v.n} labels` });
+  });
+export type DatasetPreview = z.infer<typeof DatasetPreview>;
+
 export const DatasetSummary = z.object({
   spec: z.string(),
   options: DatasetOptions,
   name: z.string(),
+  /** The shape of one item (`[h, w, c]` for images, `[d]` for points): a model's `inputShape`. */
   itemShape: z.array(z.number().int()),
   trainCount: z.number().int(),
   testCount: z.number().int(),
   labelNames: z.array(z.string()).optional(),
   warnings: z.array(z.string()),
+  preview: DatasetPreview,
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
 
@@ -132,14 +169,52 @@ export const EvalSummary = z.object({
   kl: z.number(),
 });
 
-/** Encoded means of up to 70,000 items (row-major n × dim) with their labels. */
-export const LatentSnapshot = z.object({
+/** Which items of a model's dataset: its training split, its test split, or both (train first). */
+export const DataSplit = z.enum(['train', 'test', 'all']);
+export type DataSplit = z.infer<typeof DataSplit>;
+
+/**
+ * The fields of a latent snapshot, without the cross-field checks (so events can extend it; see
+ * `checkSnapshot`).
+ */
+export const LatentSnapshotFields = z.object({
+  /** Encoded means, row-major n × dim. */
   means: Float32ArraySchema,
   n: z.number().int().min(0),
   dim: z.number().int().min(1),
   labels: Int32ArraySchema.nullable(),
   labelNames: z.array(z.string()).nullable(),
+  /**
+   * The dataset item each point encodes, numbered within `split` (for `all`: the training items,
+   * then the test items after them), so the page can ask `items` for the originals.
+   */
+  indices: Int32ArraySchema,
+  split: DataSplit,
+  /** Per-point reconstruction error: −log p(x | z = mean) in nats, when the sender computed it. */
+  errors: Float32ArraySchema.optional(),
 });
+
+/** Every per-point array holds exactly one row per point. */
+export function checkSnapshot(v: z.infer<typeof LatentSnapshotFields>, ctx: z.RefinementCtx): void {
+  const rows: [string, ArrayLike<number> | null | undefined, number][] = [
+    ['means', v.means, v.n * v.dim],
+    ['labels', v.labels, v.n],
+    ['indices', v.indices, v.n],
+    ['errors', v.errors, v.n],
+  ];
+  for (const [key, data, expected] of rows) {
+    if (data && data.length !== expected) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `length ${data.length} does not match n = ${v.n}${key === 'means' ? ` × dim = ${v.dim}` : ''}`,
+      });
+    }
+  }
+}
+
+/** Encoded means of up to 70,000 items with their labels, item indices and errors. */
+export const LatentSnapshot = LatentSnapshotFields.superRefine(checkSnapshot);
 export type LatentSnapshot = z.infer<typeof LatentSnapshot>;
 
 /** The coverage report as the engine computes it: named statistics, kept open for new ones. */

@@ -20,16 +20,22 @@ export function typedArrayKind(value: unknown): TypedArrayKind | undefined {
     : undefined;
 }
 
+/** "an Int32Array", "a Float32Array", "a Uint8Array" (said "you-int"). */
+function withArticle(name: string): string {
+  return `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a plain array (send a typed array, not JSON numbers)';
-  if (ArrayBuffer.isView(value)) return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+  if (ArrayBuffer.isView(value))
+    return withArticle(Object.prototype.toString.call(value).slice(8, -1));
   return typeof value;
 }
 
 function typedArray<T extends AtlasTypedArray>(kind: TypedArrayKind) {
   return z.custom<T>((v) => typedArrayKind(v) === kind, {
-    error: (issue) => `expected a ${kind}, got ${describe(issue.input)}`,
+    error: (issue) => `expected ${withArticle(kind)}, got ${describe(issue.input)}`,
   });
 }
 

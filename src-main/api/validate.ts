@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { events, methods, type EventPayload, type ParsedParams, type Result } from './contract';
 import { AtlasError } from './errors';
 import { isEventName, isMethodName, type EventName, type MethodName } from './names';
+import type { ErrorCode } from './records';
 
 /** One line per problem, each naming the field: `z: expected a Float32Array, got a plain array`. */
 export function describeIssues(error: z.ZodError): string {
@@ -13,42 +14,43 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** `schema.parse(value)`, or an AtlasError with `code` whose message is `what` and the issues. */
+function parseOrThrow(schema: z.ZodType, value: unknown, code: ErrorCode, what: string): unknown {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new AtlasError(code, `${what}: ${describeIssues(result.error)}`);
+  return result.data;
+}
+
 /** Validates a request's params, filling defaults; throws `invalid-params` naming the method. */
 export function parseParams<M extends MethodName>(method: M, params: unknown): ParsedParams<M> {
   if (!isMethodName(method))
     throw new AtlasError('invalid-message', `unknown method "${String(method)}"`);
-  const result = methods[method].params.safeParse(params ?? {});
-  if (!result.success) {
-    throw new AtlasError(
-      'invalid-params',
-      `invalid params for "${method}": ${describeIssues(result.error)}`,
-    );
-  }
-  return result.data as ParsedParams<M>;
+  return parseOrThrow(
+    methods[method].params,
+    params ?? {},
+    'invalid-params',
+    `invalid params for "${method}"`,
+  ) as ParsedParams<M>;
 }
 
 /** Validates a handler's result before it leaves (a bug in a handler is caught at the boundary). */
 export function parseResult<M extends MethodName>(method: M, value: unknown): Result<M> {
-  const result = methods[method].result.safeParse(value);
-  if (!result.success) {
-    throw new AtlasError(
-      'internal',
-      `invalid result from "${method}": ${describeIssues(result.error)}`,
-    );
-  }
-  return result.data as Result<M>;
+  return parseOrThrow(
+    methods[method].result,
+    value,
+    'internal',
+    `invalid result from "${method}"`,
+  ) as Result<M>;
 }
 
 /** Validates an event payload. */
 export function parseEvent<E extends EventName>(event: E, payload: unknown): EventPayload<E> {
   if (!isEventName(event))
     throw new AtlasError('invalid-message', `unknown event "${String(event)}"`);
-  const result = events[event].safeParse(payload);
-  if (!result.success) {
-    throw new AtlasError(
-      'invalid-message',
-      `invalid payload for event "${event}": ${describeIssues(result.error)}`,
-    );
-  }
-  return result.data as EventPayload<E>;
+  return parseOrThrow(
+    events[event],
+    payload,
+    'invalid-message',
+    `invalid payload for event "${event}"`,
+  ) as EventPayload<E>;
 }

@@ -1,3 +1,4 @@
+import { cholesky } from './linalg';
 import { mixSeed, mulberry32, normal, permutation, type Rng } from './random';
 
 /**
@@ -108,7 +109,7 @@ export function sampleGmm(gmm: Gmm, n: number, seed: number): Float32Array {
   const d = gmm.dim;
   const rng = mulberry32(mixSeed(seed, 0x5a9));
   const factors = gmm.covariances.map((c) =>
-    gmm.covariance === 'full' ? cholesky(Float64Array.from(c), d) : null,
+    gmm.covariance === 'full' ? covarianceFactor(c, d) : null,
   );
   const cumulative = cumulativeWeights(gmm.weights);
   const out = new Float32Array(n * d);
@@ -213,7 +214,7 @@ interface Params {
 function toParams(gmm: Gmm): Params {
   const d = gmm.dim;
   const covariances = gmm.covariances.map((c) => Float64Array.from(c));
-  const factors = covariances.map((c) => (gmm.covariance === 'full' ? cholesky(c, d) : c));
+  const factors = covariances.map((c) => (gmm.covariance === 'full' ? covarianceFactor(c, d) : c));
   return {
     covariance: gmm.covariance,
     weights: Float64Array.from(gmm.weights),
@@ -364,7 +365,7 @@ function mStep(
     means.push(mean);
     covariances.push(cov);
   }
-  const factors = covariances.map((c) => (covariance === 'full' ? cholesky(c, d) : c));
+  const factors = covariances.map((c) => (covariance === 'full' ? covarianceFactor(c, d) : c));
   return {
     covariance,
     weights,
@@ -428,22 +429,11 @@ function logJoint(
   }
 }
 
-/** Lower Cholesky factor of a symmetric positive-definite d × d matrix (row-major). */
-function cholesky(a: Float64Array, d: number): Float64Array {
-  const l = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * d + j];
-      for (let p = 0; p < j; p++) s -= l[i * d + p] * l[j * d + p];
-      if (i === j) {
-        if (!(s > 0)) throw new Error('GMM covariance is not positive definite');
-        l[i * d + i] = Math.sqrt(s);
-      } else {
-        l[i * d + j] = s / l[j * d + j];
-      }
-    }
-  }
-  return l;
+/** Lower Cholesky factor of a covariance matrix (d × d, row-major). */
+function covarianceFactor(covariance: ArrayLike<number>, d: number): Float64Array {
+  const { factor } = cholesky(covariance, d);
+  if (!factor) throw new Error('GMM covariance is not positive definite');
+  return factor;
 }
 
 function logDet(factor: Float64Array, d: number, covariance: 'full' | 'diag'): number {

@@ -177,6 +177,40 @@ export class Vae {
     });
   }
 
+  /**
+   * Posterior means [n, latentDim] and each item's reconstruction error [n]: −log p(x | z) at
+   * z = the posterior mean, in nats (the model's own likelihood), from one encoder and one decoder
+   * pass per chunk.
+   */
+  encodeWithError(
+    x: Float32Array,
+    n: number,
+    batch = 1024,
+  ): { means: Float32Array; errors: Float32Array } {
+    const encoder = this.requireEncoder('encoding');
+    const width = this.inputSize;
+    const d = this.latentDim;
+    const means = new Float32Array(n * d);
+    const errors = new Float32Array(n);
+    for (let i = 0; i < n; i += batch) {
+      const m = Math.min(batch, n - i);
+      const [mu, nll] = tf.tidy(() => {
+        const t = tf.tensor2d(x.subarray(i * width, (i + m) * width), [m, width]);
+        const mean = this.geometry.posterior(encoder.predict(t) as tf.Tensor2D).mean;
+        const error = negativeLogLikelihood(
+          this.config.likelihood,
+          this.logits(mean, false),
+          t,
+          this.config.gaussianSigma,
+        );
+        return [mean.dataSync() as Float32Array, error.dataSync() as Float32Array];
+      });
+      means.set(mu, i * d);
+      errors.set(nll, i);
+    }
+    return { means, errors };
+  }
+
   /** Decoded images (mean of p(x|z), in [0, 1]) for latent vectors z [n, latentDim]. */
   decode(z: Float32Array, n: number, batch = 1024): Float32Array {
     return this.chunked(z, n, this.latentDim, this.inputSize, batch, (t) =>

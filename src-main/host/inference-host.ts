@@ -10,7 +10,8 @@ import { ToInference, type InferenceMethod } from '../api/host-protocol';
 import type { DatasetEntry } from '../api/records';
 import { describeIssues, parseParams } from '../api/validate';
 import { DatasetCache } from './dataset-cache';
-import { latentSnapshot } from './latent-snapshot';
+import { summarizeDataset } from './dataset-summary';
+import { datasetItems, latentSnapshot } from './latent-snapshot';
 import { currentLiveWeights } from './live-weights';
 import {
   copyIntoLibrary,
@@ -27,6 +28,9 @@ import { ModelCache, type LoadedModel } from './model-cache';
 import { encodeNpy } from '../engine/npy';
 import { coverageOf } from './coverage';
 import type { ParentPort } from './parent-port';
+
+/** Thumbnails `importFolderDataset` returns with its summary. */
+const DEFAULT_PREVIEW = 8;
 
 type Handlers = { [M in InferenceMethod]: (params: ParsedParams<M>) => Promise<Result<M>> };
 
@@ -65,7 +69,14 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
         'unavailable',
         `model "${model.modelId}" does not record the dataset it was trained on`,
       );
-    return datasets.get({ spec: dataset.spec, options: dataset.options });
+    try {
+      return await datasets.get({ spec: dataset.spec, options: dataset.options });
+    } catch (err) {
+      throw new AtlasError(
+        'unavailable',
+        `cannot open "${dataset.spec}", the dataset model "${model.modelId}" was trained on: ${(err as Error).message}`,
+      );
+    }
   };
 
   const handlers: Handlers = {
@@ -74,6 +85,18 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       const builtIn: DatasetEntry[] = listDatasets().map((d) => ({ ...d, imported: false }));
       const imported: DatasetEntry[] = state.datasets.map((d) => ({ ...d, imported: true }));
       return { datasets: [...builtIn, ...imported] };
+    },
+    async describeDataset({ spec, options, preview }) {
+      let split;
+      try {
+        split = await datasets.get({ spec, options });
+      } catch (err) {
+        throw new AtlasError(
+          'invalid-params',
+          `cannot open dataset "${spec}": ${(err as Error).message}`,
+        );
+      }
+      return { dataset: summarizeDataset(split, spec, options, preview) };
     },
     async importFolderDataset({ path: folder, size, channels }) {
       const spec = `folder:${path.resolve(folder)}`;
@@ -84,6 +107,8 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       } catch (err) {
         throw new AtlasError('invalid-params', (err as Error).message);
       }
+      // Read just now: later requests for this folder see these files, not an older reading.
+      datasets.put({ spec, options }, split);
       const { train, test } = split;
       await updateLibraryState(library(), (state) => {
         state.datasets = state.datasets.filter((d) => d.spec !== spec);
@@ -93,18 +118,7 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
           description: `${train.name}: ${train.count + test.count} images`,
         });
       });
-      return {
-        dataset: {
-          spec,
-          options,
-          name: train.name,
-          itemShape: train.itemShape,
-          trainCount: train.count,
-          testCount: test.count,
-          ...(train.labelNames ? { labelNames: train.labelNames } : {}),
-          warnings: split.warnings,
-        },
-      };
+      return { dataset: summarizeDataset(split, spec, options, DEFAULT_PREVIEW) };
     },
     async listModels() {
       return { models: await listModels(library(), models) };
@@ -157,6 +171,18 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       const model = await loadModel(modelId);
       requireEncoder(model);
       return latentSnapshot(model.vae, await modelData(model), limit, split);
+    },
+    async items({ modelId, indices, split }) {
+      const model = await loadModel(modelId);
+      const data = await modelData(model);
+      const size = data.train.itemShape.reduce((a, b) => a * b, 1);
+      if (size !== model.vae.inputSize) {
+        throw new AtlasError(
+          'unavailable',
+          `the items of "${data.train.descriptor.spec}" have shape [${data.train.itemShape.join(', ')}] but model "${modelId}" takes [${model.vae.config.inputShape.join(', ')}]: the dataset changed since it was trained`,
+        );
+      }
+      return datasetItems(data, indices, split);
     },
     async decode({ modelId, z, n }) {
       const model = await loadModel(modelId);

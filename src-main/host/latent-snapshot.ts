@@ -1,44 +1,115 @@
 import type { Dataset, DatasetSplit } from '../engine/data/dataset';
 import type { Vae } from '../engine/model';
-import type { LatentSnapshot } from '../api/records';
+import { AtlasError } from '../api/errors';
+import type { DataSplit, LatentSnapshot } from '../api/records';
 
 const CHUNK = 2_000;
 
+/** The datasets a split names, in the order their items are numbered. */
+function setsOf(data: DatasetSplit, which: DataSplit): Dataset[] {
+  return which === 'train'
+    ? [data.train]
+    : which === 'test'
+      ? [data.test]
+      : [data.train, data.test];
+}
+
 /**
  * Encoded means of the first `limit` items (training items first, then test items for `all`),
- * with their labels: the point cloud the window draws. Encoded in chunks so 70,000 MNIST digits
- * never sit in memory as one 220 MB batch.
+ * with their labels, the item index of every point (numbered within `which`, as `items` takes
+ * them) and, unless `errors` is false, every point's reconstruction error −log p(x | mean z): the
+ * point cloud the window draws. Encoded in chunks so 70,000 MNIST digits never sit in memory as
+ * one 220 MB batch.
  */
 export function latentSnapshot(
   vae: Vae,
   data: DatasetSplit,
   limit: number,
-  which: 'train' | 'test' | 'all' = 'all',
+  which: DataSplit = 'all',
+  options: { errors?: boolean } = {},
 ): LatentSnapshot {
-  const sources: Dataset[] =
-    which === 'train' ? [data.train] : which === 'test' ? [data.test] : [data.train, data.test];
-  const plan: { set: Dataset; count: number }[] = [];
+  const withErrors = options.errors ?? true;
+  const plan: { set: Dataset; count: number; offset: number }[] = [];
   let remaining = limit;
-  for (const set of sources) {
+  let offset = 0;
+  for (const set of setsOf(data, which)) {
     const count = Math.min(remaining, set.count);
-    if (count > 0) plan.push({ set, count });
+    if (count > 0) plan.push({ set, count, offset });
     remaining -= count;
+    offset += set.count;
   }
   const n = plan.reduce((sum, p) => sum + p.count, 0);
   const dim = vae.latentDim;
   const means = new Float32Array(n * dim);
+  const errors = withErrors ? new Float32Array(n) : undefined;
+  const indices = new Int32Array(n);
   const hasLabels = plan.length > 0 && plan.every((p) => p.set.labels);
   const labels = hasLabels ? new Int32Array(n) : null;
   let row = 0;
-  for (const { set, count } of plan) {
+  for (const { set, count, offset: first } of plan) {
     for (let start = 0; start < count; start += CHUNK) {
       const m = Math.min(CHUNK, count - start);
-      const indices = Int32Array.from({ length: m }, (_, i) => start + i);
-      means.set(vae.encode(set.batch(indices), m), (row + start) * dim);
+      const local = Int32Array.from({ length: m }, (_, i) => start + i);
+      const x = set.batch(local);
+      if (errors) {
+        const encoded = vae.encodeWithError(x, m);
+        means.set(encoded.means, (row + start) * dim);
+        errors.set(encoded.errors, row + start);
+      } else {
+        means.set(vae.encode(x, m), (row + start) * dim);
+      }
+      for (let i = 0; i < m; i++) indices[row + start + i] = first + start + i;
       if (labels) labels.set(set.labels!.subarray(start, start + m), row + start);
     }
     row += count;
   }
   const labelNames = data.train.labelNames ?? null;
-  return { means, n, dim, labels, labelNames: labels ? labelNames : null };
+  return {
+    means,
+    n,
+    dim,
+    labels,
+    labelNames: labels ? labelNames : null,
+    indices,
+    split: which,
+    ...(errors ? { errors } : {}),
+  };
+}
+
+/**
+ * The items at `indices` of `which` (numbered as in a latent snapshot), row-major, in [0, 1].
+ * An index past the end is refused with the split's size, naming the first one at fault.
+ */
+export function datasetItems(
+  data: DatasetSplit,
+  indices: Int32Array,
+  which: DataSplit = 'all',
+): { images: Float32Array; n: number; shape: number[] } {
+  const sets = setsOf(data, which);
+  const total = sets.reduce((sum, set) => sum + set.count, 0);
+  const shape = [...data.train.itemShape];
+  const size = shape.reduce((a, b) => a * b, 1);
+  for (let k = 0; k < indices.length; k++) {
+    const index = indices[k];
+    if (index < 0 || index >= total) {
+      const where = which === 'all' ? 'train and test splits' : `${which} split`;
+      const range = total === 0 ? 'no items' : `${total} items (0 to ${total - 1})`;
+      throw new AtlasError(
+        'invalid-params',
+        `indices[${k}] = ${index} is out of range: the ${where} of "${data.train.descriptor.spec}" ${which === 'all' ? 'have' : 'has'} ${range}`,
+      );
+    }
+  }
+  const images = new Float32Array(indices.length * size);
+  for (let k = 0; k < indices.length; k++) {
+    let index = indices[k];
+    for (const set of sets) {
+      if (index < set.count) {
+        images.set(set.batch([index]), k * size);
+        break;
+      }
+      index -= set.count;
+    }
+  }
+  return { images, n: indices.length, shape };
 }

@@ -84,6 +84,7 @@ export class Supervisor {
         dialogs: Boolean(options.dialogs),
       }),
       listDatasets: forward('listDatasets'),
+      describeDataset: forward('describeDataset'),
       importFolderDataset: forward('importFolderDataset'),
       startTraining: async (params) => ({ job: this.jobs.start(params) }),
       continueTraining: async (params) => {
@@ -145,6 +146,7 @@ export class Supervisor {
       },
       encode: forward('encode'),
       latents: forward('latents'),
+      items: forward('items'),
       decode: forward('decode'),
       samplePrior: forward('samplePrior'),
       coverage: forward('coverage'),

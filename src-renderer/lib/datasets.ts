@@ -1,14 +1,28 @@
+/** The scheme of a dataset spec (`folder`, `idx`, `mnist`, …), lower case. */
+function schemeOf(spec: string): string {
+  return spec.split(':')[0].trim().toLowerCase();
+}
+
 /**
- * The item shape a dataset spec produces, which a new model's `inputShape` must match. The
- * contract lists built-in datasets by spec and description only, so the shapes of the built-ins
- * are known here; folders report theirs when imported.
+ * Whether a spec names the user's own files (IDX files, a folder of images), whose item shape is
+ * known only once the engine has opened them (`describeDataset`).
+ */
+export function needsDescription(spec: string): boolean {
+  const scheme = schemeOf(spec);
+  return scheme === 'idx' || scheme === 'folder';
+}
+
+/**
+ * The item shape a built-in dataset spec produces, which a new model's `inputShape` must match:
+ * the built-ins' shapes are fixed by their spec and options. Null for IDX files and folders
+ * (`needsDescription`): the engine describes those.
  */
 export function inputShapeFor(
   spec: string,
   options: { size?: number; channels?: 1 | 3 },
   description = '',
 ): number[] | null {
-  const scheme = spec.split(':')[0].trim().toLowerCase();
+  const scheme = schemeOf(spec);
   if (scheme === 'mnist') return [28, 28, 1];
   if (scheme === 'shapes') {
     const s = options.size ?? 32;
@@ -18,11 +32,6 @@ export function inputShapeFor(
     const m = /\((\d+)D points\)/i.exec(description);
     return [m ? Number(m[1]) : 2];
   }
-  if (scheme === 'folder') {
-    const s = options.size ?? 32;
-    return [s, s, options.channels ?? 1];
-  }
-  if (scheme === 'idx') return [28, 28, 1];
   return null;
 }
 

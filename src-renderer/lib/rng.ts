@@ -1,3 +1,5 @@
+import { mulberry32, randomInt } from '../../src-main/engine/random';
+
 /**
  * Seeded pseudo-random numbers for everything the page draws at random (prior grids, tours,
  * variations), so a grid can be re-rolled and reproduced from its seed.
@@ -11,17 +13,13 @@ export interface Rng {
   int(n: number): number;
 }
 
-/** mulberry32: a small, fast 32-bit generator with good statistical quality for this use. */
+/**
+ * The engine's mulberry32 (a small, fast 32-bit generator with good statistical quality for this
+ * use; seed 0 stands for 0x9e3779b9), with Box–Muller normals that keep their second draw.
+ */
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0 || 0x9e3779b9;
+  const uniform = mulberry32(seed >>> 0 || 0x9e3779b9);
   let spare: number | null = null;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   const normal = (): number => {
     if (spare !== null) {
       const s = spare;
@@ -35,7 +33,7 @@ export function createRng(seed: number): Rng {
     spare = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
   };
-  return { uniform, normal, int: (n) => Math.floor(uniform() * n) };
+  return { uniform, normal, int: (n) => randomInt(uniform, n) };
 }
 
 /** A vector of d standard normal draws. */

@@ -179,6 +179,20 @@ export class AppState {
     }
   }
 
+  /**
+   * The original dataset items behind points of the cloud on screen (by point index), as the
+   * model saw them in training. Null when there is no cloud or a point is not in it.
+   */
+  async items(points: readonly number[]): Promise<DecodeResult | null> {
+    const modelId = this.modelId;
+    const d = this.cloud.data;
+    if (!modelId || !d || d.modelId !== modelId || points.length === 0) return null;
+    if (!points.every((p) => Number.isInteger(p) && p >= 0 && p < d.n)) return null;
+    const indices = Int32Array.from(points, (p) => d.indices[p]);
+    const r = await this.api.items({ modelId, indices, split: d.split });
+    return { images: r.images, n: r.n, shape: r.shape };
+  }
+
   /** Exports images as a PNG contact sheet (native save dialog in Electron, a download in a browser). */
   async exportPng(images: Float32Array, n: number, name: string, columns?: number): Promise<void> {
     const shape = this.itemShape;

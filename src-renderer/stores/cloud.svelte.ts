@@ -1,4 +1,4 @@
-import type { LatentSnapshot } from '../api/connect';
+import type { DataSplit, LatentSnapshot } from '../api/connect';
 import { activityFromLatents, orderByActivity } from '../lib/traversal';
 import type { DimensionActivity } from '../lib/traversal';
 
@@ -12,8 +12,11 @@ export interface CloudData {
   labelNames: string[] | null;
   /** Training epoch the snapshot comes from (live updates), or null for a saved model. */
   epoch: number | null;
-  /** Per-item reconstruction error, when the engine sends it. */
+  /** Per-item reconstruction error −log p(x | mean z), when the engine sends it. */
   errors: Float32Array | null;
+  /** The dataset item behind each point, numbered within `split` (what `items` takes). */
+  indices: Int32Array;
+  split: DataSplit;
 }
 
 export function cloudFromSnapshot(
@@ -21,9 +24,8 @@ export function cloudFromSnapshot(
   s: LatentSnapshot,
   epoch: number | null = null,
 ): CloudData {
-  const extra = s as LatentSnapshot & { errors?: unknown };
-  const errors =
-    extra.errors instanceof Float32Array && extra.errors.length === s.n ? extra.errors : null;
+  // The contract checks lengths; a snapshot without errors simply has none to colour by.
+  const errors = s.errors && s.errors.length === s.n ? s.errors : null;
   return {
     modelId,
     means: s.means,
@@ -33,6 +35,8 @@ export function cloudFromSnapshot(
     labelNames: s.labelNames,
     epoch,
     errors,
+    indices: s.indices,
+    split: s.split,
   };
 }
 
@@ -72,6 +76,13 @@ export class CloudStore {
     const d = this.data;
     if (!d || index < 0 || index >= d.n) return null;
     return Float64Array.from(d.means.subarray(index * d.dim, (index + 1) * d.dim));
+  }
+
+  /** The reconstruction error of point `index`, when the snapshot carries errors. */
+  error(index: number): number | null {
+    const d = this.data;
+    if (!d?.errors || index < 0 || index >= d.n) return null;
+    return d.errors[index];
   }
 
   label(index: number): string | null {

@@ -18,44 +18,52 @@ export interface Pinned {
 const NEIGHBOURS = 8;
 const THUMB_CACHE = 400;
 
+/** A hover thumbnail: the original item, or its reconstruction where originals cannot be had. */
+export interface HoverThumb {
+  image: Float32Array | null;
+  original: boolean;
+}
+
 /**
- * What the pointer touches: the hovered item (with a decoded thumbnail), the selected item with
- * its nearest neighbours, the decode-anywhere target, and two pinned points for interpolation.
+ * What the pointer touches: the hovered item (with its original image as the thumbnail), the
+ * selected item (original and reconstruction) with its nearest neighbours, the decode-anywhere
+ * target, and two pinned points for interpolation.
  */
 export class SelectionStore {
   hovered = $state.raw<{ index: number; x: number; y: number } | null>(null);
+  /** The hovered item's thumbnail: its original image, or its decoded one as a fallback. */
   hoverImage = $state.raw<Float32Array | null>(null);
+  hoverIsOriginal = $state(true);
   selected = $state<number | null>(null);
   neighbours = $state.raw<number[]>([]);
+  /** The selected item as the dataset has it (what the model was trained on). */
+  selectedOriginal = $state.raw<Float32Array | null>(null);
+  /** Why the selected item's original could not be shown, if it could not. */
+  originalError = $state<string | null>(null);
   selectedImage = $state.raw<Float32Array | null>(null);
   neighbourImages = $state.raw<Float32Array | null>(null);
   target = $state.raw<DecodedTarget | null>(null);
   a = $state.raw<Pinned | null>(null);
   b = $state.raw<Pinned | null>(null);
 
-  // A plain cache of decoded thumbnails: nothing renders from it directly.
+  // Plain caches: nothing renders from them directly. Decoded thumbnails go stale when the
+  // weights change (by point); originals never do (by dataset item).
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly thumbs = new Map<number, Float32Array>();
-  private readonly hoverDecoder: LatestOnly<number, Float32Array | null>;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly originals = new Map<string, Float32Array>();
+  /** Cleared when `items` fails for this model: hovering then shows reconstructions. */
+  private originalsAvailable = true;
+  private readonly hoverLoader: LatestOnly<number, HoverThumb>;
   private readonly targetDecoder: LatestOnly<DecodedTarget, Float32Array | null>;
 
   constructor(private readonly app: AppState) {
-    this.hoverDecoder = new LatestOnly(
-      async (index) => {
-        const cached = this.thumbs.get(index);
-        if (cached) return cached;
-        const z = this.app.cloud.latent(index);
-        if (!z) return null;
-        const img = (await this.app.decode(Float32Array.from(z), 1))?.images ?? null;
-        if (img) {
-          this.thumbs.set(index, img);
-          if (this.thumbs.size > THUMB_CACHE)
-            this.thumbs.delete(this.thumbs.keys().next().value as number);
-        }
-        return img;
-      },
-      (img, index) => {
-        if (this.hovered?.index === index) this.hoverImage = img;
+    this.hoverLoader = new LatestOnly(
+      (index) => this.loadThumb(index),
+      (thumb, index) => {
+        if (this.hovered?.index !== index) return;
+        this.hoverImage = thumb.image;
+        this.hoverIsOriginal = thumb.original;
       },
     );
     this.targetDecoder = new LatestOnly(
@@ -78,10 +86,14 @@ export class SelectionStore {
     this.target = null;
     this.a = null;
     this.b = null;
+    this.selectedOriginal = null;
+    this.originalError = null;
     this.thumbs.clear();
+    this.originals.clear();
+    this.originalsAvailable = true;
   }
 
-  /** Cached thumbnails are stale once the model's weights change (training). */
+  /** Cached reconstructions are stale once the model's weights change (training). */
   invalidateThumbnails(): void {
     this.thumbs.clear();
   }
@@ -92,17 +104,23 @@ export class SelectionStore {
       this.hoverImage = null;
       return;
     }
-    if (this.hovered?.index !== index) this.hoverImage = this.thumbs.get(index) ?? null;
+    if (this.hovered?.index !== index) {
+      const cached = this.cachedThumb(index);
+      this.hoverImage = cached?.image ?? null;
+      this.hoverIsOriginal = cached?.original ?? this.originalsAvailable;
+    }
     this.hovered = { index, x, y };
-    if (!this.hoverImage) this.hoverDecoder.request(index);
+    if (!this.hoverImage) this.hoverLoader.request(index);
   }
 
   async select(index: number | null): Promise<void> {
     this.selected = index;
     this.target = null;
+    this.originalError = null;
     if (index === null) {
       this.neighbours = [];
       this.selectedImage = null;
+      this.selectedOriginal = null;
       this.neighbourImages = null;
       return;
     }
@@ -113,6 +131,8 @@ export class SelectionStore {
     this.neighbours = nn;
     this.selectedImage = this.thumbs.get(index) ?? null;
     this.neighbourImages = null;
+    // The original is fetched alongside the decode, not after it.
+    const original = this.loadOriginal(index);
     const batch = new Float32Array((nn.length + 1) * data.dim);
     batch.set(z, 0);
     nn.forEach((j, k) =>
@@ -127,6 +147,72 @@ export class SelectionStore {
     } catch (error) {
       this.app.notices.push(`Decode failed: ${errorMessage(error)}`, 'error');
     }
+    await original;
+  }
+
+  /** Fetches the selected item's original image (cached by dataset item). */
+  private async loadOriginal(index: number): Promise<void> {
+    const key = this.originalKey(index);
+    const cached = key ? this.originals.get(key) : undefined;
+    this.selectedOriginal = cached ?? null;
+    if (cached || !key) return;
+    try {
+      const out = await this.app.items([index]);
+      if (!out) return;
+      this.remember(key, out.images);
+      if (this.selected === index) this.selectedOriginal = out.images;
+    } catch (error) {
+      if (this.selected === index) this.originalError = errorMessage(error);
+    }
+  }
+
+  /** Hover thumbnail: the original item; its reconstruction when originals are unavailable. */
+  private async loadThumb(index: number): Promise<HoverThumb> {
+    const cached = this.cachedThumb(index);
+    if (cached) return cached;
+    const key = this.originalKey(index);
+    if (key && this.originalsAvailable) {
+      try {
+        const out = await this.app.items([index]);
+        if (out) {
+          this.remember(key, out.images);
+          return { image: out.images, original: true };
+        }
+      } catch {
+        // A model whose data cannot be read (moved folder, no recorded dataset): reconstructions.
+        this.originalsAvailable = false;
+      }
+    }
+    const z = this.app.cloud.latent(index);
+    if (!z) return { image: null, original: false };
+    const img = (await this.app.decode(Float32Array.from(z), 1))?.images ?? null;
+    if (img) {
+      this.thumbs.set(index, img);
+      if (this.thumbs.size > THUMB_CACHE)
+        this.thumbs.delete(this.thumbs.keys().next().value as number);
+    }
+    return { image: img, original: false };
+  }
+
+  private cachedThumb(index: number): HoverThumb | null {
+    const key = this.originalKey(index);
+    const original = key ? this.originals.get(key) : undefined;
+    if (original) return { image: original, original: true };
+    const decoded = this.originalsAvailable ? undefined : this.thumbs.get(index);
+    return decoded ? { image: decoded, original: false } : null;
+  }
+
+  /** The dataset item behind point `index` (stable across training snapshots). */
+  private originalKey(index: number): string | null {
+    const d = this.app.cloud.data;
+    if (!d || index < 0 || index >= d.n) return null;
+    return `${d.modelId}:${d.split}:${d.indices[index]}`;
+  }
+
+  private remember(key: string, image: Float32Array): void {
+    this.originals.set(key, image);
+    if (this.originals.size > THUMB_CACHE)
+      this.originals.delete(this.originals.keys().next().value as string);
   }
 
   /** Decode anywhere: the latent a click in empty space maps to. */

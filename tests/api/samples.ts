@@ -12,6 +12,7 @@ const model = {
 export const validParams: Record<MethodName, Record<string, unknown>> = {
   info: {},
   listDatasets: {},
+  describeDataset: { spec: 'toy:moons', options: { limit: 100 } },
   importFolderDataset: { path: '/tmp/icons', size: 32, channels: 1 },
   startTraining: {
     dataset: { spec: 'toy:moons', options: { limit: 100 } },
@@ -30,6 +31,7 @@ export const validParams: Record<MethodName, Record<string, unknown>> = {
   importModel: { path: '/tmp/ckpt' },
   encode: { modelId: 'm-1', x: new Float32Array(4), n: 2 },
   latents: { modelId: 'm-1', limit: 100 },
+  items: { modelId: 'm-1', indices: Int32Array.from([0, 5, 9]), split: 'test' },
   decode: { modelId: 'm-1', z: new Float32Array(4), n: 2 },
   samplePrior: { modelId: 'm-1', n: 4 },
   coverage: { modelId: 'm-1' },
@@ -42,6 +44,29 @@ export const validParams: Record<MethodName, Record<string, unknown>> = {
 
 /** Per request, payloads that must be refused, with a word the error must contain. */
 export const invalidParams: Partial<Record<MethodName, [unknown, string][]>> = {
+  describeDataset: [
+    [{}, 'spec'],
+    [{ spec: '' }, 'spec'],
+    [{ spec: 'mnist', options: { size: 2 } }, 'options.size'],
+    [{ spec: 'mnist', options: { channels: 2 } }, 'options.channels'],
+    [{ spec: 'mnist', options: { limit: 0 } }, 'options.limit'],
+    [{ spec: 'mnist', options: { colour: true } }, 'Unrecognized key'],
+    [{ spec: 'mnist', preview: 33 }, 'preview'],
+    [{ spec: 'mnist', preview: -1 }, 'preview'],
+    [{ spec: 42 }, 'spec'],
+  ],
+  items: [
+    [{ modelId: 'm-1', indices: [0, 1] }, 'indices: expected an Int32Array, got a plain array'],
+    [{ modelId: 'm-1', indices: new Float32Array(2) }, 'got a Float32Array'],
+    [{ modelId: 'm-1', indices: new Uint8Array(2) }, 'got a Uint8Array'],
+    [{ modelId: 'm-1', indices: new Int32Array(0) }, 'indices: expected 1 to 1024 indices, got 0'],
+    [{ modelId: 'm-1', indices: new Int32Array(1025) }, 'expected 1 to 1024 indices, got 1025'],
+    [{ modelId: 'm-1', indices: Int32Array.from([3, -2]) }, 'indices[1] = -2 is negative'],
+    [{ modelId: 'm-1', indices: Int32Array.from([0]), split: 'validation' }, 'split'],
+    [{ modelId: '../m', indices: Int32Array.from([0]) }, 'modelId'],
+    [{ indices: Int32Array.from([0]) }, 'modelId'],
+    [{ modelId: 'm-1' }, 'indices'],
+  ],
   importFolderDataset: [
     [{ path: '' }, 'path'],
     [{ path: '/x', channels: 2 }, 'channels'],
@@ -124,6 +149,9 @@ export const validEvents: Record<EventName, Record<string, unknown>> = {
     dim: 2,
     labels: new Int32Array(2),
     labelNames: ['a', 'b'],
+    indices: Int32Array.from([4, 7]),
+    split: 'all',
+    errors: Float32Array.from([80.5, 91.25]),
   },
   jobChanged: { job: jobInfo },
   trainingError: { ...job, message: 'killed', lastEpoch: 1, resumable: true },
@@ -136,6 +164,29 @@ export const invalidEvents: [EventName, unknown, string][] = [
   ['trainingStep', { ...job, epoch: 0, step: 3, loss: 1 }, 'epoch'],
   ['trainingLatents', { ...validEvents.trainingLatents, means: [0, 0, 0, 0] }, 'means'],
   ['trainingLatents', { ...validEvents.trainingLatents, labels: [0, 1] }, 'labels'],
+  ['trainingLatents', { ...validEvents.trainingLatents, errors: [1, 2] }, 'errors'],
+  [
+    'trainingLatents',
+    { ...validEvents.trainingLatents, errors: new Float32Array(3) },
+    'errors: length 3 does not match n = 2',
+  ],
+  [
+    'trainingLatents',
+    { ...validEvents.trainingLatents, indices: Int32Array.from([1]) },
+    'indices: length 1 does not match n = 2',
+  ],
+  [
+    'trainingLatents',
+    { ...validEvents.trainingLatents, indices: new Float32Array(2) },
+    'indices: expected an Int32Array, got a Float32Array',
+  ],
+  [
+    'trainingLatents',
+    { ...validEvents.trainingLatents, means: new Float32Array(6) },
+    'means: length 6 does not match n = 2 × dim = 2',
+  ],
+  ['trainingLatents', { ...validEvents.trainingLatents, split: 'validation' }, 'split'],
+  ['trainingLatents', { ...validEvents.trainingLatents, indices: undefined }, 'indices'],
   ['jobChanged', { job: { ...jobInfo, state: 'exploded' } }, 'job.state'],
   ['trainingError', { ...job, message: 'x', resumable: true }, 'lastEpoch'],
   ['hostError', { role: 'gpu', message: 'x' }, 'role'],

@@ -138,6 +138,13 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       expect(last.means.length).toBe(300 * 2);
       expect(last.labels).toBeInstanceOf(Int32Array);
       expect(last.labelNames).toEqual(['upper', 'lower']);
+      // Every point names its dataset item and carries its reconstruction error.
+      expect(last.split).toBe('all');
+      expect(last.indices).toBeInstanceOf(Int32Array);
+      expect(Array.from(last.indices.subarray(0, 3))).toEqual([0, 1, 2]);
+      expect(last.errors).toBeInstanceOf(Float32Array);
+      expect(last.errors!.length).toBe(300);
+      expect(last.errors!.every(Number.isFinite)).toBe(true);
       expect(seen.trainingStep.some((e) => e.jobId === slow.jobId)).toBe(true);
     });
 
@@ -198,6 +205,121 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       expect(cloud.labels).toBeInstanceOf(Int32Array);
       expect(cloud.n).toBeGreaterThan(0);
       expect(cloud.means.length).toBe(cloud.n * 2);
+    });
+
+    it('returns the original items behind the point cloud, and their reconstruction errors', async () => {
+      const modelId = quick.modelId;
+      const { dataset } = await api.describeDataset({
+        spec: 'toy:moons',
+        options: { limit: 600 },
+        preview: 0,
+      });
+      const { trainCount, testCount } = dataset;
+      const cloud = await api.latents({ modelId, limit: trainCount + 20, split: 'all' });
+      expect(cloud).toMatchObject({ split: 'all', n: trainCount + 20 });
+      expect(cloud.indices).toBeInstanceOf(Int32Array);
+      expect(cloud.indices[trainCount]).toBe(trainCount);
+      expect(cloud.errors).toBeInstanceOf(Float32Array);
+      expect(cloud.errors!.length).toBe(cloud.n);
+
+      const points = [0, 7, trainCount, cloud.n - 1];
+      const items = await api.items({
+        modelId,
+        indices: Int32Array.from(points, (p) => cloud.indices[p]),
+        split: cloud.split,
+      });
+      expect(items.images).toBeInstanceOf(Float32Array);
+      expect(items.n).toBe(4);
+      expect(items.shape).toEqual([2]);
+      expect(items.images.every((v) => v >= 0 && v <= 1)).toBe(true);
+      // They are the items the points encode: encoding them gives the cloud's means back…
+      const encoded = await api.encode({ modelId, x: items.images, n: 4 });
+      points.forEach((p, k) => {
+        expect(encoded.means[2 * k]).toBeCloseTo(cloud.means[2 * p], 4);
+        expect(encoded.means[2 * k + 1]).toBeCloseTo(cloud.means[2 * p + 1], 4);
+      });
+      // …and the error is −log p(x | mean z) under the model's Gaussian likelihood.
+      const { model } = await api.openModel({ modelId });
+      const sigma = model.config.gaussianSigma;
+      const decoded = await api.decode({
+        modelId,
+        z: Float32Array.from(points.flatMap((p) => [cloud.means[2 * p], cloud.means[2 * p + 1]])),
+        n: 4,
+      });
+      points.forEach((p, k) => {
+        let sq = 0;
+        for (let i = 0; i < 2; i++)
+          sq += (items.images[2 * k + i] - decoded.images[2 * k + i]) ** 2;
+        const nll = sq / (2 * sigma * sigma) + 2 * (Math.log(sigma) + 0.5 * Math.log(2 * Math.PI));
+        expect(cloud.errors![p]).toBeCloseTo(nll, 2);
+      });
+
+      // Test items are numbered after the training items under `all`.
+      const first = await api.items({ modelId, indices: Int32Array.from([0]), split: 'test' });
+      const same = await api.items({ modelId, indices: Int32Array.from([trainCount]) });
+      expect(same.images).toEqual(first.images);
+
+      const past = await rejection(
+        api.items({ modelId, indices: Int32Array.from([1, trainCount + testCount]) }),
+      );
+      expect(past.code).toBe('invalid-params');
+      expect(past.message).toBe(
+        `indices[1] = ${trainCount + testCount} is out of range: the train and test splits of "toy:moons" have ${trainCount + testCount} items (0 to ${trainCount + testCount - 1})`,
+      );
+      const pastTest = await rejection(
+        api.items({ modelId, indices: Int32Array.from([testCount]), split: 'test' }),
+      );
+      expect(pastTest.message).toContain(`the test split of "toy:moons" has ${testCount} items`);
+      const tooMany = await rejection(api.items({ modelId, indices: new Int32Array(1025) }));
+      expect(tooMany.code).toBe('invalid-params');
+      expect(tooMany.message).toContain('indices: expected 1 to 1024 indices, got 1025');
+      const plain = await rejection(
+        api.items({ modelId, indices: [0, 1] as unknown as Int32Array }),
+      );
+      expect(plain.message).toContain('indices: expected an Int32Array, got a plain array');
+      const negative = await rejection(api.items({ modelId, indices: Int32Array.from([-1]) }));
+      expect(negative.message).toContain('indices[0] = -1 is negative');
+      const unknown = await rejection(
+        api.items({ modelId: 'no-such-model', indices: Int32Array.from([0]) }),
+      );
+      expect(unknown.code).toBe('not-found');
+    });
+
+    it('describes a dataset without importing it', async () => {
+      const { dataset } = await api.describeDataset({
+        spec: 'toy:moons',
+        options: { limit: 600 },
+        preview: 5,
+      });
+      expect(dataset).toMatchObject({
+        spec: 'toy:moons',
+        itemShape: [2],
+        labelNames: ['upper', 'lower'],
+        warnings: [],
+      });
+      expect(dataset.trainCount).toBeGreaterThan(dataset.testCount);
+      expect(dataset.preview.n).toBe(5);
+      expect(dataset.preview.shape).toEqual([2]);
+      expect(dataset.preview.images).toBeInstanceOf(Float32Array);
+      expect(dataset.preview.images.length).toBe(10);
+      expect(dataset.preview.indices).toBeInstanceOf(Int32Array);
+      expect(dataset.preview.labels).toBeInstanceOf(Int32Array);
+
+      const unknown = await rejection(api.describeDataset({ spec: 'cifar10' }));
+      expect(unknown.code).toBe('invalid-params');
+      expect(unknown.message).toContain('cannot open dataset "cifar10": unknown dataset');
+      const missing = await rejection(
+        api.describeDataset({ spec: `folder:${path.join(t.scratchDir, 'nothing-here')}` }),
+      );
+      expect(missing.code).toBe('invalid-params');
+      const badSize = await rejection(
+        api.describeDataset({ spec: 'shapes', options: { size: 2 } }),
+      );
+      expect(badSize.message).toContain('options.size');
+      const plainPreview = await rejection(api.describeDataset({ spec: 'toy:moons', preview: 99 }));
+      expect(plainPreview.message).toContain('preview');
+      const { datasets } = await api.listDatasets();
+      expect(datasets.some((d) => d.imported)).toBe(false);
     });
 
     it('reports how the encoded data covers the prior', async () => {
@@ -271,6 +393,21 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       const { dataset } = await api.importFolderDataset({ path: folder, size: 8, channels: 1 });
       expect(dataset.itemShape).toEqual([8, 8, 1]);
       expect(dataset.trainCount + dataset.testCount).toBe(8);
+      expect(dataset.labelNames).toEqual(['a', 'b']);
+      expect(dataset.preview.n).toBe(Math.min(8, dataset.trainCount));
+      expect(dataset.preview.images.length).toBe(dataset.preview.n * 64);
+
+      // Described at another size: the item shape follows it; large items come as thumbnails.
+      const described = await api.describeDataset({
+        spec: `folder:${folder}`,
+        options: { size: 128, channels: 3 },
+        preview: 2,
+      });
+      expect(described.dataset.itemShape).toEqual([128, 128, 3]);
+      expect(described.dataset.trainCount + described.dataset.testCount).toBe(8);
+      expect(described.dataset.preview.shape).toEqual([64, 64, 3]);
+      expect(described.dataset.preview.images.length).toBe(2 * 64 * 64 * 3);
+      expect(described.dataset.preview.images.every((v) => v >= 0 && v <= 1)).toBe(true);
       const { datasets } = await api.listDatasets();
       expect(datasets.find((d) => d.imported)?.spec).toBe(`folder:${folder}`);
       const bad = await rejection(

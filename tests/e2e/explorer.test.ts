@@ -4,9 +4,10 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src-main/server';
+import { CHROMIUM, launchChromium } from './chromium';
 
 /**
  * The explorer end to end in Debian's Chromium, through the real `serve`: the demo model opens,
@@ -15,17 +16,6 @@ import { startServer, type RunningServer } from '../../src-main/server';
  * Screenshots of each step go to test-results/explorer/.
  */
 const root = path.resolve(__dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 const SHOTS = path.join(root, 'test-results', 'explorer');
 
 /** Checkpoint folders under `dir` (each has a manifest.json). */
@@ -89,6 +79,11 @@ async function litPixels(page: Page, selector: string): Promise<number> {
   }, selector);
 }
 
+/** How many images the element with `data-testid` = `testid` has drawn (its `data-drawn`). */
+async function drawnCount(page: Page, testid: string): Promise<number> {
+  return Number(await page.getByTestId(testid).getAttribute('data-drawn'));
+}
+
 async function canvasData(page: Page, testid: string): Promise<string> {
   return page.evaluate(
     (id) => (document.querySelector(`[data-testid="${id}"]`) as HTMLCanvasElement).toDataURL(),
@@ -126,7 +121,7 @@ describe.skipIf(!existsSync(CHROMIUM))('explorer in Chromium through serve', () 
       rendererDir,
       warn: () => {},
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium({ gl: 'swiftshader' });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
   }, 300_000);
@@ -153,10 +148,7 @@ describe.skipIf(!existsSync(CHROMIUM))('explorer in Chromium through serve', () 
       .poll(() => litPixels(page, '[data-testid="viewer-canvas"]'), { timeout: 30_000 })
       .toBeGreaterThan(500);
     await expect
-      .poll(
-        async () => Number(await page.getByTestId('traversal-preview').getAttribute('data-drawn')),
-        { timeout: 30_000 },
-      )
+      .poll(() => drawnCount(page, 'traversal-preview'), { timeout: 30_000 })
       .toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SHOTS, '01-demo-model.png') });
     expect(pageErrors).toEqual([]);
@@ -164,7 +156,7 @@ describe.skipIf(!existsSync(CHROMIUM))('explorer in Chromium through serve', () 
 
   it('dragging a slider changes the preview image', async () => {
     const before = await canvasData(page, 'traversal-preview');
-    const drawn = Number(await page.getByTestId('traversal-preview').getAttribute('data-drawn'));
+    const drawn = await drawnCount(page, 'traversal-preview');
     const slider = page.getByTestId('latent-slider').first();
     const box = (await slider.boundingBox())!;
     const y = box.y + box.height / 2;
@@ -176,10 +168,7 @@ describe.skipIf(!existsSync(CHROMIUM))('explorer in Chromium through serve', () 
     }
     await page.mouse.up();
     await expect
-      .poll(
-        async () => Number(await page.getByTestId('traversal-preview').getAttribute('data-drawn')),
-        { timeout: 20_000 },
-      )
+      .poll(() => drawnCount(page, 'traversal-preview'), { timeout: 20_000 })
       .toBeGreaterThan(drawn);
     await page.waitForTimeout(300);
     expect(await canvasData(page, 'traversal-preview')).not.toBe(before);
@@ -227,10 +216,7 @@ describe.skipIf(!existsSync(CHROMIUM))('explorer in Chromium through serve', () 
     const card = page.getByTestId('selection-card');
     await expect.poll(() => card.textContent(), { timeout: 20_000 }).toMatch(/Selected/);
     await expect
-      .poll(
-        async () => Number(await page.getByTestId('selection-image').getAttribute('data-drawn')),
-        { timeout: 20_000 },
-      )
+      .poll(() => drawnCount(page, 'selection-image'), { timeout: 20_000 })
       .toBeGreaterThan(0);
     expect(await litPixels(page, '[data-testid="selection-image"]')).toBeGreaterThan(20);
     await page.screenshot({ path: path.join(SHOTS, '03-point-selected.png') });
@@ -240,10 +226,7 @@ describe.skipIf(!existsSync(CHROMIUM))('explorer in Chromium through serve', () 
     await page.mouse.click(box.x + 24, box.y + 24);
     await expect.poll(() => card.textContent(), { timeout: 20_000 }).toMatch(/Decoded here/);
     await expect
-      .poll(
-        async () => Number(await page.getByTestId('selection-image').getAttribute('data-drawn')),
-        { timeout: 20_000 },
-      )
+      .poll(() => drawnCount(page, 'selection-image'), { timeout: 20_000 })
       .toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SHOTS, '04-decode-anywhere.png') });
   });
@@ -260,8 +243,10 @@ describe.skipIf(!existsSync(CHROMIUM))('explorer in Chromium through serve', () 
       .poll(() => page.locator('header.top').textContent(), { timeout: 30_000 })
       .toMatch(/sphere · d = /);
     await expect
-      .poll(() =>
-        page.getByRole('button', { name: 'Sphere', exact: true }).getAttribute('aria-pressed'),
+      .poll(
+        () =>
+          page.getByRole('button', { name: 'Sphere', exact: true }).getAttribute('aria-pressed'),
+        { timeout: 30_000 },
       )
       .toBe('true');
     await expect

@@ -4,9 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src-main/server';
+import { CHROMIUM, launchChromium } from './chromium';
 
 /**
  * End to end in Debian's Chromium: the page `serve` hands out, the browser WebSocket client
@@ -14,15 +15,6 @@ import { startServer, type RunningServer } from '../../src-main/server';
  * training with progress events, a decode, and the token and Origin checks.
  */
 const root = path.resolve(__dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 interface PageResult {
   backend: string;
@@ -68,7 +60,7 @@ describe.skipIf(!existsSync(CHROMIUM))('serve in a real browser', () => {
     // A page on another origin, to try the socket from there.
     elsewhere = createServer((_req, res) => res.end('<!doctype html><title>elsewhere</title>'));
     await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium({ gl: 'none' });
     page = await browser.newPage();
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());

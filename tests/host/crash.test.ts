@@ -1,38 +1,22 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAtlasApi, type AtlasApi } from '../../src-main/api/atlas-api';
-import { forkLauncher } from '../../src-main/host/fork-launcher';
 import { liveWeightsDir } from '../../src-main/host/live-weights';
-import { Supervisor } from '../../src-main/host/supervisor';
 import { recordEvents, toyModel, until } from '../api/shared-suite';
+import { startForkedHost, type ForkedHost } from './forked-host';
 
 describe('a host process killed mid-training', () => {
-  let scratch: string;
-  let libraryDir: string;
-  let supervisor: Supervisor;
-  let api: AtlasApi;
+  let host: ForkedHost;
   let seen: ReturnType<typeof recordEvents>;
 
   beforeAll(() => {
-    scratch = mkdtempSync(path.join(os.tmpdir(), 'atlas-crash-'));
-    libraryDir = path.join(scratch, 'library');
-    supervisor = new Supervisor({
-      libraryDir,
-      demoDir: null,
-      launcher: forkLauncher(),
-      transport: 'direct',
-    });
-    api = createAtlasApi(supervisor.invoke, supervisor.subscribe);
-    seen = recordEvents(api);
+    host = startForkedHost('atlas-crash-');
+    seen = recordEvents(host.api);
   });
-  afterAll(() => {
-    supervisor.close();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  afterAll(() => host.close());
 
   it('surfaces an error, keeps the last checkpoint, and resumes from it', async () => {
+    const { api, libraryDir, supervisor } = host;
     const { job } = await api.startTraining({
       dataset: { spec: 'toy:rings', options: { limit: 3000 } },
       model: toyModel,
@@ -79,6 +63,7 @@ describe('a host process killed mid-training', () => {
   });
 
   it('restarts a killed inference host on the next request, with the library intact', async () => {
+    const { api, libraryDir, supervisor } = host;
     const { models } = await api.listModels();
     expect(models.length).toBe(1);
     const pid = supervisor.inference.pid!;

@@ -1,38 +1,21 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAtlasApi, type AtlasApi } from '../../src-main/api/atlas-api';
-import { forkLauncher } from '../../src-main/host/fork-launcher';
 import { liveWeightsDir } from '../../src-main/host/live-weights';
-import { Supervisor } from '../../src-main/host/supervisor';
 import { recordEvents, toyModel, until } from '../api/shared-suite';
+import { startForkedHost, type ForkedHost } from './forked-host';
 
 describe('decoding a model while it trains', () => {
-  let scratch: string;
-  let libraryDir: string;
-  let supervisor: Supervisor;
-  let api: AtlasApi;
+  let host: ForkedHost;
   let seen: ReturnType<typeof recordEvents>;
 
   beforeAll(() => {
-    scratch = mkdtempSync(path.join(os.tmpdir(), 'atlas-live-'));
-    libraryDir = path.join(scratch, 'library');
-    supervisor = new Supervisor({
-      libraryDir,
-      demoDir: null,
-      launcher: forkLauncher(),
-      transport: 'direct',
-    });
-    api = createAtlasApi(supervisor.invoke, supervisor.subscribe);
-    seen = recordEvents(api);
+    host = startForkedHost('atlas-live-');
+    seen = recordEvents(host.api);
   });
-  afterAll(() => {
-    supervisor.close();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  afterAll(() => host.close());
 
   it('uses weights from within the running epoch, and drops them when training ends', async () => {
+    const { api, libraryDir } = host;
     const { job } = await api.startTraining({
       dataset: { spec: 'toy:rings', options: { limit: 6000 } },
       model: toyModel,

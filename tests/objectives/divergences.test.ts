@@ -12,6 +12,12 @@ const d = 8;
 const n = 256;
 const normal = (seed: number) => tf.randomNormal([n, d], 0, 1, 'float32', seed) as tf.Tensor2D;
 
+/** A distance from N(0, I) to N(0.5, I) and to N(0, 1.5² I), on samples of n (call inside tf.tidy). */
+const shiftedAndScaled = (distance: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor) => ({
+  shifted: distance(normal(1), tf.add(normal(2), 0.5) as tf.Tensor2D).dataSync()[0],
+  scaled: distance(normal(1), tf.mul(normal(2), 1.5) as tf.Tensor2D).dataSync()[0],
+});
+
 describe('MMD (unbiased U-statistic, multi-scale kernels)', () => {
   for (const kernel of ['imq', 'rbf'] as MmdKernel[]) {
     it(`${kernel}: ≈ 0 for two samples of one law, clearly positive for shifted or scaled ones`, () => {
@@ -25,18 +31,7 @@ describe('MMD (unbiased U-statistic, multi-scale kernels)', () => {
         const spread = Math.sqrt(same.reduce((a, b) => a + (b - mean) ** 2, 0) / (same.length - 1));
         // Unbiased: the replicates average to 0 within their standard error.
         expect(Math.abs(mean)).toBeLessThan((3 * spread) / Math.sqrt(same.length));
-        const shifted = mmd(
-          normal(1),
-          tf.add(normal(2), 0.5) as tf.Tensor2D,
-          kernel,
-          c,
-        ).dataSync()[0];
-        const scaled = mmd(
-          normal(1),
-          tf.mul(normal(2), 1.5) as tf.Tensor2D,
-          kernel,
-          c,
-        ).dataSync()[0];
+        const { shifted, scaled } = shiftedAndScaled((x, y) => mmd(x, y, kernel, c));
         const noise = Math.max(...same.map(Math.abs));
         expect(shifted).toBeGreaterThan(10 * noise);
         expect(scaled).toBeGreaterThan(5 * noise);
@@ -64,16 +59,7 @@ describe('sliced Wasserstein (sorted projections)', () => {
       for (const v of columns) expect(v).toBeCloseTo(1, 5);
       const same = slicedWasserstein(normal(1), normal(2), directions).dataSync()[0];
       // Shift by 0.5 in every coordinate: E_θ[(θᵀs)²] = ‖s‖²/d = 0.25. Scale by 1.5: (1.5 − 1)² = 0.25.
-      const shifted = slicedWasserstein(
-        normal(1),
-        tf.add(normal(2), 0.5) as tf.Tensor2D,
-        directions,
-      ).dataSync()[0];
-      const scaled = slicedWasserstein(
-        normal(1),
-        tf.mul(normal(2), 1.5) as tf.Tensor2D,
-        directions,
-      ).dataSync()[0];
+      const { shifted, scaled } = shiftedAndScaled((x, y) => slicedWasserstein(x, y, directions));
       expect(same).toBeLessThan(0.03);
       expect(shifted).toBeGreaterThan(0.2);
       expect(shifted).toBeLessThan(0.35);

@@ -5,6 +5,7 @@ import { ObjectiveConfig } from '../../src-main/engine/config';
 import { createGeometry } from '../../src-main/engine/latent/registry';
 import { KlObjective } from '../../src-main/engine/objectives/kl';
 import { L2Objective } from '../../src-main/engine/objectives/l2';
+import type { Objective } from '../../src-main/engine/objectives/objective';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'cpu' });
@@ -17,6 +18,12 @@ const head = () =>
     [2, 0, 0, 0],
     [0, 0, 0, 0],
   ]);
+
+/** The objective's penalty at the posterior mean of `head()`, step 0 (call inside tf.tidy). */
+const penaltyAtMean = (objective: Objective) => {
+  const posterior = geometry.posterior(head());
+  return objective.penalty({ geometry, posterior, z: posterior.mean, step: 0, seed: 1 });
+};
 
 describe('KL objective (β, warm-up, free bits)', () => {
   it('weights the closed-form KL by β, ramped linearly over the warm-up', () => {
@@ -41,14 +48,7 @@ describe('KL objective (β, warm-up, free bits)', () => {
       ObjectiveConfig.parse({ kind: 'kl', weight: 1, freeBits: 0.5 }),
     );
     tf.tidy(() => {
-      const posterior = geometry.posterior(head());
-      const { weighted, divergence } = objective.penalty({
-        geometry,
-        posterior,
-        z: posterior.mean,
-        step: 0,
-        seed: 1,
-      });
+      const { weighted, divergence } = penaltyAtMean(objective);
       // Batch-mean KL per dimension: [1, 0] → charged max(1, 0.5) + max(0, 0.5) = 1.5.
       expect(weighted.dataSync()[0]).toBeCloseTo(1.5, 6);
       expect(divergence.dataSync()[0]).toBeCloseTo(1, 6);
@@ -59,14 +59,7 @@ describe('KL objective (β, warm-up, free bits)', () => {
     const objective = new L2Objective(ObjectiveConfig.parse({ kind: 'l2', weight: 0.5 }));
     expect(objective.deterministic).toBe(true);
     tf.tidy(() => {
-      const posterior = geometry.posterior(head());
-      const { weighted, divergence } = objective.penalty({
-        geometry,
-        posterior,
-        z: posterior.mean,
-        step: 0,
-        seed: 1,
-      });
+      const { weighted, divergence } = penaltyAtMean(objective);
       expect(divergence.dataSync()[0]).toBeCloseTo(2, 6); // (4 + 0)/2
       expect(weighted.dataSync()[0]).toBeCloseTo(1, 6);
     });

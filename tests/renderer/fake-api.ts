@@ -22,6 +22,10 @@ export interface FakeEngine {
   models: ModelInfo[];
   /** Resolves pending `decode` calls manually when set (to test latest-only behaviour). */
   holdDecodes: boolean;
+  /** Whether latent snapshots carry per-point reconstruction errors (`errorOf`). */
+  withErrors: boolean;
+  /** Whether `items` answers (false: it fails as for a model whose data moved). */
+  withItems: boolean;
   release(): void;
 }
 
@@ -61,6 +65,51 @@ export function decodeImages(z: Float32Array, n: number, dim: number): Float32Ar
   return out;
 }
 
+/** The fake dataset's size (`items` refuses indices past it). */
+export const ITEM_COUNT = 1000;
+
+/** The reconstruction error the fake sends for point r with label l. */
+export function errorOf(r: number, label: number): number {
+  return 40 + 10 * label + r / 100;
+}
+
+/** Original item i of the fake dataset: a ramp, unlike any decoded image. */
+export function originalImage(i: number, size = SIDE * SIDE): Float32Array {
+  return Float32Array.from({ length: size }, (_, p) => ((i * 7 + p) % size) / (size - 1));
+}
+
+function summary(
+  spec: string,
+  options: { size?: number; channels?: 1 | 3 },
+  itemShape: number[],
+  trainCount: number,
+  testCount: number,
+  labelNames: string[] | undefined,
+  previews: number,
+) {
+  const size = itemShape.reduce((a, b) => a * b, 1);
+  const n = Math.min(previews, trainCount);
+  const images = new Float32Array(n * size);
+  for (let k = 0; k < n; k++) images.set(originalImage(k, size), k * size);
+  return {
+    spec,
+    options,
+    name: spec,
+    itemShape,
+    trainCount,
+    testCount,
+    ...(labelNames ? { labelNames } : {}),
+    warnings: [],
+    preview: {
+      images,
+      n,
+      shape: itemShape,
+      indices: Int32Array.from({ length: n }, (_, k) => k),
+      labels: labelNames ? Int32Array.from({ length: n }, (_, k) => k % labelNames.length) : null,
+    },
+  };
+}
+
 export function createFakeEngine(): FakeEngine {
   const models: ModelInfo[] = [
     modelInfo('mnist-gaussian', 'MNIST · Gaussian d=4', 'gaussian', 4),
@@ -75,6 +124,8 @@ export function createFakeEngine(): FakeEngine {
     calls,
     models,
     holdDecodes: false,
+    withErrors: true,
+    withItems: true,
     emit(event, payload) {
       for (const l of listeners.get(event) ?? []) l(payload);
     },
@@ -114,6 +165,12 @@ export function createFakeEngine(): FakeEngine {
       dim: d,
       labels,
       labelNames: Array.from({ length: 10 }, (_, i) => String(i)),
+      // Every third item, so point index and item index differ.
+      indices: Int32Array.from({ length: n }, (_, r) => 3 * r),
+      split: 'all' as const,
+      ...(engine.withErrors
+        ? { errors: Float32Array.from({ length: n }, (_, r) => errorOf(r, labels[r])) }
+        : {}),
     };
   };
 
@@ -131,19 +188,39 @@ export function createFakeEngine(): FakeEngine {
         { spec: 'shapes', description: 'procedural shapes', imported: false },
         { spec: 'toy:moons', description: 'two moons (2D points)', imported: false },
         { spec: 'folder:DIR', description: 'your images', imported: false },
+        { spec: 'idx:IMAGES[,LABELS]', description: 'IDX files', imported: false },
       ],
     }),
+    describeDataset: (p) => {
+      const scheme = p.spec.split(':')[0];
+      if (scheme === 'idx' && !p.spec.includes('missing'))
+        return { dataset: summary(p.spec, p.options, [16, 16, 1], 50, 10, undefined, p.preview) };
+      if (scheme === 'folder' && !p.spec.includes('missing')) {
+        const side = p.options.size ?? 32;
+        return {
+          dataset: summary(
+            p.spec,
+            p.options,
+            [side, side, p.options.channels ?? 1],
+            7,
+            1,
+            ['cats', 'dogs'],
+            p.preview,
+          ),
+        };
+      }
+      throw new AtlasError('invalid-params', `cannot open dataset "${p.spec}": no such file`);
+    },
     importFolderDataset: (p) => ({
-      dataset: {
-        spec: `folder:${p.path}`,
-        options: { size: p.size ?? 32, channels: 1 },
-        name: 'folder',
-        itemShape: [p.size ?? 32, p.size ?? 32, 1],
-        trainCount: 7,
-        testCount: 1,
-        labelNames: ['cats', 'dogs'],
-        warnings: [],
-      },
+      dataset: summary(
+        `folder:${p.path}`,
+        { size: p.size ?? 32, channels: 1 },
+        [p.size ?? 32, p.size ?? 32, 1],
+        7,
+        1,
+        ['cats', 'dogs'],
+        8,
+      ),
     }),
     startTraining: (p) => {
       const id = `job-${jobs.length + 1}`;
@@ -205,6 +282,21 @@ export function createFakeEngine(): FakeEngine {
     },
     encode: (p) => ({ means: new Float32Array(p.n * 4), n: p.n, dim: 4 }),
     latents: (p) => latents(find(p.modelId), p.limit),
+    items: (p) => {
+      const m = find(p.modelId);
+      if (!engine.withItems)
+        throw new AtlasError('unavailable', `cannot open the dataset of "${p.modelId}"`);
+      const bad = p.indices.findIndex((i) => i >= ITEM_COUNT);
+      if (bad >= 0)
+        throw new AtlasError(
+          'invalid-params',
+          `indices[${bad}] = ${p.indices[bad]} is out of range`,
+        );
+      const size = m.inputShape.reduce((a, b) => a * b, 1);
+      const images = new Float32Array(p.indices.length * size);
+      p.indices.forEach((i, k) => images.set(originalImage(i, size), k * size));
+      return { images, n: p.indices.length, shape: m.inputShape };
+    },
     decode: async (p) => {
       const m = find(p.modelId);
       if (engine.holdDecodes) await new Promise<void>((resolve) => held.push(resolve));

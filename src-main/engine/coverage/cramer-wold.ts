@@ -13,9 +13,9 @@
 // because E_u φ_D(‖x − u‖²/(4γ)) is the same for every unit x and equals the U–U term; the
 // expectation over u·u′ = cos θ is a one-dimensional integral against sin^{D−2}θ on [0, π].
 import { cramerWoldPhiOf } from '../special/hypergeometric';
-import { forEachDistanceBlock, squaredNorms } from './distances';
+import { forEachDistanceBlock } from './distances';
 import type { KernelContext } from './kernels/gram-kernels';
-import type { Latents } from './latents';
+import { squaredNorms, type Latents } from './latents';
 
 /** Silverman's rule of thumb for the smoothing, γ = σ²(4/(3m))^{2/5}. */
 export function silvermanGamma(m: number, variance = 1): number {

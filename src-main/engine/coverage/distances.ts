@@ -3,19 +3,7 @@
 // time so that memory stays O(m · block). Rounding can make a tiny distance slightly negative:
 // those are clamped to 0.
 import type { KernelContext } from './kernels/gram-kernels';
-import { copyRows, roundUp, type Latents } from './latents';
-
-/** ‖x_i‖² for each row. */
-export function squaredNorms(x: Latents): Float64Array {
-  const { data, n, d } = x;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += data[i * d + k] ** 2;
-    out[i] = s;
-  }
-  return out;
-}
+import { copyRows, roundUp, squaredNorms, type Latents } from './latents';
 
 /**
  * Calls `visit(products, columns, j0, stride)` for consecutive blocks of y's rows:
@@ -90,19 +78,4 @@ export function forEachDistanceBlock(
     },
     blockColumns,
   );
-}
-
-/** The full matrix of squared distances, x.n × y.n, row-major. */
-export function squaredDistanceMatrix(
-  context: KernelContext,
-  x: Latents,
-  y: Latents,
-): Float64Array {
-  const out = new Float64Array(x.n * y.n);
-  forEachDistanceBlock(context, x, y, (distances, columns, j0) => {
-    for (let i = 0; i < x.n; i++) {
-      out.set(distances.subarray(i * columns, (i + 1) * columns), i * y.n + j0);
-    }
-  });
-  return out;
 }

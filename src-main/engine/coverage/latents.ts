@@ -32,6 +32,18 @@ export function finiteRows(
   return { latents: { data: data.subarray(0, kept * d), n: kept, d }, dropped: n - kept };
 }
 
+/** ‖x_i‖² for each row. */
+export function squaredNorms(x: Latents): Float64Array {
+  const { data, n, d } = x;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += data[i * d + k] ** 2;
+    out[i] = s;
+  }
+  return out;
+}
+
 /** The rows `indices` of x. */
 export function selectRows(x: Latents, indices: Int32Array): Latents {
   const { d } = x;

@@ -3,18 +3,11 @@
 // when every marginal looks fine. Uses all n rows.
 import { chiCdf } from '../special/chi';
 import { ksTest, type KsFigures } from './ks-test';
-import type { Latents } from './latents';
+import { squaredNorms, type Latents } from './latents';
 
 /** ‖x_i‖ for every row. */
 export function radii(x: Latents): Float64Array {
-  const { data, n, d } = x;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += data[i * d + k] ** 2;
-    out[i] = Math.sqrt(s);
-  }
-  return out;
+  return squaredNorms(x).map(Math.sqrt);
 }
 
 /** KS test of ‖x_i‖ against chi_d. */

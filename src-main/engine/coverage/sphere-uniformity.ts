@@ -11,6 +11,7 @@ import { sphereMarginalCdf } from '../special/sphere-marginal';
 import { ksTest } from './ks-test';
 import type { Latents } from './latents';
 import type { Moments } from './moments';
+import { radii } from './radius';
 import type { Random } from './random';
 
 export interface SphereFigures {
@@ -25,16 +26,13 @@ export interface SphereFigures {
 export function normalizeRows(x: Latents): { unit: Latents; radii: Float64Array } {
   const { data, n, d } = x;
   const out = new Float64Array(n * d);
-  const radii = new Float64Array(n);
+  const lengths = radii(x);
   for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += data[i * d + k] ** 2;
-    const r = Math.sqrt(s);
-    radii[i] = r;
+    const r = lengths[i];
     const scale = r > 0 ? 1 / r : 0;
     for (let k = 0; k < d; k++) out[i * d + k] = data[i * d + k] * scale;
   }
-  return { unit: { data: out, n, d }, radii };
+  return { unit: { data: out, n, d }, radii: lengths };
 }
 
 export function rayleighTest(mean: Float64Array, n: number): SphereFigures['rayleigh'] {

@@ -5,6 +5,7 @@
 // variance is zero (up to rounding) or a squared Cholesky pivot of the correlation matrix falls below 1e−12
 // (a condition number beyond ~1e12, where float64 whitening has lost all digits — and where a
 // float32 matrix with an exact linear dependency lands).
+import { cholesky } from '../linalg';
 import type { KernelContext } from './kernels/gram-kernels';
 import { copyRows, roundUp, type Latents } from './latents';
 
@@ -31,22 +32,16 @@ export function whiteningMatrix(
     scale[k] = 1 / Math.sqrt(variance);
   }
   // Cholesky of the correlation matrix R = L Lᵀ.
-  const L = new Float64Array(d * d);
-  for (let j = 0; j < d; j++) {
-    for (let i = j; i < d; i++) {
-      let s = covariance[i * d + j] * scale[i] * scale[j];
-      for (let k = 0; k < j; k++) s -= L[i * d + k] * L[j * d + k];
-      if (i === j) {
-        if (!(s > PIVOT_TOLERANCE)) {
-          return {
-            reason: `the covariance is singular or nearly so (dimension ${j} is a linear combination of the others up to a relative residual variance of ${s.toPrecision(2)})`,
-          };
-        }
-        L[j * d + j] = Math.sqrt(s);
-      } else {
-        L[i * d + j] = s / L[j * d + j];
-      }
-    }
+  const correlation = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++)
+      correlation[i * d + j] = covariance[i * d + j] * scale[i] * scale[j];
+  }
+  const { factor: L, pivot, value } = cholesky(correlation, d, PIVOT_TOLERANCE);
+  if (!L) {
+    return {
+      reason: `the covariance is singular or nearly so (dimension ${pivot} is a linear combination of the others up to a relative residual variance of ${value.toPrecision(2)})`,
+    };
   }
   // W = L⁻¹ D^{−½} by forward substitution, column by column.
   const W = new Float64Array(d * d);

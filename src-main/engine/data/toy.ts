@@ -43,6 +43,19 @@ const ROLL_HEIGHT = 21;
 const numbered = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, k) => `${prefix} ${k + 1}`);
 
+/** The coordinates, each plus its own N(0, σ²) noise (drawn in order). */
+const withNoise = (rng: Rng, sigma: number, ...coordinates: number[]): number[] =>
+  coordinates.map((c) => c + sigma * normal(rng));
+
+/** The point at `angle` on the circle of `radius` about the origin. */
+const onCircle = (radius: number, angle: number): [number, number] => [
+  radius * Math.cos(angle),
+  radius * Math.sin(angle),
+];
+
+/** Position t along the swiss roll for u ∈ [0, 1). */
+const rollPosition = (u: number) => ROLL_T_MIN + (ROLL_T_MAX - ROLL_T_MIN) * u;
+
 const TOY_SETS: Record<string, ToySet> = {
   moons: {
     // sklearn's make_moons: two interleaving half circles.
@@ -56,7 +69,7 @@ const TOY_SETS: Record<string, ToySet> = {
       const t = Math.PI * rng();
       const [x, y] =
         label === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)];
-      return { point: [x + MOON_NOISE * normal(rng), y + MOON_NOISE * normal(rng)], label };
+      return { point: withNoise(rng, MOON_NOISE, x, y), label };
     },
   },
   spiral: {
@@ -70,13 +83,7 @@ const TOY_SETS: Record<string, ToySet> = {
       // sqrt spreads points evenly along the arm (arc length grows like t²).
       const t = Math.sqrt(rng());
       const angle = 3 * Math.PI * t + label * Math.PI;
-      return {
-        point: [
-          t * Math.cos(angle) + SPIRAL_NOISE * normal(rng),
-          t * Math.sin(angle) + SPIRAL_NOISE * normal(rng),
-        ],
-        label,
-      };
+      return { point: withNoise(rng, SPIRAL_NOISE, ...onCircle(t, angle)), label };
     },
   },
   rings: {
@@ -89,13 +96,7 @@ const TOY_SETS: Record<string, ToySet> = {
       const label = randomInt(rng, 3);
       const radius = (label + 1) / 3;
       const angle = 2 * Math.PI * rng();
-      return {
-        point: [
-          radius * Math.cos(angle) + RING_NOISE * normal(rng),
-          radius * Math.sin(angle) + RING_NOISE * normal(rng),
-        ],
-        label,
-      };
+      return { point: withNoise(rng, RING_NOISE, ...onCircle(radius, angle)), label };
     },
   },
   blobs: {
@@ -108,10 +109,7 @@ const TOY_SETS: Record<string, ToySet> = {
     sample(rng) {
       const label = randomInt(rng, 8);
       const angle = (2 * Math.PI * label) / 8;
-      return {
-        point: [Math.cos(angle) + BLOB_STD * normal(rng), Math.sin(angle) + BLOB_STD * normal(rng)],
-        label,
-      };
+      return { point: withNoise(rng, BLOB_STD, ...onCircle(1, angle)), label };
     },
   },
   swissroll: {
@@ -123,14 +121,8 @@ const TOY_SETS: Record<string, ToySet> = {
     factorNames: ['t'],
     sample(rng) {
       const u = rng();
-      const t = ROLL_T_MIN + (ROLL_T_MAX - ROLL_T_MIN) * u;
-      return {
-        point: [
-          t * Math.cos(t) + ROLL_NOISE * normal(rng),
-          t * Math.sin(t) + ROLL_NOISE * normal(rng),
-        ],
-        factors: [u],
-      };
+      const t = rollPosition(u);
+      return { point: withNoise(rng, ROLL_NOISE, ...onCircle(t, t)), factors: [u] };
     },
   },
   swissroll3d: {
@@ -142,13 +134,9 @@ const TOY_SETS: Record<string, ToySet> = {
     sample(rng) {
       const u = rng();
       const h = rng();
-      const t = ROLL_T_MIN + (ROLL_T_MAX - ROLL_T_MIN) * u;
+      const t = rollPosition(u);
       return {
-        point: [
-          t * Math.cos(t) + ROLL_NOISE * normal(rng),
-          ROLL_HEIGHT * h + ROLL_NOISE * normal(rng),
-          t * Math.sin(t) + ROLL_NOISE * normal(rng),
-        ],
+        point: withNoise(rng, ROLL_NOISE, t * Math.cos(t), ROLL_HEIGHT * h, t * Math.sin(t)),
         factors: [u, h],
       };
     },

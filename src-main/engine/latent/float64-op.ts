@@ -26,3 +26,19 @@ export function float64Op(
   });
   return <T extends tf.Tensor>(x: T) => op(x) as T;
 }
+
+const shared = new Map<string, <T extends tf.Tensor>(x: T) => T>();
+
+/**
+ * `float64Op(value, derivative)` built once per `key` (which names the function and its fixed
+ * parameters, e.g. `vmf-kl:64`) and reused, so each op registers one custom gradient.
+ */
+export function sharedFloat64Op(
+  key: string,
+  value: (x: number) => number,
+  derivative: (x: number) => number,
+): <T extends tf.Tensor>(x: T) => T {
+  let op = shared.get(key);
+  if (!op) shared.set(key, (op = float64Op(value, derivative)));
+  return op;
+}

@@ -3,7 +3,7 @@ import { subSeed } from '../random';
 import type { LatentConfig } from '../config';
 import type { LatentGeometry, Posterior } from './geometry';
 
-const LOG_2PI = Math.log(2 * Math.PI);
+export const LOG_2PI = Math.log(2 * Math.PI);
 
 /** log N(z; mean, exp(logVar)) per row, summed over dimensions. */
 export function diagonalGaussianLogProb(
@@ -14,6 +14,36 @@ export function diagonalGaussianLogProb(
   return tf.tidy(() => {
     const sq = tf.div(tf.square(tf.sub(z, mean)), tf.exp(logVar));
     return tf.mul(-0.5, tf.sum(tf.add(tf.add(sq, logVar), LOG_2PI), 1)) as tf.Tensor1D;
+  });
+}
+
+/**
+ * Splits an encoder head [n, 2d] into a mean [n, d] and a log-variance [n, d] clipped to `clamp`:
+ * the head of every diagonal Gaussian posterior.
+ */
+export function diagonalGaussianHead(
+  head: tf.Tensor2D,
+  d: number,
+  clamp: [number, number],
+): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
+  const mean = tf.slice(head, [0, 0], [-1, d]) as tf.Tensor2D;
+  const logVar = tf.clipByValue(tf.slice(head, [0, d], [-1, d]), ...clamp) as tf.Tensor2D;
+  return { mean, logVar };
+}
+
+/**
+ * The reparameterised draw (Kingma & Welling 2014) z = μ + σ ⊙ ε, ε ~ N(0, I), with ε seeded by
+ * `subSeed(seed, tag)`.
+ */
+export function diagonalGaussianSample(
+  mean: tf.Tensor2D,
+  logVar: tf.Tensor2D,
+  seed: number,
+  tag: number,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', subSeed(seed, tag));
+    return tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVar)), eps)) as tf.Tensor2D;
   });
 }
 
@@ -29,11 +59,7 @@ class DiagonalGaussianPosterior implements Posterior {
   ) {}
 
   sample(seed: number): tf.Tensor2D {
-    // Reparameterisation (Kingma & Welling 2014): z = μ + σ ⊙ ε, ε ~ N(0, I).
-    return tf.tidy(() => {
-      const eps = tf.randomNormal(this.mean.shape, 0, 1, 'float32', subSeed(seed, 0x9a));
-      return tf.add(this.mean, tf.mul(tf.exp(tf.mul(0.5, this.logVar)), eps)) as tf.Tensor2D;
-    });
+    return diagonalGaussianSample(this.mean, this.logVar, seed, 0x9a);
   }
 
   /** ½(μ² + σ² − log σ² − 1) per dimension: KL(N(μ, σ²) ‖ N(0, 1)). */
@@ -71,12 +97,7 @@ export class GaussianLatent implements LatentGeometry {
   }
 
   posterior(head: tf.Tensor2D): Posterior {
-    const d = this.dim;
-    const mean = tf.slice(head, [0, 0], [-1, d]) as tf.Tensor2D;
-    const logVar = tf.clipByValue(
-      tf.slice(head, [0, d], [-1, d]),
-      ...this.logVarClamp,
-    ) as tf.Tensor2D;
+    const { mean, logVar } = diagonalGaussianHead(head, this.dim, this.logVarClamp);
     return new DiagonalGaussianPosterior(mean, logVar);
   }
 

@@ -1,10 +1,14 @@
 import { tf } from '../tf';
 import type { LatentConfig } from '../config';
 import type { Gmm } from '../gmm';
-import { mulberry32, normal } from '../random';
-import { diagonalGaussianLogProb } from './gaussian';
+import { mulberry32, normal, subSeed } from '../random';
+import {
+  LOG_2PI,
+  diagonalGaussianHead,
+  diagonalGaussianLogProb,
+  diagonalGaussianSample,
+} from './gaussian';
 import type { LatentGeometry, Posterior } from './geometry';
-import { subSeed } from '../random';
 
 /**
  * A Gaussian-mixture prior p(z) = Σ_k π_k N(z; m_k, diag s_k²) with a diagonal Gaussian posterior
@@ -36,7 +40,6 @@ export const DEFAULT_BALANCE = 40;
 const INITIAL_RADIUS = 3;
 /** Component log-variances are clipped to this range where they are used. */
 const LOG_VAR_RANGE: [number, number] = [-8, 6];
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /** A name tfjs has not registered yet: `base`, else `base_1`, `base_2`, … */
 function freshName(base: string): string {
@@ -83,26 +86,15 @@ export class MixturePosterior implements Posterior {
   ) {}
 
   sample(seed: number): tf.Tensor2D {
-    return tf.tidy(() => {
-      const eps = tf.randomNormal(this.mean.shape, 0, 1, 'float32', subSeed(seed, 0x91));
-      return tf.add(this.mean, tf.mul(tf.exp(tf.mul(0.5, this.logVar)), eps)) as tf.Tensor2D;
-    });
+    return diagonalGaussianSample(this.mean, this.logVar, seed, 0x91);
   }
 
   /** KL(q ‖ N_k) for every component, [n, K]. */
   componentKl(): tf.Tensor2D {
     return tf.tidy(() => {
-      // ½ Σ_j [log s² − log σ² + (σ² + (μ − m)²)/s² − 1], expanded into matrix products.
-      const { means, logVars } = this.prior.components();
-      const precision = tf.exp(tf.neg(logVars)); // [K, d]
-      const second = tf.add(tf.exp(this.logVar), tf.square(this.mean)); // [n, d]
-      const quadratic = tf.add(
-        tf.sub(
-          tf.matMul(second, tf.transpose(precision)),
-          tf.mul(2, tf.matMul(this.mean, tf.transpose(tf.mul(means, precision)))),
-        ),
-        tf.reshape(tf.sum(tf.add(tf.mul(tf.square(means), precision), logVars), 1), [1, -1]),
-      );
+      // ½ Σ_j [log s² − log σ² + (σ² + (μ − m)²)/s² − 1].
+      const second = tf.add(tf.exp(this.logVar), tf.square(this.mean)) as tf.Tensor2D; // [n, d]
+      const quadratic = this.prior.componentQuadratic(this.mean, second);
       const own = tf.sum(tf.add(this.logVar, 1), 1, true); // [n, 1]
       return tf.mul(0.5, tf.sub(quadratic, own)) as tf.Tensor2D;
     });
@@ -166,27 +158,33 @@ export class MixtureLatent implements LatentGeometry {
   }
 
   posterior(head: tf.Tensor2D): MixturePosterior {
-    const d = this.dim;
-    const mean = tf.slice(head, [0, 0], [-1, d]) as tf.Tensor2D;
-    const logVar = tf.clipByValue(
-      tf.slice(head, [0, d], [-1, d]),
-      ...this.logVarClamp,
-    ) as tf.Tensor2D;
+    const { mean, logVar } = diagonalGaussianHead(head, this.dim, this.logVarClamp);
     return new MixturePosterior(mean, logVar, this);
+  }
+
+  /**
+   * Σ_j [(E z_j² − 2 m_kj E z_j + m_kj²)/s_kj² + log s_kj²] for every row and component, [n, K],
+   * from each row's first moments E z [n, d] and second moments E z² [n, d], expanded into matrix
+   * products: the expected squared Mahalanobis distance to N_k plus its log-determinant.
+   */
+  componentQuadratic(first: tf.Tensor2D, second: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const { means, logVars } = this.components();
+      const precision = tf.exp(tf.neg(logVars)); // [K, d]
+      return tf.add(
+        tf.sub(
+          tf.matMul(second, tf.transpose(precision)),
+          tf.mul(2, tf.matMul(first, tf.transpose(tf.mul(means, precision)))),
+        ),
+        tf.reshape(tf.sum(tf.add(tf.mul(tf.square(means), precision), logVars), 1), [1, -1]),
+      ) as tf.Tensor2D;
+    });
   }
 
   /** log π_k + log N(z; m_k, s_k²) for every row and component, [n, K]. */
   componentLogJoint(z: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
-      const { means, logVars } = this.components();
-      const precision = tf.exp(tf.neg(logVars));
-      const quadratic = tf.add(
-        tf.sub(
-          tf.matMul(tf.square(z), tf.transpose(precision)),
-          tf.mul(2, tf.matMul(z, tf.transpose(tf.mul(means, precision)))),
-        ),
-        tf.reshape(tf.sum(tf.add(tf.mul(tf.square(means), precision), logVars), 1), [1, -1]),
-      );
+      const quadratic = this.componentQuadratic(z, tf.square(z) as tf.Tensor2D);
       return tf.sub(
         tf.mul(-0.5, tf.add(quadratic, this.dim * LOG_2PI)),
         Math.log(this.k),

@@ -1,15 +1,14 @@
 import { tf } from '../tf';
 import { logGamma } from '../special/gamma';
-import { float64Op } from './float64-op';
+import { sharedFloat64Op } from './float64-op';
 import { marsagliaTsang, sampleGamma } from './gamma-sampler';
 import {
   SphereLatent,
-  directionAndConcentration,
+  SpherePosterior,
   logSphereArea,
   reflectOntoMean,
   samplingRng,
   unitTangents,
-  type SpherePosterior,
 } from './sphere';
 
 /**
@@ -88,40 +87,23 @@ export function powerSphericalMeanResultantLength(d: number, kappa: number): num
   return kappa / (kappa + d - 1);
 }
 
-const klOps = new Map<number, (x: tf.Tensor) => tf.Tensor>();
-const logNormalizerOps = new Map<number, (x: tf.Tensor) => tf.Tensor>();
-
 export function powerSphericalKlTensor<T extends tf.Tensor>(d: number, kappa: T): T {
-  let op = klOps.get(d);
-  if (!op) {
-    op = float64Op(
-      (k) => powerSphericalKlToUniform(d, k),
-      (k) => powerSphericalKlDerivative(d, k),
-    );
-    klOps.set(d, op);
-  }
-  return op(kappa) as T;
+  return sharedFloat64Op(
+    `power-spherical-kl:${d}`,
+    (k) => powerSphericalKlToUniform(d, k),
+    (k) => powerSphericalKlDerivative(d, k),
+  )(kappa);
 }
 
 export function powerSphericalLogNormalizerTensor<T extends tf.Tensor>(d: number, kappa: T): T {
-  let op = logNormalizerOps.get(d);
-  if (!op) {
-    op = float64Op(
-      (k) => powerSphericalLogNormalizer(d, k),
-      (k) => meanLogOnePlusW(d, k),
-    );
-    logNormalizerOps.set(d, op);
-  }
-  return op(kappa) as T;
+  return sharedFloat64Op(
+    `power-spherical-log-normalizer:${d}`,
+    (k) => powerSphericalLogNormalizer(d, k),
+    (k) => meanLogOnePlusW(d, k),
+  )(kappa);
 }
 
-export class PowerSphericalPosterior implements SpherePosterior {
-  constructor(
-    readonly mean: tf.Tensor2D,
-    readonly kappa: tf.Tensor1D,
-    private readonly d: number,
-  ) {}
-
+export class PowerSphericalPosterior extends SpherePosterior {
   /**
    * De Cao & Aziz (2020), Algorithm 1: t ~ Beta(α, β) as G_α/(G_α + G_β), w = 2t − 1, a uniform
    * tangent, and a Householder reflection onto μ. G_α = (α − ⅓)(1 + ε/√(9α − 3))³ is rebuilt from
@@ -175,8 +157,5 @@ export class PowerSphericalPosterior implements SpherePosterior {
 
 /** `--latent power-sphere`: Power Spherical posterior, uniform prior on S^{d−1}. */
 export class PowerSphericalLatent extends SphereLatent {
-  posterior(head: tf.Tensor2D): SpherePosterior {
-    const { mu, kappa } = directionAndConcentration(head, this.dim);
-    return new PowerSphericalPosterior(mu, kappa, this.dim);
-  }
+  protected readonly family = PowerSphericalPosterior;
 }

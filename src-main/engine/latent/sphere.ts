@@ -33,7 +33,7 @@ export function normalizeRows(x: tf.Tensor2D): tf.Tensor2D {
  * follows Davidson et al. (2018): it keeps κ away from 0, where the posterior is nearly uniform,
  * the mean direction carries no information and its gradients vanish.
  */
-export function directionAndConcentration(
+function directionAndConcentration(
   head: tf.Tensor2D,
   d: number,
 ): { mu: tf.Tensor2D; kappa: tf.Tensor1D } {
@@ -111,9 +111,17 @@ export function samplingRng(seed: number, tag: number): Rng {
   return mulberry32(subSeed(seed, tag));
 }
 
-/** A posterior on the sphere: mean direction μ and concentration κ per row. */
-export interface SpherePosterior extends Posterior {
-  readonly kappa: tf.Tensor1D;
+/** A posterior on S^{d−1}: mean direction μ and concentration κ per row; subclasses give the law. */
+export abstract class SpherePosterior implements Posterior {
+  constructor(
+    readonly mean: tf.Tensor2D,
+    readonly kappa: tf.Tensor1D,
+    protected readonly d: number,
+  ) {}
+
+  abstract sample(seed: number): tf.Tensor2D;
+  abstract kl(z: tf.Tensor2D): tf.Tensor1D;
+  abstract logProb(z: tf.Tensor2D): tf.Tensor1D;
 }
 
 /**
@@ -138,7 +146,17 @@ export abstract class SphereLatent implements LatentGeometry {
     this.logArea = logSphereArea(d);
   }
 
-  abstract posterior(head: tf.Tensor2D): SpherePosterior;
+  /** The posterior family, built from μ and κ as `directionAndConcentration` reads them. */
+  protected abstract readonly family: new (
+    mean: tf.Tensor2D,
+    kappa: tf.Tensor1D,
+    d: number,
+  ) => SpherePosterior;
+
+  posterior(head: tf.Tensor2D): SpherePosterior {
+    const { mu, kappa } = directionAndConcentration(head, this.dim);
+    return new this.family(mu, kappa, this.dim);
+  }
 
   samplePrior(n: number, seed: number): tf.Tensor2D {
     return sampleUniformSphere(n, this.dim, seed);

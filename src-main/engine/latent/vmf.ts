@@ -6,15 +6,14 @@ import {
   logBesselIReduced,
 } from '../special/bessel';
 import { sampleGamma } from './gamma-sampler';
-import { float64Op } from './float64-op';
+import { sharedFloat64Op } from './float64-op';
 import {
   SphereLatent,
-  directionAndConcentration,
+  SpherePosterior,
   logSphereArea,
   reflectOntoMean,
   samplingRng,
   unitTangents,
-  type SpherePosterior,
 } from './sphere';
 
 /**
@@ -59,44 +58,31 @@ export { logSphereArea };
 // ---------------------------------------------------------------------------------------------
 // tensor ops (float64 inside, float32 out, exact gradients)
 
-const cache = new Map<string, (x: tf.Tensor) => tf.Tensor>();
-function cached(key: string, make: () => (x: tf.Tensor) => tf.Tensor): (x: tf.Tensor) => tf.Tensor {
-  let op = cache.get(key);
-  if (!op) cache.set(key, (op = make()));
-  return op;
-}
-
 /** log I_v(κ) elementwise; d/dκ = I_{v+1}/I_v + v/κ. */
 export function logBesselITensor<T extends tf.Tensor>(v: number, kappa: T): T {
-  const op = cached(`logI:${v}`, () =>
-    float64Op(
-      (k) => logBesselI(v, k),
-      (k) => logBesselIDerivative(v, k),
-    ),
-  );
-  return op(kappa) as T;
+  return sharedFloat64Op(
+    `log-bessel-i:${v}`,
+    (k) => logBesselI(v, k),
+    (k) => logBesselIDerivative(v, k),
+  )(kappa);
 }
 
 /** log C_d(κ) elementwise; d/dκ = −A_d(κ). */
 export function vmfLogNormalizerTensor<T extends tf.Tensor>(d: number, kappa: T): T {
-  const op = cached(`logC:${d}`, () =>
-    float64Op(
-      (k) => vmfLogNormalizer(d, k),
-      (k) => -vmfMeanResultantLength(d, k),
-    ),
-  );
-  return op(kappa) as T;
+  return sharedFloat64Op(
+    `vmf-log-normalizer:${d}`,
+    (k) => vmfLogNormalizer(d, k),
+    (k) => -vmfMeanResultantLength(d, k),
+  )(kappa);
 }
 
 /** KL(vMF(·, κ) ‖ U(S^{d−1})) elementwise, with its exact derivative. */
 export function vmfKlTensor<T extends tf.Tensor>(d: number, kappa: T): T {
-  const op = cached(`kl:${d}`, () =>
-    float64Op(
-      (k) => vmfKlToUniform(d, k),
-      (k) => vmfKlDerivative(d, k),
-    ),
-  );
-  return op(kappa) as T;
+  return sharedFloat64Op(
+    `vmf-kl:${d}`,
+    (k) => vmfKlToUniform(d, k),
+    (k) => vmfKlDerivative(d, k),
+  )(kappa);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,13 +125,7 @@ export function woodAcceptedProposals(
 /** Keeps a Beta proposal strictly inside (0, 1) in float32. */
 const clampUnit = (x: number) => Math.min(Math.max(x, 1e-12), 1 - 1e-7);
 
-export class VmfPosterior implements SpherePosterior {
-  constructor(
-    readonly mean: tf.Tensor2D,
-    readonly kappa: tf.Tensor1D,
-    private readonly d: number,
-  ) {}
-
+export class VmfPosterior extends SpherePosterior {
   /**
    * z ~ vMF(μ, κ), reparameterised through the accepted proposal (Davidson et al. 2018, §3.2):
    * gradients reach μ through the Householder reflection and κ through w(ε; κ). The correction
@@ -205,8 +185,5 @@ export class VmfPosterior implements SpherePosterior {
 
 /** `--latent sphere`: vMF posterior, uniform prior on S^{d−1}. */
 export class VmfLatent extends SphereLatent {
-  posterior(head: tf.Tensor2D): SpherePosterior {
-    const { mu, kappa } = directionAndConcentration(head, this.dim);
-    return new VmfPosterior(mu, kappa, this.dim);
-  }
+  protected readonly family = VmfPosterior;
 }

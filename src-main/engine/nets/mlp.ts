@@ -4,6 +4,42 @@ import type { NetConfig } from '../config';
 /** Glorot-uniform kernels seeded per layer, so a model seed fixes every initial weight. */
 const init = (seed: number) => tf.initializers.glorotUniform({ seed });
 
+/**
+ * ReLU dense layers of `hidden` units, then a linear layer of `output` units, as a Sequential
+ * named `name`; hidden layer i is `${prefix}_dense_${i}` with kernel seed `hiddenSeed + i`, the
+ * last one `outputName` with seed `outputSeed`.
+ */
+function denseStack(
+  name: string,
+  inputSize: number,
+  hidden: readonly number[],
+  output: number,
+  layers: { prefix: string; hiddenSeed: number; outputName: string; outputSeed: number },
+): tf.Sequential {
+  const model = tf.sequential({ name });
+  const inputShape = (i: number) => (i === 0 ? { inputShape: [inputSize] } : {});
+  hidden.forEach((units, i) => {
+    model.add(
+      tf.layers.dense({
+        units,
+        activation: 'relu',
+        name: `${layers.prefix}_dense_${i}`,
+        kernelInitializer: init(layers.hiddenSeed + i),
+        ...inputShape(i),
+      }),
+    );
+  });
+  model.add(
+    tf.layers.dense({
+      units: output,
+      name: layers.outputName,
+      kernelInitializer: init(layers.outputSeed),
+      ...inputShape(hidden.length),
+    }),
+  );
+  return model;
+}
+
 /** Encoder: flattened input → hidden ReLU layers → linear head of the geometry's size. */
 export function mlpEncoder(
   inputSize: number,
@@ -11,27 +47,12 @@ export function mlpEncoder(
   net: NetConfig,
   seed: number,
 ): tf.Sequential {
-  const model = tf.sequential({ name: 'encoder' });
-  net.hidden.forEach((units, i) => {
-    model.add(
-      tf.layers.dense({
-        units,
-        activation: 'relu',
-        name: `enc_dense_${i}`,
-        kernelInitializer: init(seed + i),
-        ...(i === 0 ? { inputShape: [inputSize] } : {}),
-      }),
-    );
+  return denseStack('encoder', inputSize, net.hidden, headSize, {
+    prefix: 'enc',
+    hiddenSeed: seed,
+    outputName: 'enc_head',
+    outputSeed: seed + 100,
   });
-  model.add(
-    tf.layers.dense({
-      units: headSize,
-      name: 'enc_head',
-      kernelInitializer: init(seed + 100),
-      ...(net.hidden.length === 0 ? { inputShape: [inputSize] } : {}),
-    }),
-  );
-  return model;
 }
 
 /** Decoder: z → mirrored hidden ReLU layers → linear logits, one per input value. */
@@ -41,26 +62,10 @@ export function mlpDecoder(
   net: NetConfig,
   seed: number,
 ): tf.Sequential {
-  const model = tf.sequential({ name: 'decoder' });
-  const hidden = [...net.hidden].reverse();
-  hidden.forEach((units, i) => {
-    model.add(
-      tf.layers.dense({
-        units,
-        activation: 'relu',
-        name: `dec_dense_${i}`,
-        kernelInitializer: init(seed + 200 + i),
-        ...(i === 0 ? { inputShape: [latentDim] } : {}),
-      }),
-    );
+  return denseStack('decoder', latentDim, [...net.hidden].reverse(), outputSize, {
+    prefix: 'dec',
+    hiddenSeed: seed + 200,
+    outputName: 'dec_logits',
+    outputSeed: seed + 300,
   });
-  model.add(
-    tf.layers.dense({
-      units: outputSize,
-      name: 'dec_logits',
-      kernelInitializer: init(seed + 300),
-      ...(hidden.length === 0 ? { inputShape: [latentDim] } : {}),
-    }),
-  );
-  return model;
 }

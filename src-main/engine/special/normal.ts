@@ -8,11 +8,6 @@ export function normalCdf(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);
 }
 
-/** 1 − Φ(x), computed without cancellation. */
-export function normalSf(x: number): number {
-  return 0.5 * erfc(x / Math.SQRT2);
-}
-
 /** P(|Z| ≥ |z|) for Z ~ N(0, 1). */
 export function normalTwoSidedP(z: number): number {
   return erfc(Math.abs(z) / Math.SQRT2);
@@ -21,9 +16,4 @@ export function normalTwoSidedP(z: number): number {
 /** Φ⁻¹(p). */
 export function normalQuantile(p: number): number {
   return -Math.SQRT2 * erfcinv(2 * p);
-}
-
-/** log φ(x), the log density. */
-export function normalLogPdf(x: number): number {
-  return -0.5 * x * x - 0.5 * Math.log(2 * Math.PI);
 }

@@ -91,8 +91,8 @@ describe('training panel', () => {
     await fireEvent.input(path, { target: { value: '/data/pets' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Check' }));
     await settle();
-    expect(screen.getByTestId('folder-summary').textContent).toMatch(/7 train \/ 1 test/);
-    expect(screen.getByTestId('folder-summary').textContent).toMatch(/cats, dogs/);
+    expect(screen.getByTestId('dataset-summary').textContent).toMatch(/7 train \/ 1 test/);
+    expect(screen.getByTestId('dataset-summary').textContent).toMatch(/cats, dogs/);
   });
 });
 

@@ -47,6 +47,8 @@ describe('stores', () => {
       dim: d.dim,
       labels: d.labels,
       labelNames: d.labelNames,
+      indices: d.indices,
+      split: d.split,
     });
     await settle();
     expect(app.cloud.data!.epoch).toBe(3);
