@@ -3,7 +3,10 @@ import type { DialogProvider } from '../host/supervisor';
 import type { BrowserWindowLike, DialogLike } from './electron-types';
 import type { PathGrants } from './path-grants';
 
-/** Native dialogs for the page; whatever the user picks is granted for this session. */
+/**
+ * Native dialogs for the page; whatever the user picks is granted for this session (path-grants.ts):
+ * a chosen folder or checkpoint may be read, with everything under it; a save path may be written.
+ */
 export function dialogProvider(
   dialog: DialogLike,
   window: () => BrowserWindowLike | undefined,
@@ -22,7 +25,7 @@ export function dialogProvider(
         properties: ['openDirectory', 'dontAddToRecent'],
       });
       const chosen = result.canceled ? undefined : result.filePaths[0];
-      return { path: chosen ? grants.grant(chosen) : null };
+      return { path: chosen ? await grants.grant(chosen, 'folder') : null };
     },
     async chooseCheckpoint({ title }) {
       const result = await dialog.showOpenDialog(parent(), {
@@ -31,7 +34,7 @@ export function dialogProvider(
         properties: ['openDirectory', 'dontAddToRecent'],
       });
       const chosen = result.canceled ? undefined : result.filePaths[0];
-      return { path: chosen ? grants.grant(chosen) : null };
+      return { path: chosen ? await grants.grant(chosen, 'folder') : null };
     },
     async chooseSavePath({ title, kind, defaultName }) {
       const ext = kind === 'png' ? 'png' : 'npy';
@@ -40,7 +43,8 @@ export function dialogProvider(
         defaultPath: path.join(defaults.documents, defaultName ?? `latent-atlas.${ext}`),
         filters: [{ name: kind === 'png' ? 'PNG image' : 'NumPy array', extensions: [ext] }],
       });
-      return { path: !result.canceled && result.filePath ? grants.grant(result.filePath) : null };
+      const chosen = result.canceled ? undefined : result.filePath;
+      return { path: chosen ? await grants.grant(chosen, 'file') : null };
     },
   };
 }

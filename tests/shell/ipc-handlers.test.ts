@@ -7,7 +7,7 @@ import { PathGrants } from '../../src-main/shell/path-grants';
 import { isTrustedSender } from '../../src-main/shell/sender';
 import { eventFrom, FakeIpcMain } from './stand-ins';
 
-function setup(grants?: PathGrants) {
+function setup(grants = new PathGrants()) {
   const ipcMain = new FakeIpcMain();
   const invoke = vi.fn(async (method: MethodName, params: unknown): Promise<Outcome> => {
     try {
@@ -22,7 +22,7 @@ function setup(grants?: PathGrants) {
     ipcMain,
     isTrusted: (event) => isTrustedSender(event, (id) => trustedIds.has(id)),
     invoke,
-    ...(grants ? { grants } : {}),
+    grants,
   });
   return { ipcMain, invoke, unregister };
 }
@@ -86,40 +86,5 @@ describe('main-process IPC handlers', () => {
     })) as Outcome;
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.error.message).toContain('expected a Float32Array');
-  });
-
-  it('lets the page name only paths the user chose in a dialog', async () => {
-    const grants = new PathGrants();
-    const { ipcMain, invoke } = setup(grants);
-    const refused = (await ipcMain.call(ipcChannel('importModel'), eventFrom(appPage), {
-      path: '/etc',
-    })) as Outcome;
-    expect(refused).toEqual({
-      ok: false,
-      error: {
-        code: 'refused',
-        message: 'refused "importModel": /etc was not chosen in a file dialog',
-      },
-    });
-    const write = (await ipcMain.call(ipcChannel('exportNpy'), eventFrom(appPage), {
-      data: new Float32Array(1),
-      shape: [1],
-      path: '/home/u/.bashrc',
-    })) as Outcome;
-    expect(write.ok).toBe(false);
-    expect(invoke).not.toHaveBeenCalled();
-    grants.grant('/home/u/checkpoints/run1/');
-    expect(
-      await ipcMain.call(ipcChannel('importModel'), eventFrom(appPage), {
-        path: '/home/u/checkpoints/run1',
-      }),
-    ).toMatchObject({ ok: true });
-    // Exporting without a path (bytes come back to the page) needs no grant.
-    expect(
-      await ipcMain.call(ipcChannel('exportNpy'), eventFrom(appPage), {
-        data: new Float32Array(1),
-        shape: [1],
-      }),
-    ).toMatchObject({ ok: true });
   });
 });

@@ -193,6 +193,38 @@ describe('the Electron main process and preload, bundled', () => {
     });
   });
 
+  it('refuses paths the user did not choose in a dialog', async () => {
+    const id = fake.windows[0].webContents.id;
+    const own = { senderFrame: { url: 'atlas://app/index.html', parent: null }, sender: { id } };
+    for (const [channel, params] of [
+      ['atlas:describeDataset', { spec: 'folder:/etc' }],
+      ['atlas:importModel', { path: '/etc' }],
+    ] as const) {
+      expect(await fake.handlers.get(channel)!(own, params)).toMatchObject({
+        ok: false,
+        error: { code: 'refused', message: expect.stringContaining('/etc was not chosen') },
+      });
+    }
+  });
+
+  it('loads no native image code in the main process (packages external, as the build does)', async () => {
+    const result = await build({
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      external: ['electron'],
+      absWorkingDir: root,
+      entryPoints: ['src-main/main.ts'],
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0].text;
+    // Dataset specs are parsed here (page-paths.ts); sharp may only be imported when a folder is decoded.
+    expect(code).not.toMatch(/^import\s[^;]*["']sharp["']/m);
+    expect(code).not.toMatch(/^import\s[^;]*["']@tensorflow\//m);
+  });
+
   it('serves the page through the protocol, denies permissions, and has a menu', async () => {
     const page = await fake.protocolHandler(new Request('atlas://app/index.html'));
     expect(page.status).toBe(200);

@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism, homedir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { splitViews } from './array-dataset';
 import type { ItemStore } from './array-dataset';
 import type { DatasetSplit } from './dataset';
@@ -154,6 +154,16 @@ function isImageName(name: string): boolean {
 }
 
 /**
+ * sharp (libvips) is loaded on the first decode, not with this module: the Electron main process
+ * imports the registry only to parse dataset specs (src-main/shell/page-paths.ts) and must not
+ * load native image code for that.
+ */
+let loadingSharp: Promise<typeof Sharp> | undefined;
+function loadSharp(): Promise<typeof Sharp> {
+  return (loadingSharp ??= import('sharp').then((module) => module.default));
+}
+
+/**
  * One image → `size`×`size`×`channels` bytes. Letterbox: resize to fit inside the square keeping
  * the aspect ratio, then pad by repeating edge pixels (sharp applies `extend` after `resize`).
  */
@@ -162,6 +172,7 @@ export async function decodeImage(
   size: number,
   channels: 1 | 3,
 ): Promise<Uint8Array> {
+  const sharp = await loadSharp();
   const image = sharp(path, { failOn: 'error' });
   const meta = await image.metadata();
   const width = meta.autoOrient?.width ?? meta.width;
