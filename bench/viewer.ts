@@ -1,7 +1,9 @@
 // The viewer in headless Chromium (WebGL2 through SwiftShader, i.e. on the CPU, unless a GPU is
 // present): frame time with 100,000 and 1,000,000 points, picking, an epoch transition, and the
-// decode latency while a slider is dragged in the real app through `serve`. Prints figures and
-// writes bench/results/viewer.json. Flags: --points 100000,1000000  --drag-seconds 4
+// decode latency while a slider is dragged in the real app through `serve` — decoded in the page
+// (dense decoders, as the app ships) and, for comparison, through the engine round trip. Prints
+// figures and writes bench/results/viewer.json. Flags: --points 100000,1000000  --drag-seconds 4
+// --only drag  --results DIR (instead of bench/results)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -17,13 +19,13 @@ import { CHROMIUM, launchChromium } from '../tests/e2e/chromium';
 import { percentile, printTable } from './report';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const results = path.join(root, 'bench', 'results');
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
 };
+const results = path.resolve(option('--results', path.join(root, 'bench', 'results')));
 const POINTS = option('--points', '100000,1000000').split(',').map(Number);
 const DRAG_SECONDS = Number(option('--drag-seconds', '4'));
 const SETTLE_SECONDS = Number(option('--settle-seconds', '6'));
@@ -162,38 +164,41 @@ async function framesBench(page: Page) {
   return { gpu, results: out };
 }
 
-async function dragBench(page: Page, url: string) {
-  await page.goto(`${url}&bench=1`);
-  await page.waitForFunction(
-    () => {
-      const app = (
-        window as unknown as {
-          __atlas?: { traversal: { image: unknown }; cloud: { data: unknown } };
-        }
-      ).__atlas;
-      return !!app?.traversal.image && !!app.cloud.data;
-    },
-    undefined,
-    { timeout: 120_000 },
-  );
-  // Let the first decodes, the strips and the coverage report (computed in the background) pass.
-  await page.waitForTimeout(SETTLE_SECONDS * 1000);
-  const slider = page.getByTestId('latent-slider').first();
-  const box = (await slider.boundingBox())!;
+type BenchApp = {
+  traversal: { timings: { page: number[]; engine: number[] } };
+  localDecoder: {
+    enabled: boolean;
+    reason: string | null;
+    decoder: { macs: number; layers: { inputs: number; units: number }[] } | null;
+  };
+};
+
+/**
+ * Drags the first slider back and forth for DRAG_SECONDS at ~60 moves a second and measures each
+ * slider decode (request to image, from the traversal store), input to preview painted, and the
+ * time between preview updates.
+ */
+async function dragOnce(page: Page, box: { x: number; y: number; width: number; height: number }) {
   const y = box.y + box.height / 2;
   await page.evaluate(() => {
-    const w = window as unknown as { __drawTimes: number[]; __inputTimes: number[] };
+    const w = window as unknown as {
+      __drawTimes: number[];
+      __inputTimes: number[];
+      __observer?: MutationObserver;
+      __atlas: BenchApp;
+    };
     w.__drawTimes = [];
     w.__inputTimes = [];
+    w.__observer?.disconnect();
     const preview = document.querySelector('[data-testid="traversal-preview"]')!;
-    new MutationObserver(() => w.__drawTimes.push(performance.now())).observe(preview, {
-      attributes: true,
-      attributeFilter: ['data-drawn'],
-    });
-    document.addEventListener('input', () => w.__inputTimes.push(performance.now()), true);
-    (
-      window as unknown as { __atlas: { traversal: { latencies: number[] } } }
-    ).__atlas.traversal.latencies.length = 0;
+    w.__observer = new MutationObserver(() => w.__drawTimes.push(performance.now()));
+    w.__observer.observe(preview, { attributes: true, attributeFilter: ['data-drawn'] });
+    if (!('__inputListener' in w)) {
+      document.addEventListener('input', () => w.__inputTimes.push(performance.now()), true);
+      (w as unknown as { __inputListener: boolean }).__inputListener = true;
+    }
+    w.__atlas.traversal.timings.page.length = 0;
+    w.__atlas.traversal.timings.engine.length = 0;
   });
   await page.mouse.move(box.x + 2, y);
   await page.mouse.down();
@@ -211,7 +216,7 @@ async function dragBench(page: Page, url: string) {
     const w = window as unknown as {
       __drawTimes: number[];
       __inputTimes: number[];
-      __atlas: { traversal: { latencies: number[] } };
+      __atlas: BenchApp;
     };
     // Input-to-paint: for each redraw, the time since the oldest input it answered.
     const paint: number[] = [];
@@ -225,33 +230,87 @@ async function dragBench(page: Page, url: string) {
       if (first >= 0) paint.push(d - first);
     }
     const gaps = w.__drawTimes.slice(1).map((t, i) => t - w.__drawTimes[i]);
+    const { page, engine } = w.__atlas.traversal.timings;
     return {
-      roundTrips: [...w.__atlas.traversal.latencies],
+      inPage: [...page],
+      roundTrips: [...engine],
       paint,
       gaps,
       inputs: w.__inputTimes.length,
       draws: w.__drawTimes.length,
     };
   });
-  const rt = summary(m.roundTrips);
-  const paint = summary(m.paint);
-  const gaps = summary(m.gaps);
-  printTable(
-    ['while dragging', 'n', 'p50 ms', 'p95 ms'],
-    [
-      ['decode round trip (page → serve → host → page)', rt.n, rt.p50, rt.p95],
-      ['input → preview painted', paint.n, paint.p50, paint.p95],
-      ['between preview updates', gaps.n, gaps.p50, gaps.p95],
-    ],
-  );
-  console.log(`${m.inputs} slider inputs, ${m.draws} preview updates in ${DRAG_SECONDS} s`);
   return {
     inputs: m.inputs,
     draws: m.draws,
-    decodeRoundTripMs: rt,
-    inputToPaintMs: paint,
-    updateIntervalMs: gaps,
+    decodeInPageMs: summary(m.inPage),
+    decodeRoundTripMs: summary(m.roundTrips),
+    inputToPaintMs: summary(m.paint),
+    updateIntervalMs: summary(m.gaps),
   };
+}
+
+async function dragBench(page: Page, url: string) {
+  await page.goto(`${url}&bench=1`);
+  await page.waitForFunction(
+    () => {
+      const app = (
+        window as unknown as {
+          __atlas?: { traversal: { image: unknown }; cloud: { data: unknown } };
+        }
+      ).__atlas;
+      return !!app?.traversal.image && !!app.cloud.data;
+    },
+    undefined,
+    { timeout: 120_000 },
+  );
+  // Let the first decodes, the strips and the coverage report (computed in the background) pass.
+  await page.waitForTimeout(SETTLE_SECONDS * 1000);
+  const decoder = await page.evaluate(() => {
+    const local = (window as unknown as { __atlas: BenchApp }).__atlas.localDecoder;
+    return {
+      inPage: local.decoder !== null,
+      reason: local.reason,
+      layers: local.decoder?.layers.map((l) => `${l.inputs}→${l.units}`).join(', ') ?? null,
+      macs: local.decoder?.macs ?? null,
+    };
+  });
+  console.log(
+    decoder.inPage
+      ? `decoder in the page: dense ${decoder.layers} (${decoder.macs} multiply-adds an image)`
+      : `decoder in the engine only: ${decoder.reason}`,
+  );
+  const box = (await page.getByTestId('latent-slider').first().boundingBox())!;
+  // The app as it ships: dense decoders decode in the page (the engine for the others).
+  const local = await dragOnce(page, box);
+  // For comparison, every position through the engine: page → serve → host → page.
+  await page.evaluate(() => {
+    (window as unknown as { __atlas: BenchApp }).__atlas.localDecoder.enabled = false;
+  });
+  await page.waitForTimeout(500);
+  const engine = await dragOnce(page, box);
+  await page.evaluate(() => {
+    (window as unknown as { __atlas: BenchApp }).__atlas.localDecoder.enabled = true;
+  });
+
+  const rows: (string | number)[][] = [];
+  const row = (label: string, s: { n: number; p50: number; p95: number }) => {
+    if (s.n > 0) rows.push([label, s.n, s.p50, s.p95]);
+  };
+  row('decode in the page (dense weights)', local.decodeInPageMs);
+  row('decode round trip (page → serve → host → page)', local.decodeRoundTripMs);
+  row('input → preview painted', local.inputToPaintMs);
+  row('between preview updates', local.updateIntervalMs);
+  row('engine only: decode round trip', engine.decodeRoundTripMs);
+  row('engine only: input → preview painted', engine.inputToPaintMs);
+  row('engine only: between preview updates', engine.updateIntervalMs);
+  printTable(['while dragging', 'n', 'p50 ms', 'p95 ms'], rows);
+  console.log(
+    `${local.inputs} slider inputs, ${local.draws} preview updates in ${DRAG_SECONDS} s` +
+      ` (engine only: ${engine.draws}); input → paint p95 ${local.inputToPaintMs.p95} ms` +
+      ` (target ≤ 16 ms: ${local.inputToPaintMs.p95 <= 16 ? 'met' : 'missed'})`,
+  );
+  return { decoder, local, engineOnly: engine };
 }
 
 async function main(): Promise<void> {
@@ -262,18 +321,20 @@ async function main(): Promise<void> {
   mkdirSync(results, { recursive: true });
   const pageDir = path.join(results, 'viewer-page');
   const appDir = path.join(results, 'viewer-app');
-  await build({
-    configFile: false,
-    root: path.join(root, 'bench'),
-    base: './',
-    logLevel: 'warn',
-    build: {
-      outDir: pageDir,
-      emptyOutDir: true,
-      chunkSizeWarningLimit: 2000,
-      rollupOptions: { input: path.join(root, 'bench', 'viewer-page.html') },
-    },
-  });
+  if (ONLY !== 'drag') {
+    await build({
+      configFile: false,
+      root: path.join(root, 'bench'),
+      base: './',
+      logLevel: 'warn',
+      build: {
+        outDir: pageDir,
+        emptyOutDir: true,
+        chunkSizeWarningLimit: 2000,
+        rollupOptions: { input: path.join(root, 'bench', 'viewer-page.html') },
+      },
+    });
+  }
   await build({
     configFile: path.join(root, 'vite.config.ts'),
     logLevel: 'warn',

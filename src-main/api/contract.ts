@@ -10,6 +10,7 @@ import {
   DatasetEntry,
   DatasetOptions,
   DatasetSummary,
+  DecoderWeights,
   DisplayName,
   EvalSummary,
   FsPath,
@@ -238,6 +239,18 @@ export const methods = {
       shape: z.array(z.number().int()),
     }),
   },
+  /**
+   * The decoder's weights, so that a page can decode slider drags itself rather than ask `decode`
+   * for each position: answered when the decoder is a plain stack of Dense layers (then at most
+   * Flatten or Reshape) with activations of `DENSE_ACTIVATIONS` and at most `MAX_DECODER_WEIGHTS`
+   * weights. Any other decoder (convolutions, a branching graph, another activation, too many
+   * weights) answers `unsupported` with the reason, and the page keeps asking `decode`. The
+   * weights are the ones `decode` uses now; `weightsChanged` says when they change.
+   */
+  decoderWeights: {
+    params: ModelRef,
+    result: z.union([DecoderWeights, z.object({ unsupported: z.string().min(1) })]),
+  },
   /** n draws from the model's prior and their images. */
   samplePrior: {
     params: z.strictObject({
@@ -343,6 +356,12 @@ export const events = {
   }),
   /** The model library changed (a model added, renamed, deleted or checkpointed). */
   modelsChanged: z.object({ modelIds: z.array(Id) }),
+  /**
+   * The weights the engine decodes model `modelId` with changed: a job checkpointed it, wrote
+   * mid-epoch weights, or ended (decodes go back to its last checkpoint). A page that decodes with
+   * `decoderWeights` asks for them again.
+   */
+  weightsChanged: z.object({ modelId: Id }),
 } as const satisfies Record<EventName, z.ZodType>;
 
 // Both tables must name exactly the lists in names.ts.

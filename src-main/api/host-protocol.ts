@@ -26,6 +26,7 @@ export const INFERENCE_METHODS = [
   'latents',
   'items',
   'decode',
+  'decoderWeights',
   'samplePrior',
   'coverage',
   'exportPng',

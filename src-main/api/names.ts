@@ -22,6 +22,7 @@ export const METHOD_NAMES = [
   'latents',
   'items',
   'decode',
+  'decoderWeights',
   'samplePrior',
   'coverage',
   'exportPng',
@@ -40,6 +41,7 @@ export const EVENT_NAMES = [
   'trainingError',
   'hostError',
   'modelsChanged',
+  'weightsChanged',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

@@ -217,6 +217,83 @@ export function checkSnapshot(v: z.infer<typeof LatentSnapshotFields>, ctx: z.Re
 export const LatentSnapshot = LatentSnapshotFields.superRefine(checkSnapshot);
 export type LatentSnapshot = z.infer<typeof LatentSnapshot>;
 
+/** Activations a page evaluates itself (tfjs's names for them). */
+export const DENSE_ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'elu', 'softplus'] as const;
+export const DenseActivation = z.enum(DENSE_ACTIVATIONS);
+export type DenseActivation = z.infer<typeof DenseActivation>;
+
+/** Most Dense layers a decoder the page evaluates may have. */
+export const MAX_DENSE_LAYERS = 64;
+/**
+ * Most weights (kernel and bias values, all layers) a decoder the page evaluates may have: 32 MB,
+ * a few milliseconds a decode in plain JavaScript. Past that the engine decodes faster.
+ */
+export const MAX_DECODER_WEIGHTS = 8_000_000;
+
+/** One Dense layer: y = activation(x · kernel + bias), kernel row-major [inputs, units] (as tfjs). */
+export const DenseLayerWeights = z
+  .object({
+    kernel: Float32ArraySchema,
+    bias: Float32ArraySchema,
+    inputs: z.number().int().min(1).max(MAX_DECODER_WEIGHTS),
+    units: z.number().int().min(1).max(MAX_DECODER_WEIGHTS),
+    activation: DenseActivation,
+  })
+  .superRefine((v, ctx) => {
+    if (v.kernel.length !== v.inputs * v.units)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kernel'],
+        message: `length ${v.kernel.length} does not match inputs × units = ${v.inputs} × ${v.units}`,
+      });
+    if (v.bias.length !== v.units)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bias'],
+        message: `length ${v.bias.length} does not match units = ${v.units}`,
+      });
+  });
+export type DenseLayerWeights = z.infer<typeof DenseLayerWeights>;
+
+/**
+ * A decoder that is a plain stack of Dense layers, as weights a page can evaluate: each layer's
+ * output feeds the next; the last one emits `output` (logits: images are their sigmoid;
+ * probabilities: images as they are), prod(shape) values per latent vector, row-major.
+ */
+export const DecoderWeights = z
+  .object({
+    layers: z.array(DenseLayerWeights).min(1).max(MAX_DENSE_LAYERS),
+    output: z.enum(['logits', 'probabilities']),
+    shape: z.array(z.number().int().min(1)).min(1).max(3),
+  })
+  .superRefine((v, ctx) => {
+    v.layers.forEach((layer, i) => {
+      const previous = v.layers[i - 1];
+      if (previous && layer.inputs !== previous.units)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['layers', i, 'inputs'],
+          message: `${layer.inputs} inputs, but layer ${i - 1} has ${previous.units} units`,
+        });
+    });
+    const last = v.layers.at(-1);
+    const size = sizeOf(v.shape);
+    if (last && last.units !== size)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shape'],
+        message: `[${v.shape.join(', ')}] holds ${size} values, but the last layer has ${last.units} units`,
+      });
+    const total = v.layers.reduce((sum, l) => sum + l.kernel.length + l.bias.length, 0);
+    if (total > MAX_DECODER_WEIGHTS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['layers'],
+        message: `${total} weights; at most ${MAX_DECODER_WEIGHTS}`,
+      });
+  });
+export type DecoderWeights = z.infer<typeof DecoderWeights>;
+
 /** The coverage report as the engine computes it: named statistics, kept open for new ones. */
 export const CoverageReport = z.record(z.string(), z.unknown());
 export type CoverageReport = z.infer<typeof CoverageReport>;

@@ -4,9 +4,33 @@ import { AtlasError } from './errors';
 import { isEventName, isMethodName, type EventName, type MethodName } from './names';
 import type { ErrorCode } from './records';
 
+type Issue = z.ZodError['issues'][number];
+
+/**
+ * The issues of the alternative that got furthest into the value (the deepest path) when none of
+ * a union's alternatives matched, with the union's path in front; undefined when no alternative
+ * got past the union's own level (`1 | 3` given 2: "Invalid input" says it all).
+ */
+function furthestAlternative(issue: Issue): Issue[] | undefined {
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return undefined;
+  const depth = (issues: Issue[]) => Math.max(0, ...issues.map((i) => i.path.length));
+  const best = issue.errors.reduce((a, b) =>
+    depth(b) > depth(a) || (depth(b) === depth(a) && b.length < a.length) ? b : a,
+  );
+  if (depth(best) === 0) return undefined;
+  return best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as Issue);
+}
+
+function flatten(issues: readonly Issue[]): Issue[] {
+  return issues.flatMap((issue) => {
+    const inner = furthestAlternative(issue);
+    return inner ? flatten(inner) : [issue];
+  });
+}
+
 /** One line per problem, each naming the field: `z: expected a Float32Array, got a plain array`. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
+  return flatten(error.issues)
     .map((issue) => {
       const where = issue.path.length ? issue.path.map(String).join('.') : '(root)';
       return `${where}: ${issue.message}`;

@@ -374,6 +374,19 @@ function inferImageShape(shape: (number | null)[], file: string): number[] {
   throw new Error(`${file}: cannot read an image shape from decoder output [${shape}]`);
 }
 
+/** Layers that pass values through unchanged at inference time. */
+const PASS_THROUGH = new Set(['Reshape', 'Flatten', 'Dropout', 'GaussianNoise', 'GaussianDropout']);
+
+/** The activation that produces the decoder's output, looking through trailing reshapes. */
+function finalActivation(decoder: tf.LayersModel): string {
+  for (let i = decoder.layers.length - 1; i >= 0; i--) {
+    const layer = decoder.layers[i];
+    if (PASS_THROUGH.has(layer.getClassName())) continue;
+    return String((layer.getConfig() as { activation?: string }).activation ?? 'linear');
+  }
+  return 'linear';
+}
+
 async function loadStock(dir: string): Promise<LoadedCheckpoint> {
   const split =
     existsSync(path.join(dir, 'decoder')) && (await hasModelJson(path.join(dir, 'decoder')));
@@ -391,11 +404,7 @@ async function loadStock(dir: string): Promise<LoadedCheckpoint> {
   }
   const latentDim = inShape[1];
   const imageShape = inferImageShape(decoder.outputs[0].shape, file);
-  const lastLayer = decoder.layers.at(-1)!;
-  const activation = String(
-    (lastLayer.getConfig() as { activation?: string }).activation ?? 'linear',
-  );
-  const decoderOutput = activation === 'sigmoid' ? 'probabilities' : 'logits';
+  const decoderOutput = finalActivation(decoder) === 'sigmoid' ? 'probabilities' : 'logits';
   let encoder: tf.LayersModel | null = null;
   if (split && existsSync(path.join(dir, 'encoder'))) {
     encoder = await loadLayers(path.join(dir, 'encoder'));

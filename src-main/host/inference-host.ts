@@ -12,6 +12,7 @@ import { describeIssues, parseParams } from '../api/validate';
 import { DatasetCache } from './dataset-cache';
 import { summarizeDataset } from './dataset-summary';
 import { datasetItems, latentSnapshot } from './latent-snapshot';
+import { decoderWeights } from './decoder-weights';
 import { currentLiveWeights } from './live-weights';
 import {
   copyIntoLibrary,
@@ -188,6 +189,10 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       const model = await loadModel(modelId);
       checkLatents(model, z, n);
       return { images: model.vae.decode(z, n), n, shape: model.manifest.imageShape };
+    },
+    async decoderWeights({ modelId }) {
+      const model = await loadModel(modelId);
+      return decoderWeights(model.vae, model.manifest.imageShape);
     },
     async samplePrior({ modelId, n, seed }) {
       const model = await loadModel(modelId);

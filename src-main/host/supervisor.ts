@@ -49,14 +49,24 @@ export class Supervisor {
       demoDir: options.demoDir ? path.resolve(options.demoDir) : null,
       onError: (message) => this.emit('hostError', { role: 'inference', message }),
     });
+    const weightsChanged = (modelId: string) => {
+      this.inference.refresh(modelId);
+      this.emit('weightsChanged', { modelId });
+    };
     this.jobs = new TrainingJobs(options.launcher, {
       libraryDir,
-      emit: (event, payload) => this.emit(event, payload),
+      emit: (event, payload) => {
+        this.emit(event, payload);
+        // A job that ends drops its mid-epoch weights: decodes go back to its last checkpoint.
+        const job = event === 'jobChanged' ? (payload as EventPayload<'jobChanged'>).job : null;
+        if (job && ['completed', 'cancelled', 'failed'].includes(job.state))
+          weightsChanged(job.modelId);
+      },
       onCheckpoint: (modelId) => {
-        this.inference.refresh(modelId);
+        weightsChanged(modelId);
         this.emit('modelsChanged', { modelIds: [modelId] });
       },
-      onSnapshot: (modelId) => this.inference.refresh(modelId),
+      onSnapshot: weightsChanged,
     });
     const forward =
       <M extends InferenceMethod>(method: M): Handler<M> =>
@@ -148,6 +158,7 @@ export class Supervisor {
       latents: forward('latents'),
       items: forward('items'),
       decode: forward('decode'),
+      decoderWeights: forward('decoderWeights'),
       samplePrior: forward('samplePrior'),
       coverage: forward('coverage'),
       exportPng: forward('exportPng'),

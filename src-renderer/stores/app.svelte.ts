@@ -1,12 +1,14 @@
 import { getContext, setContext } from 'svelte';
 import type { AtlasApi, EventPayload, Result } from '../api/connect';
 import { errorMessage } from '../api/connect';
+import { decodeSliced } from '../lib/mlp-decoder';
 import { encodeNpy } from '../lib/npy';
 import { cloudFromSnapshot, CloudStore } from './cloud.svelte';
 import { CoverageStore } from './coverage.svelte';
 import { FavouritesStore } from './favourites.svelte';
 import { GenerationStore } from './generation.svelte';
 import { LibraryStore } from './library.svelte';
+import { LocalDecoderStore } from './local-decoder.svelte';
 import { NoticesStore } from './notices.svelte';
 import { SelectionStore } from './selection.svelte';
 import { TrainingStore } from './training.svelte';
@@ -17,6 +19,11 @@ export interface DecodeResult {
   images: Float32Array;
   n: number;
   shape: number[];
+}
+
+/** Decoded images, and where they were decoded: in the page (dense decoders) or by the engine. */
+export interface DecodedImages extends DecodeResult {
+  via: 'page' | 'engine';
 }
 
 export interface AppOptions {
@@ -45,6 +52,7 @@ export class AppState {
   readonly favourites: FavouritesStore;
   readonly training: TrainingStore;
   readonly coverage: CoverageStore;
+  readonly localDecoder: LocalDecoderStore;
 
   info = $state.raw<Result<'info'> | null>(null);
   status = $state<'connecting' | 'ready' | 'error'>('connecting');
@@ -72,6 +80,7 @@ export class AppState {
     this.favourites = new FavouritesStore(options.storage ?? null);
     this.training = new TrainingStore(this);
     this.coverage = new CoverageStore(this);
+    this.localDecoder = new LocalDecoderStore(this);
     this.unsubscribe.push(
       api.on('modelsChanged', () => void this.library.refresh()),
       api.on('hostError', (e) => this.notices.push(`Engine: ${e.message}`, 'error')),
@@ -123,8 +132,13 @@ export class AppState {
     this.generation.clear();
     this.coverage.clear();
     this.cloud.loading = true;
+    // The decoder's weights come alongside the points, so the first slider image decodes in the page.
+    const weights = this.localDecoder.load(modelId);
     try {
-      const snapshot = await this.api.latents({ modelId, limit: this.pointLimit });
+      const [snapshot] = await Promise.all([
+        this.api.latents({ modelId, limit: this.pointLimit }),
+        weights,
+      ]);
       if (this.modelId !== modelId) return;
       this.viewer.modelOpened(this.spherical);
       this.cloud.set(cloudFromSnapshot(modelId, snapshot));
@@ -132,6 +146,7 @@ export class AppState {
     } catch (error) {
       this.cloud.set(null);
       this.notices.push(`Could not encode the data: ${errorMessage(error)}`, 'error');
+      await weights;
       // A decoder-only model still decodes: start the sliders at the prior's centre.
       const d = model.latent.dim;
       const z = new Float64Array(d);
@@ -152,6 +167,8 @@ export class AppState {
     if (this.modelId !== e.modelId) {
       const model = await this.library.open(e.modelId);
       if (!model) return;
+      await this.localDecoder.load(e.modelId);
+      if (this.modelId !== e.modelId) return;
       this.selection.clear();
       this.coverage.clear();
       this.viewer.modelOpened(this.spherical);
@@ -166,14 +183,22 @@ export class AppState {
     this.traversal.refresh();
   }
 
-  /** Decodes n latents (row-major) with the model on screen. */
-  async decode(z: Float32Array, n: number): Promise<DecodeResult | null> {
+  /**
+   * Decodes n latents (row-major) with the model on screen: in the page when its decoder is a
+   * dense stack whose weights are here (localDecoder), else by the engine.
+   */
+  async decode(z: Float32Array, n: number): Promise<DecodedImages | null> {
     const modelId = this.modelId;
     if (!modelId || n === 0) return null;
+    const local = this.localDecoder.for(modelId);
     this.decoding++;
     try {
+      if (local && z.length === n * local.latentDim) {
+        const images = await decodeSliced(local, z, n);
+        return { images, n, shape: [...local.shape], via: 'page' };
+      }
       const r = await this.api.decode({ modelId, z, n });
-      return { images: r.images, n: r.n, shape: r.shape };
+      return { images: r.images, n: r.n, shape: r.shape, via: 'engine' };
     } finally {
       this.decoding--;
     }
@@ -253,6 +278,7 @@ export class AppState {
     for (const u of this.unsubscribe) u();
     this.training.dispose();
     this.traversal.dispose();
+    this.localDecoder.dispose();
   }
 }
 

@@ -3,7 +3,7 @@ import { LatestOnly, quantile } from '../lib/latest';
 import { createRng } from '../lib/rng';
 import type { DimensionActivity } from '../lib/traversal';
 import { normalize, randomLatent, sphereExp, sphereTangentBasis } from '../lib/traversal';
-import type { AppState } from './app.svelte';
+import type { AppState, DecodedImages } from './app.svelte';
 
 export interface SliderSpec {
   /** Position among the sliders (the value index). */
@@ -23,7 +23,8 @@ export const STRIP_STEPS = 7;
  * Latent traversal: one slider per dimension, ordered by activity. Flat latents: slider k sets
  * z[axis_k] directly. Sphere latents: slider k turns the base point along the great circle in
  * tangent direction k (exp map), so the point stays on the sphere. Dragging decodes live through
- * a latest-only queue; the preview strips are refreshed when the drag settles.
+ * a latest-only queue (in the page for dense decoders, else by the engine: `AppState.decode`);
+ * the preview strips are refreshed when the drag settles.
  */
 export class TraversalStore {
   base = $state.raw<Float64Array | null>(null);
@@ -33,29 +34,41 @@ export class TraversalStore {
   stripsFor = $state.raw<number[]>([]);
   baseLabel = $state('data mean');
   randomSeed = $state(1);
-  /** Recent decode latencies (ms) and their 95th percentile. */
+  /** The 95th percentile of recent slider decode latencies (ms) where the last one ran. */
   p95 = $state<number | null>(null);
+  /** Where the last slider position was decoded. */
+  decodedIn = $state<'page' | 'engine' | null>(null);
+  /** Slider decode latencies (ms, request to image), by where they ran; the last 500 of each. */
+  readonly timings: Record<'page' | 'engine', number[]> = { page: [], engine: [] };
 
+  private decodes = 0;
   private tangent: Float64Array | null = null;
   private stripTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly decoder: LatestOnly<Float64Array, Float32Array | null>;
+  private readonly decoder: LatestOnly<Float64Array, DecodedImages | null>;
 
   constructor(private readonly app: AppState) {
     this.decoder = new LatestOnly(
-      async (z) => (await this.app.decode(Float32Array.from(z), 1))?.images ?? null,
-      (img) => {
-        if (img) this.image = img;
+      async (z) => {
+        const start = performance.now();
+        const out = await this.app.decode(Float32Array.from(z), 1);
+        if (out) {
+          const times = this.timings[out.via];
+          times.push(performance.now() - start);
+          if (times.length > 500) times.shift();
+        }
+        return out;
+      },
+      (out) => {
+        if (!out) return;
+        this.image = out.images;
+        const times = this.timings[out.via];
         // The figure refreshes every tenth decode: repainting it on each would cost more than it tells.
-        const count = this.decoder.latencies.length;
-        if (this.p95 === null || count % 10 === 0)
-          this.p95 = quantile(this.decoder.latencies.slice(-100), 0.95);
+        if (this.p95 === null || this.decodedIn !== out.via || ++this.decodes % 10 === 0)
+          this.p95 = quantile(times.slice(-100), 0.95);
+        this.decodedIn = out.via;
       },
       (error) => this.app.notices.push(`Decode failed: ${errorMessage(error)}`, 'error'),
     );
-  }
-
-  get latencies(): readonly number[] {
-    return this.decoder.latencies;
   }
 
   get spherical(): boolean {
@@ -151,10 +164,14 @@ export class TraversalStore {
   /** The model's weights changed (a training epoch): follow the data mean, or redraw. */
   refresh(): void {
     if (this.baseLabel === 'data mean') this.reset();
-    else {
-      this.decodeNow();
-      this.scheduleStrips(0);
-    }
+    else this.redraw();
+  }
+
+  /** Decodes the slider position and the strips again (the decoder's weights changed). */
+  redraw(): void {
+    if (!this.base) return;
+    this.decodeNow();
+    this.scheduleStrips(0);
   }
 
   reset(): void {

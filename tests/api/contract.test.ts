@@ -11,7 +11,14 @@ import {
 } from '../../src-main/api/host-protocol';
 import { EVENT_NAMES, METHOD_NAMES, type MethodName } from '../../src-main/api/names';
 import { parseEvent, parseParams, parseResult } from '../../src-main/api/validate';
-import { invalidEvents, invalidParams, validEvents, validParams } from './samples';
+import { MAX_DECODER_WEIGHTS } from '../../src-main/api/records';
+import {
+  invalidEvents,
+  invalidParams,
+  validDecoderWeights,
+  validEvents,
+  validParams,
+} from './samples';
 
 function refusal(fn: () => unknown): AtlasError {
   try {
@@ -83,6 +90,86 @@ describe('the contract', () => {
     expect(
       parseResult('decode', { images: new Float32Array(1), n: 1, shape: [1] }).images,
     ).toBeInstanceOf(Float32Array);
+  });
+
+  describe('decoder weights (replies of decoderWeights)', () => {
+    type Weights = ReturnType<typeof validDecoderWeights>;
+    const layer0 = (change: Record<string, unknown>): Weights => {
+      const w = validDecoderWeights();
+      return { ...w, layers: [{ ...w.layers[0], ...change }, w.layers[1]] } as Weights;
+    };
+
+    it('accepts typed-array weights and the unsupported answer', () => {
+      const ok = parseResult('decoderWeights', validDecoderWeights());
+      expect('layers' in ok && ok.layers[0].kernel).toBeInstanceOf(Float32Array);
+      expect(parseResult('decoderWeights', { unsupported: 'layer "c" is a Conv2D' })).toEqual({
+        unsupported: 'layer "c" is a Conv2D',
+      });
+    });
+
+    it.each([
+      [
+        layer0({ kernel: [0, 0, 0, 0, 0, 0] }),
+        'layers.0.kernel: expected a Float32Array, got a plain array',
+      ],
+      [
+        layer0({ kernel: new Float64Array(6) }),
+        'layers.0.kernel: expected a Float32Array, got a Float64Array',
+      ],
+      [
+        layer0({ bias: new Int32Array(3) }),
+        'layers.0.bias: expected a Float32Array, got an Int32Array',
+      ],
+      [
+        layer0({ kernel: new Float32Array(5) }),
+        'layers.0.kernel: length 5 does not match inputs × units = 2 × 3',
+      ],
+      [layer0({ bias: new Float32Array(2) }), 'layers.0.bias: length 2 does not match units = 3'],
+      [layer0({ activation: 'swish' }), 'layers.0.activation'],
+      [layer0({ units: 0 }), 'layers.0.units'],
+      [layer0({ inputs: 1.5 }), 'layers.0.inputs'],
+      [
+        {
+          ...validDecoderWeights(),
+          layers: [validDecoderWeights().layers[0], validDecoderWeights().layers[0]],
+        },
+        'layers.1.inputs: 2 inputs, but layer 0 has 3 units',
+      ],
+      [
+        { ...validDecoderWeights(), shape: [3, 3, 1] },
+        'shape: [3, 3, 1] holds 9 values, but the last layer has 4 units',
+      ],
+      [{ ...validDecoderWeights(), shape: [] }, 'shape'],
+      [{ ...validDecoderWeights(), output: 'pixels' }, 'output'],
+      [{ ...validDecoderWeights(), layers: [] }, 'layers: Too small'],
+      [{ unsupported: '' }, 'unsupported'],
+      [{ unsupported: 42 }, 'unsupported'],
+      [null, '(root)'],
+    ])('refuses a malformed reply (%#)', (reply, words) => {
+      const err = refusal(() => parseResult('decoderWeights', reply));
+      expect(err.code).toBe('internal');
+      expect(err.message).toContain(words);
+    });
+
+    it('refuses more weights than a page decodes', () => {
+      const units = Math.ceil(MAX_DECODER_WEIGHTS / 2);
+      const big = {
+        layers: [
+          {
+            kernel: new Float32Array(2 * units),
+            bias: new Float32Array(units),
+            inputs: 2,
+            units,
+            activation: 'linear',
+          },
+        ],
+        output: 'logits',
+        shape: [units],
+      };
+      expect(refusal(() => parseResult('decoderWeights', big)).message).toContain(
+        `weights; at most ${MAX_DECODER_WEIGHTS}`,
+      );
+    });
   });
 
   it.each(EVENT_NAMES)('accepts a valid %s event', (event) => {

@@ -33,6 +33,7 @@ export const validParams: Record<MethodName, Record<string, unknown>> = {
   latents: { modelId: 'm-1', limit: 100 },
   items: { modelId: 'm-1', indices: Int32Array.from([0, 5, 9]), split: 'test' },
   decode: { modelId: 'm-1', z: new Float32Array(4), n: 2 },
+  decoderWeights: { modelId: 'm-1' },
   samplePrior: { modelId: 'm-1', n: 4 },
   coverage: { modelId: 'm-1' },
   exportPng: { images: new Float32Array(2 * 4 * 4), n: 2, shape: [4, 4, 1] },
@@ -107,6 +108,12 @@ export const invalidParams: Partial<Record<MethodName, [unknown, string][]>> = {
     [{ modelId: 'm-1', z: new Float32Array(2), n: 1.5 }, 'n'],
     [{ modelId: 'm-1', z: new Float32Array(20_002), n: 10_001 }, 'n'],
   ],
+  decoderWeights: [
+    [{}, 'modelId'],
+    [{ modelId: '../m-1' }, 'modelId'],
+    [{ modelId: 7 }, 'modelId'],
+    [{ modelId: 'm-1', layers: [] }, 'Unrecognized key: "layers"'],
+  ],
   samplePrior: [[{ modelId: 'm-1', n: 4, seed: -1 }, 'seed']],
   exportPng: [
     [{ images: new Float32Array(10), n: 2, shape: [4, 4, 1] }, 'does not match shape'],
@@ -157,6 +164,7 @@ export const validEvents: Record<EventName, Record<string, unknown>> = {
   trainingError: { ...job, message: 'killed', lastEpoch: 1, resumable: true },
   hostError: { role: 'inference', message: 'crashed' },
   modelsChanged: { modelIds: ['m-1'] },
+  weightsChanged: { modelId: 'm-1' },
 };
 
 export const invalidEvents: [EventName, unknown, string][] = [
@@ -191,4 +199,30 @@ export const invalidEvents: [EventName, unknown, string][] = [
   ['trainingError', { ...job, message: 'x', resumable: true }, 'lastEpoch'],
   ['hostError', { role: 'gpu', message: 'x' }, 'role'],
   ['modelsChanged', { modelIds: ['../x'] }, 'modelIds'],
+  ['weightsChanged', {}, 'modelId'],
+  ['weightsChanged', { modelId: '../x' }, 'modelId'],
 ];
+
+/** A valid `decoderWeights` reply: 2 → 3 (ReLU) → 4 logits, images [2, 2, 1]. */
+export function validDecoderWeights() {
+  return {
+    layers: [
+      {
+        kernel: new Float32Array(6),
+        bias: new Float32Array(3),
+        inputs: 2,
+        units: 3,
+        activation: 'relu',
+      },
+      {
+        kernel: new Float32Array(12),
+        bias: new Float32Array(4),
+        inputs: 3,
+        units: 4,
+        activation: 'linear',
+      },
+    ],
+    output: 'logits',
+    shape: [2, 2, 1],
+  };
+}

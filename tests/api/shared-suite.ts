@@ -6,6 +6,7 @@ import type { AtlasApi } from '../../src-main/api/atlas-api';
 import type { EventPayload } from '../../src-main/api/contract';
 import type { AtlasError } from '../../src-main/api/errors';
 import { EVENT_NAMES, type EventName } from '../../src-main/api/names';
+import { MlpDecoder } from '../../src-renderer/lib/mlp-decoder';
 
 /**
  * The one contract suite every transport must pass: the same requests, the same events, the same
@@ -205,6 +206,37 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       expect(cloud.labels).toBeInstanceOf(Int32Array);
       expect(cloud.n).toBeGreaterThan(0);
       expect(cloud.means.length).toBe(cloud.n * 2);
+    });
+
+    it('sends an MLP decoder as dense weights that decode as the engine does', async () => {
+      const modelId = quick.modelId;
+      const weights = await api.decoderWeights({ modelId });
+      if ('unsupported' in weights) throw new Error(`unsupported: ${weights.unsupported}`);
+      expect(weights.layers.map((l) => [l.inputs, l.units, l.activation])).toEqual([
+        [2, 16, 'relu'],
+        [16, 2, 'linear'],
+      ]);
+      expect(weights.layers[0].kernel).toBeInstanceOf(Float32Array);
+      expect(weights.layers[0].kernel.length).toBe(2 * 16);
+      expect(weights.layers[1].bias).toBeInstanceOf(Float32Array);
+      expect(weights).toMatchObject({ output: 'logits', shape: [2] });
+
+      const z = Float32Array.from([0, 0, 1, -1, 2, 2, -3, 0.5]);
+      const { images } = await api.decode({ modelId, z, n: 4 });
+      const local = new MlpDecoder(weights).decode(z, 4);
+      expect(local.length).toBe(images.length);
+      local.forEach((v, i) => expect(Math.abs(v - images[i])).toBeLessThan(1e-5));
+
+      // Training announced every change of the weights decodes use: the initial checkpoint, one
+      // per epoch, the end of the job (and any mid-epoch snapshots).
+      const changes = seen.weightsChanged.filter((e) => e.modelId === modelId);
+      expect(changes.length).toBeGreaterThanOrEqual(5);
+
+      const unknown = await rejection(api.decoderWeights({ modelId: 'no-such-model' }));
+      expect(unknown.code).toBe('not-found');
+      const bad = await rejection(api.decoderWeights({ modelId: '../etc' }));
+      expect(bad.code).toBe('invalid-params');
+      expect(bad.message).toContain('modelId');
     });
 
     it('returns the original items behind the point cloud, and their reconstruction errors', async () => {

@@ -247,6 +247,24 @@ describe('checkpoints', () => {
     );
   });
 
+  it('reads a sigmoid output through a trailing Reshape (no double sigmoid)', async () => {
+    const dir = tempDir();
+    const decoder = tf.sequential();
+    decoder.add(tf.layers.dense({ units: 36, activation: 'sigmoid', inputShape: [2] }));
+    decoder.add(tf.layers.reshape({ targetShape: [6, 6, 1] }));
+    for (const [name, content] of modelFiles(await captureArtifacts(decoder))) {
+      writeFileSync(path.join(dir, name), content);
+    }
+    const loaded = await loadCheckpoint(dir);
+    expect(loaded.manifest.decoderOutput).toBe('probabilities');
+    expect(loaded.manifest.imageShape).toEqual([6, 6, 1]);
+    const zs = new Float32Array([0.3, -1.2]);
+    const direct = tf.tidy(() =>
+      (decoder.predict(tf.tensor2d(zs, [1, 2])) as tf.Tensor).dataSync(),
+    );
+    loaded.vae.decode(zs, 1).forEach((v, i) => expect(v).toBeCloseTo(direct[i], 4));
+  });
+
   it('loads stock encoder/ and decoder/ folders and infers the sizes', async () => {
     const dir = tempDir();
     const encoder = tf.sequential();

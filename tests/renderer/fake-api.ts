@@ -26,6 +26,13 @@ export interface FakeEngine {
   withErrors: boolean;
   /** Whether `items` answers (false: it fails as for a model whose data moved). */
   withItems: boolean;
+  /**
+   * Whether `decoderWeights` answers with a dense stack (computing exactly what `decode` does);
+   * false: it answers `unsupported`, as for a conv decoder, and the page asks `decode`.
+   */
+  withWeights: boolean;
+  /** Scales every logit: change it, then emit `weightsChanged`, to mimic a training step. */
+  weightScale: number;
   release(): void;
 }
 
@@ -53,16 +60,54 @@ function modelInfo(
   };
 }
 
-export function decodeImages(z: Float32Array, n: number, dim: number): Float32Array {
+export function decodeImages(z: Float32Array, n: number, dim: number, scale = 1): Float32Array {
   const size = SIDE * SIDE;
   const out = new Float32Array(n * size);
   for (let r = 0; r < n; r++) {
     const a = z[r * dim] ?? 0;
     const b = z[r * dim + 1] ?? 0;
     for (let p = 0; p < size; p++)
-      out[r * size + p] = 1 / (1 + Math.exp(-(a * Math.cos(p) + b * Math.sin(p))));
+      out[r * size + p] = 1 / (1 + Math.exp(-scale * (a * Math.cos(p) + b * Math.sin(p))));
   }
   return out;
+}
+
+/**
+ * `decodeImages` as a dense stack: relu([z₀, −z₀, z₁, −z₁]), then logits
+ * scale · ((h₀ − h₁) cos p + (h₂ − h₃) sin p) = scale · (z₀ cos p + z₁ sin p).
+ */
+export function decoderWeightsFor(dim: number, scale = 1) {
+  const size = SIDE * SIDE;
+  const hidden = new Float32Array(dim * 4);
+  hidden.set([1, -1, 0, 0], 0);
+  if (dim > 1) hidden.set([0, 0, 1, -1], 4);
+  const logits = new Float32Array(4 * size);
+  for (let p = 0; p < size; p++) {
+    logits[p] = scale * Math.cos(p);
+    logits[size + p] = -scale * Math.cos(p);
+    logits[2 * size + p] = scale * Math.sin(p);
+    logits[3 * size + p] = -scale * Math.sin(p);
+  }
+  return {
+    layers: [
+      {
+        kernel: hidden,
+        bias: new Float32Array(4),
+        inputs: dim,
+        units: 4,
+        activation: 'relu' as const,
+      },
+      {
+        kernel: logits,
+        bias: new Float32Array(size),
+        inputs: 4,
+        units: size,
+        activation: 'linear' as const,
+      },
+    ],
+    output: 'logits' as const,
+    shape: [SIDE, SIDE, 1],
+  };
 }
 
 /** The fake dataset's size (`items` refuses indices past it). */
@@ -126,6 +171,8 @@ export function createFakeEngine(): FakeEngine {
     holdDecodes: false,
     withErrors: true,
     withItems: true,
+    withWeights: false,
+    weightScale: 1,
     emit(event, payload) {
       for (const l of listeners.get(event) ?? []) l(payload);
     },
@@ -300,7 +347,17 @@ export function createFakeEngine(): FakeEngine {
     decode: async (p) => {
       const m = find(p.modelId);
       if (engine.holdDecodes) await new Promise<void>((resolve) => held.push(resolve));
-      return { images: decodeImages(p.z, p.n, m.latent.dim), n: p.n, shape: m.inputShape };
+      return {
+        images: decodeImages(p.z, p.n, m.latent.dim, engine.weightScale),
+        n: p.n,
+        shape: m.inputShape,
+      };
+    },
+    decoderWeights: (p) => {
+      const m = find(p.modelId);
+      if (!engine.withWeights)
+        return { unsupported: 'layer "dec_logits" (Conv2DTranspose) is not a Dense layer' };
+      return decoderWeightsFor(m.latent.dim, engine.weightScale);
     },
     samplePrior: (p) => {
       const m = find(p.modelId);
@@ -308,7 +365,7 @@ export function createFakeEngine(): FakeEngine {
       const z = Float32Array.from({ length: p.n * m.latent.dim }, () => rng.normal());
       return {
         z,
-        images: decodeImages(z, p.n, m.latent.dim),
+        images: decodeImages(z, p.n, m.latent.dim, engine.weightScale),
         n: p.n,
         dim: m.latent.dim,
         shape: m.inputShape,
