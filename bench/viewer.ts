@@ -251,7 +251,8 @@ async function dragOnce(page: Page, box: { x: number; y: number; width: number; 
 }
 
 async function dragBench(page: Page, url: string) {
-  await page.goto(`${url}&bench=1`);
+  // Chromium may still be busy after the 1M-point frames: give the page time to load.
+  await page.goto(`${url}&bench=1`, { timeout: 120_000 });
   await page.waitForFunction(
     () => {
       const app = (
