@@ -92,193 +92,196 @@ async function canvasData(page: Page, testid: string): Promise<string> {
 }
 
 // Without Chromium a developer's run skips this; CI (which installs it) fails instead.
-describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('explorer in Chromium through serve', () => {
-  let scratch: string;
-  let server: RunningServer;
-  let browser: Browser;
-  let page: Page;
-  const pageErrors: string[] = [];
+describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
+  'explorer in Chromium through serve',
+  () => {
+    let scratch: string;
+    let server: RunningServer;
+    let browser: Browser;
+    let page: Page;
+    const pageErrors: string[] = [];
 
-  beforeAll(async () => {
-    scratch = mkdtempSync(path.join(os.tmpdir(), 'atlas-explorer-'));
-    mkdirSync(SHOTS, { recursive: true });
-    // The renderer as the app ships it.
-    const { build } = await import('vite');
-    const rendererDir = path.join(scratch, 'renderer');
-    await build({
-      configFile: path.join(root, 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: rendererDir, sourcemap: false },
+    beforeAll(async () => {
+      scratch = mkdtempSync(path.join(os.tmpdir(), 'atlas-explorer-'));
+      mkdirSync(SHOTS, { recursive: true });
+      // The renderer as the app ships it.
+      const { build } = await import('vite');
+      const rendererDir = path.join(scratch, 'renderer');
+      await build({
+        configFile: path.join(root, 'vite.config.ts'),
+        logLevel: 'warn',
+        build: { outDir: rendererDir, sourcemap: false },
+      });
+      // The bundled demo models, or small stand-ins until they are committed.
+      let demoDir = path.join(root, 'resources', 'demo');
+      if (checkpoints(demoDir).length === 0) {
+        demoDir = path.join(scratch, 'demo');
+        trainFixtures(demoDir);
+      }
+      server = await startServer({
+        libraryDir: path.join(scratch, 'library'),
+        demoDir,
+        rendererDir,
+        warn: () => {},
+      });
+      browser = await launchChromium({ gl: 'swiftshader' });
+      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+    }, 300_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
-    // The bundled demo models, or small stand-ins until they are committed.
-    let demoDir = path.join(root, 'resources', 'demo');
-    if (checkpoints(demoDir).length === 0) {
-      demoDir = path.join(scratch, 'demo');
-      trainFixtures(demoDir);
-    }
-    server = await startServer({
-      libraryDir: path.join(scratch, 'library'),
-      demoDir,
-      rendererDir,
-      warn: () => {},
+
+    it('opens the demo model and draws a non-blank point cloud', async () => {
+      await page.goto(server.url);
+      await expect
+        .poll(() => page.getByTestId('current-model').textContent(), { timeout: 60_000 })
+        .toMatch(/\S/);
+      await expect
+        .poll(
+          async () => Number(await page.getByTestId('viewer-canvas').getAttribute('data-points')),
+          { timeout: 60_000 },
+        )
+        .toBeGreaterThan(100);
+      // Let the renderer draw (on demand) and the decoded preview arrive.
+      await expect
+        .poll(() => litPixels(page, '[data-testid="viewer-canvas"]'), { timeout: 30_000 })
+        .toBeGreaterThan(500);
+      await expect
+        .poll(() => drawnCount(page, 'traversal-preview'), { timeout: 30_000 })
+        .toBeGreaterThan(0);
+      await page.screenshot({ path: path.join(SHOTS, '01-demo-model.png') });
+      expect(pageErrors).toEqual([]);
     });
-    browser = await launchChromium({ gl: 'swiftshader' });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-  }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
+    it('dragging a slider changes the preview image', async () => {
+      const before = await canvasData(page, 'traversal-preview');
+      const drawn = await drawnCount(page, 'traversal-preview');
+      const slider = page.getByTestId('latent-slider').first();
+      const box = (await slider.boundingBox())!;
+      const y = box.y + box.height / 2;
+      await page.mouse.move(box.x + box.width / 2, y);
+      await page.mouse.down();
+      for (let i = 1; i <= 12; i++) {
+        await page.mouse.move(box.x + box.width / 2 + (i / 12) * (box.width * 0.45), y);
+        await page.waitForTimeout(30);
+      }
+      await page.mouse.up();
+      await expect
+        .poll(() => drawnCount(page, 'traversal-preview'), { timeout: 20_000 })
+        .toBeGreaterThan(drawn);
+      await page.waitForTimeout(300);
+      expect(await canvasData(page, 'traversal-preview')).not.toBe(before);
+      await page.screenshot({ path: path.join(SHOTS, '02-slider-dragged.png') });
+    });
 
-  it('opens the demo model and draws a non-blank point cloud', async () => {
-    await page.goto(server.url);
-    await expect
-      .poll(() => page.getByTestId('current-model').textContent(), { timeout: 60_000 })
-      .toMatch(/\S/);
-    await expect
-      .poll(
-        async () => Number(await page.getByTestId('viewer-canvas').getAttribute('data-points')),
-        { timeout: 60_000 },
-      )
-      .toBeGreaterThan(100);
-    // Let the renderer draw (on demand) and the decoded preview arrive.
-    await expect
-      .poll(() => litPixels(page, '[data-testid="viewer-canvas"]'), { timeout: 30_000 })
-      .toBeGreaterThan(500);
-    await expect
-      .poll(() => drawnCount(page, 'traversal-preview'), { timeout: 30_000 })
-      .toBeGreaterThan(0);
-    await page.screenshot({ path: path.join(SHOTS, '01-demo-model.png') });
-    expect(pageErrors).toEqual([]);
-  });
-
-  it('dragging a slider changes the preview image', async () => {
-    const before = await canvasData(page, 'traversal-preview');
-    const drawn = await drawnCount(page, 'traversal-preview');
-    const slider = page.getByTestId('latent-slider').first();
-    const box = (await slider.boundingBox())!;
-    const y = box.y + box.height / 2;
-    await page.mouse.move(box.x + box.width / 2, y);
-    await page.mouse.down();
-    for (let i = 1; i <= 12; i++) {
-      await page.mouse.move(box.x + box.width / 2 + (i / 12) * (box.width * 0.45), y);
-      await page.waitForTimeout(30);
-    }
-    await page.mouse.up();
-    await expect
-      .poll(() => drawnCount(page, 'traversal-preview'), { timeout: 20_000 })
-      .toBeGreaterThan(drawn);
-    await page.waitForTimeout(300);
-    expect(await canvasData(page, 'traversal-preview')).not.toBe(before);
-    await page.screenshot({ path: path.join(SHOTS, '02-slider-dragged.png') });
-  });
-
-  it('clicking a point selects it and shows its decoded image', async () => {
-    // Hide the hole markers so the click lands on a data point.
-    const holes = page.getByLabel('Holes');
-    if (await holes.isChecked()) await holes.uncheck();
-    await page.waitForTimeout(200);
-    const target = await page.evaluate(() => {
-      const src = document.querySelector('[data-testid="viewer-canvas"]') as HTMLCanvasElement;
-      const c = document.createElement('canvas');
-      c.width = src.width;
-      c.height = src.height;
-      const ctx = c.getContext('2d')!;
-      ctx.drawImage(src, 0, 0);
-      const { data } = ctx.getImageData(0, 0, c.width, c.height);
-      const rect = src.getBoundingClientRect();
-      const sx = rect.width / c.width;
-      const sy = rect.height / c.height;
-      // The lit pixel nearest the canvas centre.
-      let best: [number, number] | null = null;
-      let bestD = Infinity;
-      for (let y = 0; y < c.height; y += 2) {
-        for (let x = 0; x < c.width; x += 2) {
-          const i = (y * c.width + x) * 4;
-          if (
-            Math.abs(data[i] - 15) + Math.abs(data[i + 1] - 17) + Math.abs(data[i + 2] - 21) <
-            120
-          )
-            continue;
-          const d = (x - c.width / 2) ** 2 + (y - c.height / 2) ** 2;
-          if (d < bestD) {
-            bestD = d;
-            best = [rect.left + x * sx, rect.top + y * sy];
+    it('clicking a point selects it and shows its decoded image', async () => {
+      // Hide the hole markers so the click lands on a data point.
+      const holes = page.getByLabel('Holes');
+      if (await holes.isChecked()) await holes.uncheck();
+      await page.waitForTimeout(200);
+      const target = await page.evaluate(() => {
+        const src = document.querySelector('[data-testid="viewer-canvas"]') as HTMLCanvasElement;
+        const c = document.createElement('canvas');
+        c.width = src.width;
+        c.height = src.height;
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(src, 0, 0);
+        const { data } = ctx.getImageData(0, 0, c.width, c.height);
+        const rect = src.getBoundingClientRect();
+        const sx = rect.width / c.width;
+        const sy = rect.height / c.height;
+        // The lit pixel nearest the canvas centre.
+        let best: [number, number] | null = null;
+        let bestD = Infinity;
+        for (let y = 0; y < c.height; y += 2) {
+          for (let x = 0; x < c.width; x += 2) {
+            const i = (y * c.width + x) * 4;
+            if (
+              Math.abs(data[i] - 15) + Math.abs(data[i + 1] - 17) + Math.abs(data[i + 2] - 21) <
+              120
+            )
+              continue;
+            const d = (x - c.width / 2) ** 2 + (y - c.height / 2) ** 2;
+            if (d < bestD) {
+              bestD = d;
+              best = [rect.left + x * sx, rect.top + y * sy];
+            }
           }
         }
-      }
-      return best;
+        return best;
+      });
+      expect(target).not.toBeNull();
+      await page.mouse.click(target![0], target![1]);
+      const card = page.getByTestId('selection-card');
+      await expect.poll(() => card.textContent(), { timeout: 20_000 }).toMatch(/Selected/);
+      await expect
+        .poll(() => drawnCount(page, 'selection-image'), { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      expect(await litPixels(page, '[data-testid="selection-image"]')).toBeGreaterThan(20);
+      await page.screenshot({ path: path.join(SHOTS, '03-point-selected.png') });
+
+      // Decode anywhere: a click in empty space (top-left corner of the stage) decodes there.
+      const box = (await page.getByTestId('viewer-canvas').boundingBox())!;
+      await page.mouse.click(box.x + 24, box.y + 24);
+      await expect.poll(() => card.textContent(), { timeout: 20_000 }).toMatch(/Decoded here/);
+      await expect
+        .poll(() => drawnCount(page, 'selection-image'), { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      await page.screenshot({ path: path.join(SHOTS, '04-decode-anywhere.png') });
     });
-    expect(target).not.toBeNull();
-    await page.mouse.click(target![0], target![1]);
-    const card = page.getByTestId('selection-card');
-    await expect.poll(() => card.textContent(), { timeout: 20_000 }).toMatch(/Selected/);
-    await expect
-      .poll(() => drawnCount(page, 'selection-image'), { timeout: 20_000 })
-      .toBeGreaterThan(0);
-    expect(await litPixels(page, '[data-testid="selection-image"]')).toBeGreaterThan(20);
-    await page.screenshot({ path: path.join(SHOTS, '03-point-selected.png') });
 
-    // Decode anywhere: a click in empty space (top-left corner of the stage) decodes there.
-    const box = (await page.getByTestId('viewer-canvas').boundingBox())!;
-    await page.mouse.click(box.x + 24, box.y + 24);
-    await expect.poll(() => card.textContent(), { timeout: 20_000 }).toMatch(/Decoded here/);
-    await expect
-      .poll(() => drawnCount(page, 'selection-image'), { timeout: 20_000 })
-      .toBeGreaterThan(0);
-    await page.screenshot({ path: path.join(SHOTS, '04-decode-anywhere.png') });
-  });
+    it('shows the hypersphere view of the sphere model and its coverage report', async () => {
+      // The demo on a hypersphere (its card reads "sphere · d=…").
+      const sphere = page
+        .getByTestId('model-item')
+        .filter({ hasText: /\bsphere · d=/ })
+        .first();
+      expect(await sphere.count()).toBe(1);
+      await sphere.locator('button.open').click();
+      await expect
+        .poll(() => page.locator('header.top').textContent(), { timeout: 30_000 })
+        .toMatch(/sphere · d = /);
+      await expect
+        .poll(
+          () =>
+            page.getByRole('button', { name: 'Sphere', exact: true }).getAttribute('aria-pressed'),
+          { timeout: 30_000 },
+        )
+        .toBe('true');
+      await expect
+        .poll(() => litPixels(page, '[data-testid="viewer-canvas"]'), { timeout: 30_000 })
+        .toBeGreaterThan(500);
+      await page.getByRole('tab', { name: 'Coverage' }).click();
+      await expect.poll(() => page.getByTestId('verdicts').count(), { timeout: 60_000 }).toBe(1);
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: path.join(SHOTS, '05-sphere-coverage.png') });
+    });
 
-  it('shows the hypersphere view of the sphere model and its coverage report', async () => {
-    // The demo on a hypersphere (its card reads "sphere · d=…").
-    const sphere = page
-      .getByTestId('model-item')
-      .filter({ hasText: /\bsphere · d=/ })
-      .first();
-    expect(await sphere.count()).toBe(1);
-    await sphere.locator('button.open').click();
-    await expect
-      .poll(() => page.locator('header.top').textContent(), { timeout: 30_000 })
-      .toMatch(/sphere · d = /);
-    await expect
-      .poll(
-        () =>
-          page.getByRole('button', { name: 'Sphere', exact: true }).getAttribute('aria-pressed'),
-        { timeout: 30_000 },
-      )
-      .toBe('true');
-    await expect
-      .poll(() => litPixels(page, '[data-testid="viewer-canvas"]'), { timeout: 30_000 })
-      .toBeGreaterThan(500);
-    await page.getByRole('tab', { name: 'Coverage' }).click();
-    await expect.poll(() => page.getByTestId('verdicts').count(), { timeout: 60_000 }).toBe(1);
-    await page.waitForTimeout(1500);
-    await page.screenshot({ path: path.join(SHOTS, '05-sphere-coverage.png') });
-  });
-
-  it('a short training run makes the loss chart grow', async () => {
-    await page.getByRole('tab', { name: 'Training' }).click();
-    await page.getByLabel('Epochs').fill('3');
-    await page.getByRole('spinbutton', { name: 'Items' }).fill('1000');
-    await page.getByLabel('Model name').fill('e2e run');
-    await page.getByTestId('train-start').click();
-    const chart = page.getByTestId('loss-chart');
-    const points = async () => Number(await chart.getAttribute('data-points'));
-    await expect.poll(points, { timeout: 90_000 }).toBeGreaterThan(0);
-    const first = await points();
-    await expect.poll(points, { timeout: 90_000 }).toBeGreaterThan(first);
-    await expect
-      .poll(() => chart.locator('svg path').count(), { timeout: 30_000 })
-      .toBeGreaterThan(0);
-    // The viewer follows the run: the cloud updates with the epochs.
-    await expect
-      .poll(() => page.getByTestId('job-state').textContent(), { timeout: 120_000 })
-      .toMatch(/completed/);
-    await page.waitForTimeout(800);
-    await page.screenshot({ path: path.join(SHOTS, '06-training.png') });
-    expect(pageErrors).toEqual([]);
-  });
-});
+    it('a short training run makes the loss chart grow', async () => {
+      await page.getByRole('tab', { name: 'Training' }).click();
+      await page.getByLabel('Epochs').fill('3');
+      await page.getByRole('spinbutton', { name: 'Items' }).fill('1000');
+      await page.getByLabel('Model name').fill('e2e run');
+      await page.getByTestId('train-start').click();
+      const chart = page.getByTestId('loss-chart');
+      const points = async () => Number(await chart.getAttribute('data-points'));
+      await expect.poll(points, { timeout: 90_000 }).toBeGreaterThan(0);
+      const first = await points();
+      await expect.poll(points, { timeout: 90_000 }).toBeGreaterThan(first);
+      await expect
+        .poll(() => chart.locator('svg path').count(), { timeout: 30_000 })
+        .toBeGreaterThan(0);
+      // The viewer follows the run: the cloud updates with the epochs.
+      await expect
+        .poll(() => page.getByTestId('job-state').textContent(), { timeout: 120_000 })
+        .toMatch(/completed/);
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: path.join(SHOTS, '06-training.png') });
+      expect(pageErrors).toEqual([]);
+    });
+  },
+);
