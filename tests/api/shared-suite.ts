@@ -146,7 +146,12 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       expect(last.errors).toBeInstanceOf(Float32Array);
       expect(last.errors!.length).toBe(300);
       expect(last.errors!.every(Number.isFinite)).toBe(true);
-      expect(seen.trainingStep.some((e) => e.jobId === slow.jobId)).toBe(true);
+      // Both run at once: the slow job reports steps too (it may start after the quick one ends).
+      await until(
+        () => seen.trainingStep.some((e) => e.jobId === slow.jobId),
+        'the slow job to report a step',
+      );
+      expect(stateOf(slow.jobId)).toBe('running');
     });
 
     it('pauses, resumes and cancels a job while another runs', async () => {
