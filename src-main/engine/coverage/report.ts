@@ -153,7 +153,15 @@ export function coverageReport(
   }
 
   const moments = time('moments', () => meanAndCovariance(x, context));
-  const mardiaFigures = time('mardia', () => mardia(x, moments, context, options.mardia));
+  // Mardia tests multivariate normality: the question for a Gaussian prior, not for a sphere.
+  const mardiaFigures: MardiaFigures =
+    prior === 'gaussian'
+      ? time('mardia', () => mardia(x, moments, context, options.mardia))
+      : {
+          skewness: null,
+          kurtosis: null,
+          reason: 'Mardia tests multivariate normality; on a sphere prior see the uniformity tests',
+        };
 
   const radiusFigures: CoverageReport['radius_ks'] =
     prior === 'gaussian'
