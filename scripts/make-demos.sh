@@ -8,6 +8,6 @@ out=resources/demo
 rm -rf "$out.new" && mkdir -p "$out.new"
 cli train --data mnist --latent-dim 16 --hidden 256 --epochs 8 --seed 1 --slim --out "$out.new/mnist-gaussian-16"
 cli train --data mnist --latent sphere --latent-dim 3 --hidden 256 --epochs 8 --seed 1 --slim --out "$out.new/mnist-sphere-3"
-cli train --data shapes --latent-dim 6 --hidden 256 --epochs 8 --seed 1 --slim --out "$out.new/shapes-gaussian-6"
+cli train --data shapes --latent-dim 6 --hidden 512 --epochs 30 --seed 1 --slim --out "$out.new/shapes-gaussian-6"
 rm -rf "$out" && mv "$out.new" "$out"
 du -sh "$out"/*
