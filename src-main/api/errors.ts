@@ -1,3 +1,4 @@
+import { ERROR_CODES } from './names';
 import type { ErrorCode, ErrorInfo } from './records';
 
 /**
@@ -29,17 +30,6 @@ export class AtlasError extends Error {
   }
 }
 
-const CODES: readonly string[] = [
-  'invalid-params',
-  'invalid-message',
-  'not-found',
-  'busy',
-  'host-crashed',
-  'refused',
-  'unavailable',
-  'internal',
-];
-
 function isErrorCode(code: string): code is ErrorCode {
-  return CODES.includes(code);
+  return (ERROR_CODES as readonly string[]).includes(code);
 }

@@ -2,8 +2,8 @@ import './zod-config';
 import { z } from 'zod';
 import { ModelConfig, TrainConfig } from '../engine/config';
 import { events } from './contract';
-import { RequestId } from './envelope';
-import { BackendReport, DatasetDescriptor, DisplayName, ErrorInfo, FsPath, Id } from './records';
+import { ReplyMessage, RequestId } from './envelope';
+import { BackendReport, DatasetDescriptor, DisplayName, FsPath, Id } from './records';
 
 /**
  * Messages between the supervisor (Electron main, or the `serve` process) and the engine's own
@@ -51,18 +51,7 @@ export type ToInference = z.infer<typeof ToInference>;
 // A plain union: two variants share `type: 'reply'` (told apart by `ok`).
 export const FromInference = z.union([
   z.strictObject({ type: z.literal('ready'), backend: BackendReport }),
-  z.strictObject({
-    type: z.literal('reply'),
-    id: RequestId,
-    ok: z.literal(true),
-    result: z.unknown(),
-  }),
-  z.strictObject({
-    type: z.literal('reply'),
-    id: RequestId,
-    ok: z.literal(false),
-    error: ErrorInfo,
-  }),
+  ...ReplyMessage.options,
   /** The process cannot work at all (no backend, unreadable library); it exits after this. */
   z.strictObject({ type: z.literal('fatal'), message: z.string() }),
 ]);

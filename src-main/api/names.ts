@@ -45,6 +45,18 @@ export const EVENT_NAMES = [
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
+/** Error codes that cross a boundary; plain constants so the preload and errors.ts need no zod. */
+export const ERROR_CODES = [
+  'invalid-params',
+  'invalid-message',
+  'not-found',
+  'busy',
+  'host-crashed',
+  'refused',
+  'unavailable',
+  'internal',
+] as const;
+
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && (METHOD_NAMES as readonly string[]).includes(value);
 }

@@ -1,6 +1,7 @@
 import './zod-config';
 import { z } from 'zod';
 import { LatentKind, ModelConfig, ObjectiveKind } from '../engine/config';
+import { ERROR_CODES } from './names';
 import { Float32ArraySchema, Int32ArraySchema } from './typed-arrays';
 
 /**
@@ -298,16 +299,7 @@ export type DecoderWeights = z.infer<typeof DecoderWeights>;
 export const CoverageReport = z.record(z.string(), z.unknown());
 export type CoverageReport = z.infer<typeof CoverageReport>;
 
-export const ErrorCode = z.enum([
-  'invalid-params',
-  'invalid-message',
-  'not-found',
-  'busy',
-  'host-crashed',
-  'refused',
-  'unavailable',
-  'internal',
-]);
+export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 export const ErrorInfo = z.object({ message: z.string(), code: ErrorCode });
