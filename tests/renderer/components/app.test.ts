@@ -1,25 +1,19 @@
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import App from '../../../src-renderer/App.svelte';
-import { AppState } from '../../../src-renderer/stores/app.svelte';
-import { createFakeEngine } from '../fake-api';
+import type { AppState } from '../../../src-renderer/stores/app.svelte';
 import type { FakeEngine } from '../fake-api';
-import { drawsOf, installCanvasStubs, settle } from '../dom';
+import { drawsOf, settle } from '../dom';
+import { disposeFakeApps, startFakeApp } from '../fake-app';
 
 let engine: FakeEngine;
 let app: AppState;
 
 beforeEach(async () => {
-  installCanvasStubs();
-  engine = createFakeEngine();
-  app = new AppState(engine.api, { storage: null, download: () => {}, coverageDelayMs: 0 });
-  await app.start();
+  ({ engine, app } = await startFakeApp());
 });
 
-afterEach(() => {
-  cleanup();
-  app.dispose();
-});
+afterEach(disposeFakeApps);
 
 describe('App', () => {
   it('opens the demo Gaussian model and degrades gracefully without WebGL', async () => {

@@ -1,38 +1,22 @@
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from '../../../src-renderer/App.svelte';
-import { AppState } from '../../../src-renderer/stores/app.svelte';
+import type { AppState } from '../../../src-renderer/stores/app.svelte';
 import { STRIP_STEPS } from '../../../src-renderer/stores/traversal.svelte';
-import { decodeImages, createFakeEngine } from '../fake-api';
+import { decodeImages } from '../fake-api';
 import type { FakeEngine } from '../fake-api';
-import { drawsOf, installCanvasStubs, settle } from '../dom';
+import { drawsOf, settle } from '../dom';
+import { disposeFakeApps, startFakeApp } from '../fake-app';
 
 /**
  * Slider drags decode in the page when the engine sends the decoder as dense weights, and go to
  * the engine (`decode`) otherwise; new weights (a checkpoint, a snapshot) are fetched and redrawn.
  */
 
-const apps: AppState[] = [];
+afterEach(disposeFakeApps);
 
-afterEach(() => {
-  cleanup();
-  for (const app of apps.splice(0)) app.dispose();
-});
-
-async function started(withWeights: boolean): Promise<{ engine: FakeEngine; app: AppState }> {
-  installCanvasStubs();
-  const engine = createFakeEngine();
-  engine.withWeights = withWeights;
-  const app = new AppState(engine.api, {
-    storage: null,
-    download: () => {},
-    coverageDelayMs: 60_000,
-  });
-  apps.push(app);
-  await app.start();
-  await settle();
-  return { engine, app };
-}
+const started = (withWeights: boolean) =>
+  startFakeApp({ configure: (e) => (e.withWeights = withWeights), coverageDelayMs: 60_000 });
 
 const count = (engine: FakeEngine, method: string) =>
   engine.calls.filter((c) => c.method === method).length;
@@ -85,14 +69,13 @@ describe('slider drags', () => {
   });
 
   it('go to the engine when the weights cannot be fetched, or the page path is off', async () => {
-    installCanvasStubs();
-    const engine = createFakeEngine();
-    engine.withWeights = true;
-    engine.api.decoderWeights = () => Promise.reject(new Error('socket closed'));
-    const app = new AppState(engine.api, { storage: null, coverageDelayMs: 60_000 });
-    apps.push(app);
-    await app.start();
-    await settle();
+    const { engine, app } = await startFakeApp({
+      configure: (e) => {
+        e.withWeights = true;
+        e.api.decoderWeights = () => Promise.reject(new Error('socket closed'));
+      },
+      coverageDelayMs: 60_000,
+    });
     expect(app.localDecoder.reason).toContain('socket closed');
     let decodes = count(engine, 'decode');
     await drag(app, [0.25]);

@@ -1,12 +1,12 @@
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import App from '../../../src-renderer/App.svelte';
+import { fireEvent, screen, within } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
 import { robustRange } from '../../../src-renderer/lib/colors';
 import { formatNumber } from '../../../src-renderer/lib/format';
-import { AppState } from '../../../src-renderer/stores/app.svelte';
-import { createFakeEngine, errorOf, originalImage } from '../fake-api';
+import type { AppState } from '../../../src-renderer/stores/app.svelte';
+import { errorOf, originalImage } from '../fake-api';
 import type { FakeEngine } from '../fake-api';
-import { drawsOf, installCanvasStubs, settle } from '../dom';
+import { drawsOf, settle } from '../dom';
+import { disposeFakeApps, startFakeApp } from '../fake-app';
 
 /**
  * The explorer against the contract's `items`, the snapshot's item indices and per-point errors,
@@ -17,25 +17,13 @@ import { drawsOf, installCanvasStubs, settle } from '../dom';
 let engine: FakeEngine;
 let app: AppState;
 
-async function startApp(configure: (e: FakeEngine) => void = () => {}): Promise<void> {
-  engine = createFakeEngine();
-  configure(engine);
-  app = new AppState(engine.api, { storage: null, download: () => {}, coverageDelayMs: 0 });
-  await app.start();
-  render(App, { props: { app } });
-  await settle();
+async function startApp(configure?: (e: FakeEngine) => void): Promise<void> {
+  ({ engine, app } = await startFakeApp({ configure, render: true }));
 }
 
 const callsOf = (method: string) => engine.calls.filter((c) => c.method === method);
 
-beforeEach(() => {
-  installCanvasStubs();
-});
-
-afterEach(() => {
-  cleanup();
-  app?.dispose();
-});
+afterEach(disposeFakeApps);
 
 describe('original items', () => {
   it('a selected point shows its original item next to its reconstruction, and its error', async () => {
