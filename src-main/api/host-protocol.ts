@@ -7,12 +7,13 @@ import { BackendReport, DatasetDescriptor, DisplayName, FsPath, Id } from './rec
 
 /**
  * Messages between the supervisor (Electron main, or the `serve` process) and the engine's own
- * processes: one inference host that answers model requests, and one training process per job.
+ * processes: an inference host that answers model requests, a batch host for the long ones
+ * (latents, coverage), and one training process per job.
  * Both are spawned by the supervisor and speak structured clone (Electron utilityProcess, or a
  * Node child process with `serialization: 'advanced'`), so typed arrays travel as they are.
  */
 
-/** The contract's requests the inference host answers, plus library chores only it can do. */
+/** The contract's requests an inference host answers, plus library chores only it can do. */
 export const INFERENCE_METHODS = [
   'listDatasets',
   'describeDataset',
@@ -35,8 +36,16 @@ export const INFERENCE_METHODS = [
 export type InferenceMethod = (typeof INFERENCE_METHODS)[number];
 
 export const ToInference = z.discriminatedUnion('type', [
-  /** First message: where the library is, and the demo models to seed it with on first start. */
-  z.strictObject({ type: z.literal('init'), libraryDir: FsPath, demoDir: FsPath.nullable() }),
+  /**
+   * First message: where the library is, and the demo models to seed it with on first start.
+   * Only one host does the library chores (tidying, seeding); the batch host just reads it.
+   */
+  z.strictObject({
+    type: z.literal('init'),
+    libraryDir: FsPath,
+    demoDir: FsPath.nullable(),
+    chores: z.boolean(),
+  }),
   z.strictObject({
     type: z.literal('request'),
     id: RequestId,

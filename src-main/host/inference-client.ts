@@ -13,13 +13,17 @@ interface Running {
 export interface InferenceClientOptions {
   libraryDir: string;
   demoDir: string | null;
+  /** The process's name in messages and process lists ("inference", "batch"). */
+  label: string;
+  /** Whether this host tidies and seeds the library (exactly one should). */
+  chores: boolean;
   /** A crash or a protocol error, for the window. */
   onError(message: string): void;
   startTimeoutMs?: number;
 }
 
 /**
- * The supervisor's handle on the inference host: starts it on first use, matches replies to
+ * The supervisor's handle on one inference host process: starts it on first use, matches replies to
  * requests, and when it dies fails what was in flight and starts a fresh one on the next request.
  */
 export class InferenceClient {
@@ -52,6 +56,10 @@ export class InferenceClient {
     if (this.running) this.send(this.running, { type: 'refresh', modelId });
   }
 
+  private get name(): string {
+    return `${this.options.label} host`;
+  }
+
   /** The host's process id, when one is running (tests kill it). */
   get pid(): number | undefined {
     return this.running?.process.pid;
@@ -70,14 +78,14 @@ export class InferenceClient {
   private start(): Running {
     if (this.closed) throw new AtlasError('unavailable', 'the engine is shutting down');
     if (this.running) return this.running;
-    const process = this.launcher('inference', 'inference');
+    const process = this.launcher('inference', this.options.label);
     let settle!: { resolve: (b: BackendReport) => void; reject: (e: AtlasError) => void };
     const ready = new Promise<BackendReport>((resolve, reject) => (settle = { resolve, reject }));
     ready.catch(() => {});
     const running: Running = { process, ready, pending: new Map() };
     this.running = running;
     const timer = setTimeout(() => {
-      settle.reject(new AtlasError('unavailable', 'the inference host did not start in time'));
+      settle.reject(new AtlasError('unavailable', `the ${this.name} did not start in time`));
       process.kill();
     }, this.options.startTimeoutMs ?? 120_000);
 
@@ -85,7 +93,7 @@ export class InferenceClient {
       const parsed = FromInference.safeParse(raw);
       if (!parsed.success) {
         this.options.onError(
-          `inference host sent a malformed message: ${describeIssues(parsed.error)}`,
+          `${this.name} sent a malformed message: ${describeIssues(parsed.error)}`,
         );
         return;
       }
@@ -108,7 +116,7 @@ export class InferenceClient {
       if (this.running === running) this.running = undefined;
       const error = new AtlasError(
         'host-crashed',
-        `the inference host ${describeExit(info)}; it restarts on the next request`,
+        `the ${this.name} ${describeExit(info)}; it restarts on the next request`,
       );
       settle.reject(error);
       for (const waiter of running.pending.values()) waiter.reject(error);
@@ -119,6 +127,7 @@ export class InferenceClient {
       type: 'init',
       libraryDir: this.options.libraryDir,
       demoDir: this.options.demoDir,
+      chores: this.options.chores,
     } satisfies ToInference);
     return running;
   }

@@ -240,8 +240,10 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     if (message.type === 'init') {
       libraryDir = path.resolve(message.libraryDir);
       try {
-        await tidyLibrary(libraryDir);
-        await seedLibrary(libraryDir, message.demoDir);
+        if (message.chores) {
+          await tidyLibrary(libraryDir);
+          await seedLibrary(libraryDir, message.demoDir);
+        }
         void send({ type: 'ready', backend });
       } catch (err) {
         await send({

@@ -38,19 +38,27 @@ type Handler<M extends MethodName> = (params: ParsedParams<M>) => Promise<Result
  */
 export class Supervisor {
   readonly inference: InferenceClient;
+  /** A second host for the long requests (latents, coverage), so decodes never queue behind them. */
+  readonly batch: InferenceClient;
   readonly jobs: TrainingJobs;
   private readonly listeners = new Set<Listener>();
   private readonly handlers: { [M in MethodName]: Handler<M> };
 
   constructor(private readonly options: SupervisorOptions) {
     const libraryDir = path.resolve(options.libraryDir);
-    this.inference = new InferenceClient(options.launcher, {
-      libraryDir,
-      demoDir: options.demoDir ? path.resolve(options.demoDir) : null,
-      onError: (message) => this.emit('hostError', { role: 'inference', message }),
-    });
+    const host = (label: string, chores: boolean) =>
+      new InferenceClient(options.launcher, {
+        libraryDir,
+        demoDir: options.demoDir ? path.resolve(options.demoDir) : null,
+        label,
+        chores,
+        onError: (message) => this.emit('hostError', { role: 'inference', message }),
+      });
+    this.inference = host('inference', true);
+    this.batch = host('batch', false);
     const weightsChanged = (modelId: string) => {
       this.inference.refresh(modelId);
+      this.batch.refresh(modelId);
       this.emit('weightsChanged', { modelId });
     };
     this.jobs = new TrainingJobs(options.launcher, {
@@ -72,6 +80,13 @@ export class Supervisor {
       <M extends InferenceMethod>(method: M): Handler<M> =>
       (params) =>
         this.inference.request(method, params) as Promise<Result<M>>;
+    // The batch host reads the library the inference host prepares: wait for that first.
+    const batch =
+      <M extends InferenceMethod>(method: M): Handler<M> =>
+      async (params) => {
+        await this.inference.backend();
+        return this.batch.request(method, params) as Promise<Result<M>>;
+      };
     const dialog =
       <M extends 'chooseFolder' | 'chooseCheckpoint' | 'chooseSavePath'>(method: M): Handler<M> =>
       (params) => {
@@ -155,12 +170,12 @@ export class Supervisor {
         return result;
       },
       encode: forward('encode'),
-      latents: forward('latents'),
+      latents: batch('latents'),
       items: forward('items'),
       decode: forward('decode'),
       decoderWeights: forward('decoderWeights'),
       samplePrior: forward('samplePrior'),
-      coverage: forward('coverage'),
+      coverage: batch('coverage'),
       exportPng: forward('exportPng'),
       exportNpy: forward('exportNpy'),
       chooseFolder: dialog('chooseFolder'),
@@ -196,6 +211,7 @@ export class Supervisor {
   close(): void {
     this.jobs.close();
     this.inference.close();
+    this.batch.close();
   }
 
   private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {

@@ -251,9 +251,9 @@ describe('the engine processes protocol', () => {
   };
 
   it('checks what the supervisor sends', () => {
-    expect(ToInference.safeParse({ type: 'init', libraryDir: '/l', demoDir: null }).success).toBe(
-      true,
-    );
+    const init = { type: 'init', libraryDir: '/l', demoDir: null, chores: true };
+    expect(ToInference.safeParse(init).success).toBe(true);
+    expect(ToInference.safeParse({ ...init, chores: undefined }).success).toBe(false);
     expect(
       ToInference.safeParse({ type: 'request', id: 1, method: 'startTraining', params: {} })
         .success,

@@ -78,4 +78,25 @@ describe('a host process killed mid-training', () => {
     expect(supervisor.inference.pid).not.toBe(pid);
     expect(existsSync(path.join(libraryDir, models[0].modelId, 'manifest.json'))).toBe(true);
   });
+
+  it('runs latents and coverage in a batch host of its own: decodes never queue behind them, nor die with it', async () => {
+    const { api, supervisor } = host;
+    const { modelId } = (await api.listModels()).models[0];
+    await api.coverage({ modelId, limit: 100 });
+    const batchPid = supervisor.batch.pid!;
+    const inferencePid = supervisor.inference.pid!;
+    expect(batchPid).toBeGreaterThan(0);
+    expect(batchPid).not.toBe(inferencePid);
+    process.kill(batchPid, 'SIGKILL');
+    await until(
+      () => seen.hostError.find((e) => /batch host killed by SIGKILL/.test(e.message)),
+      'the batch host error event',
+    );
+    const decoded = await api.decode({ modelId, z: new Float32Array(2), n: 1 });
+    expect(decoded.images.length).toBe(2);
+    expect(supervisor.inference.pid).toBe(inferencePid);
+    const cloud = await api.latents({ modelId, limit: 50, split: 'test' });
+    expect(cloud.n).toBe(50);
+    expect(supervisor.batch.pid).not.toBe(batchPid);
+  });
 });
