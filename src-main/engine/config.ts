@@ -22,6 +22,11 @@ export const LatentConfig = z.object({
    * information between an item and its component estimated on the batch (latent/mixture.ts).
    */
   balance: z.number().min(0).max(1e4).optional(),
+  /**
+   * Mixture prior on images only: weight of the consistency term KL(q(c|x) ‖ q(c|T(x))) between the
+   * component responsibilities of an image and of a random distortion of it (latent/mixture.ts).
+   */
+  invariance: z.number().min(0).max(1e4).optional(),
 });
 export type LatentConfig = z.infer<typeof LatentConfig>;
 

@@ -8,6 +8,7 @@ import { mulberry32, mixSeed, permutation } from './random';
 import { createObjective, incompatibility } from './objectives/registry';
 import { negativeLogLikelihood } from './likelihood';
 import { forward } from './nets/forward';
+import { randomDistortion } from './augment';
 import { mlpDecoder, mlpEncoder } from './nets/mlp';
 import { convDecoder, convEncoder } from './nets/conv';
 
@@ -138,6 +139,12 @@ export class Vae {
     let loss = tf.add(reconstruction, penalty.weighted) as tf.Scalar;
     const extra = this.geometry.regularizer?.(posterior, z);
     if (extra) loss = tf.add(loss, extra) as tf.Scalar;
+    const shape = this.config.inputShape;
+    if (this.geometry.consistency && this.geometry.invariance && shape.length === 3) {
+      const moved = randomDistortion(x, shape as [number, number, number], seed + 2);
+      const perturbed = this.geometry.posterior(forward(encoder, moved) as tf.Tensor2D);
+      loss = tf.add(loss, this.geometry.consistency(posterior, perturbed)) as tf.Scalar;
+    }
     return { loss, reconstruction, kl, divergence: penalty.divergence };
   }
 

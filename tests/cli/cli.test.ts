@@ -169,6 +169,20 @@ describe('latent-atlas CLI', () => {
       ),
       /gaussian, sphere/,
     );
+    expectCleanError(
+      cli(
+        'train',
+        '--data',
+        'toy:moons',
+        '--invariance',
+        '10',
+        '--epochs',
+        '1',
+        '--out',
+        path.join(work, 'x'),
+      ),
+      /--invariance applies to a mixture prior only/,
+    );
     expectCleanError(cli('eval', '/nonexistent/ckpt'), /no such checkpoint directory/);
     const bad = path.join(work, 'bad.npy');
     writeFileSync(bad, 'not an npy file');

@@ -17,6 +17,8 @@ interface TrainOptions {
   latentDim: number;
   latent: ReturnType<typeof latentKind>;
   objective: ObjectiveKind;
+  balance?: number;
+  invariance?: number;
   epochs: number;
   batch: number;
   lr: number;
@@ -54,6 +56,16 @@ export function registerTrain(program: Command): void {
       kind: 'gaussian',
     })
     .option('--objective <kind>', 'kl | mmd | swd | cw | l2', 'kl')
+    .option(
+      '--balance <λ>',
+      'mixture: weight of the term against component collapse (default 100)',
+      nonNegative,
+    )
+    .option(
+      '--invariance <μ>',
+      'mixture on images: weight of cluster consistency under small random distortions (default 100; 0 = off)',
+      nonNegative,
+    )
     .requiredOption('--epochs <n>', 'total epochs (counting resumed ones)', integer(1, 100000))
     .option('--batch <n>', 'minibatch size', integer(1, 65536), 128)
     .option('--lr <x>', 'Adam learning rate', positive, 1e-3)
@@ -130,11 +142,23 @@ async function train(opts: TrainOptions): Promise<void> {
       ...(opts.size ? { size: opts.size } : {}),
       ...(opts.rgb ? { channels: 3 as const } : {}),
     };
+    for (const [flag, value] of [
+      ['--balance', opts.balance],
+      ['--invariance', opts.invariance],
+    ] as const) {
+      if (value !== undefined && opts.latent.kind !== 'mixture')
+        throw new Error(`${flag} applies to a mixture prior only (--latent mixture:K)`);
+    }
     data = await openDataset(datasetSpec, datasetOptions);
     const isImage = data.train.itemShape.length === 3;
     const config: ModelConfigInput = {
       inputShape: data.train.itemShape,
-      latent: { ...opts.latent, dim: opts.latentDim },
+      latent: {
+        ...opts.latent,
+        dim: opts.latentDim,
+        ...(opts.balance === undefined ? {} : { balance: opts.balance }),
+        ...(opts.invariance === undefined ? {} : { invariance: opts.invariance }),
+      },
       objective: {
         kind: opts.objective,
         weight: opts.beta,

@@ -38,5 +38,12 @@ export interface LatentGeometry {
   readonly variables: readonly tf.Variable[];
   /** An extra batch-averaged loss term the geometry needs (e.g. against mixture collapse). */
   regularizer?(posterior: Posterior, z: tf.Tensor2D): tf.Scalar;
+  /** Weight of `consistency`; 0 or absent skips the second encoder pass it costs. */
+  readonly invariance?: number;
+  /**
+   * A weighted loss asking the posterior of a randomly distorted image (augment.ts) to agree with
+   * the clean one's; training adds it for image inputs only.
+   */
+  consistency?(clean: Posterior, perturbed: Posterior): tf.Scalar;
   dispose(): void;
 }
