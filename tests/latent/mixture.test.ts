@@ -155,7 +155,7 @@ describe('Gaussian mixture prior', () => {
     off.dispose();
   });
 
-  it('the consistency term is μ·KL(γ(x) ‖ γ(T x)), zero when they agree, and moves only the distorted branch', () => {
+  it('the consistency term is μ·KL(p ‖ γ(T x)) for the sharpened target p of γ(x), and moves only the distorted branch', () => {
     const g = createGeometry({
       kind: 'mixture',
       dim: 2,
@@ -170,6 +170,17 @@ describe('Gaussian mixture prior', () => {
           [0, 3],
         ]),
       );
+      // Confident assignments spread evenly over the components (means 12 apart): the target is γ
+      // itself, and an undistorted copy costs nothing.
+      const far = tf.tensor2d([
+        [0, 0, -6, -6],
+        [12, 0, -6, -6],
+        [0, 12, -6, -6],
+      ]);
+      g.means.assign(tf.mul(4, g.means));
+      expect(g.consistency(g.posterior(far), g.posterior(far)).dataSync()[0]).toBeLessThan(1e-6);
+      g.means.assign(tf.div(g.means, 4));
+
       const clean = tf.tensor2d([
         [0.5, -0.1, -1, -1],
         [2.0, 0.7, -1, -1],
@@ -178,18 +189,23 @@ describe('Gaussian mixture prior', () => {
         [1.2, 0.4, -1, -1],
         [2.3, 1.5, -1, -1],
       ]);
-      const same = g.consistency(g.posterior(clean), g.posterior(clean)).dataSync()[0];
-      expect(Math.abs(same)).toBeLessThan(1e-6);
       const a = g.posterior(clean).responsibilities().arraySync() as number[][];
       const b = g.posterior(moved).responsibilities().arraySync() as number[][];
-      const kl = a.map((row, i) => row.reduce((s, p, k) => s + p * Math.log(p / b[i][k]), 0));
+      // DEC's target: p_ik ∝ γ_ik² / Σ_i γ_ik.
+      const share = [0, 1, 2].map((k) => a[0][k] + a[1][k]);
+      const p = a.map((row) => {
+        const raw = row.map((v, k) => (v * v) / share[k]);
+        const total = raw.reduce((s, v) => s + v, 0);
+        return raw.map((v) => v / total);
+      });
+      const kl = p.map((row, i) => row.reduce((s, v, k) => s + v * Math.log(v / b[i][k]), 0));
       const expected = (5 * (kl[0] + kl[1])) / 2;
       expect(expected).toBeGreaterThan(0.01);
       expect(g.consistency(g.posterior(clean), g.posterior(moved)).dataSync()[0]).toBeCloseTo(
         expected,
         5,
       );
-      // The clean responsibilities are the target (IMSAT): no gradient flows into them.
+      // The target is fixed: no gradient flows into the clean branch.
       const [dClean, dMoved] = tf.grads((c: tf.Tensor, m: tf.Tensor) =>
         g.consistency(g.posterior(c as tf.Tensor2D), g.posterior(m as tf.Tensor2D)),
       )([clean, moved]);
