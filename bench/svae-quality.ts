@@ -1,13 +1,16 @@
 // Quality against the literature (issue 3): train the Gaussian (N-VAE) and the hyperspherical
 // (S-VAE, vMF) VAE on dynamically binarised MNIST with the CLI, as in Davidson et al. 2018 (MLP
 // 784-256-128-d, Adam 1e-3), and report importance-weighted log-likelihood estimates next to the
-// paper's. Long: run it on purpose, `npm run bench -- quality [--epochs N] [--dims 10,5]`.
+// paper's. Long: run it on purpose, `npm run bench -- quality [--epochs=N] [--dims=10,5]`.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { printTable } from './report';
 
+/** `--name=value` (as `npm run bench -- quality --epochs=50` passes it) or `--name value`. */
 const arg = (name: string, fallback: string) => {
+  const joined = process.argv.find((a) => a.startsWith(`${name}=`));
+  if (joined) return joined.slice(name.length + 1);
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
