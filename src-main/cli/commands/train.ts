@@ -63,7 +63,7 @@ export function registerTrain(program: Command): void {
     )
     .option(
       '--invariance <μ>',
-      'mixture on images: weight of cluster consistency under small random distortions (default 100; 0 = off)',
+      'mixture on images: weight of cluster consistency under small random distortions (default 300; 0 = off)',
       nonNegative,
     )
     .requiredOption('--epochs <n>', 'total epochs (counting resumed ones)', integer(1, 100000))
