@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { printTable } from './report';
 
 /** `--name=value` (as `npm run bench -- quality --epochs=50` passes it) or `--name value`. */
@@ -36,16 +37,16 @@ function cli(args: string[], log: string): Promise<Record<string, unknown>> {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
+    // Whole lines only: eval's final object (with its coverage report) spans many stdout chunks.
     let last = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      for (const line of String(chunk).split('\n').filter(Boolean)) {
-        last = line;
-        const record = JSON.parse(line) as { type?: string; epoch?: number; elbo?: number };
-        if (record.type === 'epoch')
-          console.log(`${log}: epoch ${record.epoch} test ELBO ${record.elbo?.toFixed(2)}`);
-      }
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (!line) return;
+      last = line;
+      const record = JSON.parse(line) as { type?: string; epoch?: number; elbo?: number };
+      if (record.type === 'epoch')
+        console.log(`${log}: epoch ${record.epoch} test ELBO ${record.elbo?.toFixed(2)}`);
     });
-    child.on('exit', (code) =>
+    child.on('close', (code) =>
       code === 0 ? resolve(JSON.parse(last)) : reject(new Error(`${log} failed (${code})`)),
     );
   });
