@@ -6,6 +6,7 @@ import type { EventName, MethodName } from '../../src-main/api/names';
 import type { JobInfo, ModelDetail, ModelInfo } from '../../src-main/api/records';
 import { parseParams, parseResult } from '../../src-main/api/validate';
 import { createRng } from '../../src-renderer/lib/rng';
+import type { CloudData } from '../../src-renderer/stores/cloud.svelte';
 
 /**
  * An in-memory engine behind the real AtlasApi shape (createAtlasApi), validating every request
@@ -433,4 +434,15 @@ export function createFakeEngine(): FakeEngine {
     },
   );
   return engine;
+}
+
+/** A `trainingLatents` event of job `jobId` at `epoch` that re-sends cloud `d`, with `changes`. */
+export function latentsEvent(
+  d: CloudData,
+  jobId: string,
+  epoch: number,
+  changes: Partial<EventPayload<'trainingLatents'>> = {},
+): EventPayload<'trainingLatents'> {
+  const { modelId, means, n, dim, labels, labelNames, indices, split } = d;
+  return { jobId, epoch, modelId, means, n, dim, labels, labelNames, indices, split, ...changes };
 }

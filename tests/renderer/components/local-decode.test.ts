@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import App from '../../../src-renderer/App.svelte';
 import type { AppState } from '../../../src-renderer/stores/app.svelte';
 import { STRIP_STEPS } from '../../../src-renderer/stores/traversal.svelte';
-import { decodeImages } from '../fake-api';
+import { decodeImages, latentsEvent } from '../fake-api';
 import type { FakeEngine } from '../fake-api';
 import { drawsOf, settle } from '../dom';
 import { disposeFakeApps, startFakeApp } from '../fake-app';
@@ -125,18 +125,7 @@ describe('slider drags', () => {
     app.training.activeJobId = 'job-1';
     engine.emit('weightsChanged', { modelId: 'mnist-gaussian' });
     const d = app.cloud.data!;
-    engine.emit('trainingLatents', {
-      jobId: 'job-1',
-      modelId: 'mnist-gaussian',
-      epoch: 11,
-      means: d.means,
-      n: d.n,
-      dim: d.dim,
-      labels: d.labels,
-      labelNames: d.labelNames,
-      indices: d.indices,
-      split: d.split,
-    });
+    engine.emit('trainingLatents', latentsEvent(d, 'job-1', 11, { modelId: 'mnist-gaussian' }));
     await settle(8);
     expect(app.cloud.data!.epoch).toBe(11);
     const decodes = count(engine, 'decode');

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { robustRange } from '../../../src-renderer/lib/colors';
 import { formatNumber } from '../../../src-renderer/lib/format';
 import type { AppState } from '../../../src-renderer/stores/app.svelte';
-import { errorOf, originalImage } from '../fake-api';
+import { errorOf, originalImage, latentsEvent } from '../fake-api';
 import type { FakeEngine } from '../fake-api';
 import { drawsOf, settle } from '../dom';
 import { disposeFakeApps, startFakeApp } from '../fake-app';
@@ -151,19 +151,7 @@ describe('colouring by reconstruction error', () => {
     app.training.activeJobId = 'job-x';
     const d = app.cloud.data!;
     const errors = Float32Array.from({ length: d.n }, (_, r) => 1000 + r);
-    engine.emit('trainingLatents', {
-      jobId: 'job-x',
-      modelId: d.modelId,
-      epoch: 2,
-      means: d.means,
-      n: d.n,
-      dim: d.dim,
-      labels: d.labels,
-      labelNames: d.labelNames,
-      indices: d.indices,
-      split: d.split,
-      errors,
-    });
+    engine.emit('trainingLatents', latentsEvent(d, 'job-x', 2, { errors }));
     await settle();
     expect(app.cloud.data!.errors).toBe(errors);
     const [lo, hi] = robustRange(errors, d.n);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppState } from '../../../src-renderer/stores/app.svelte';
-import { createFakeEngine } from '../fake-api';
+import { createFakeEngine, latentsEvent } from '../fake-api';
 import { installCanvasStubs, settle } from '../dom';
 
 describe('stores', () => {
@@ -38,18 +38,10 @@ describe('stores', () => {
     await app.start();
     app.training.activeJobId = 'job-x';
     const d = app.cloud.data!;
-    engine.emit('trainingLatents', {
-      jobId: 'job-x',
-      modelId: d.modelId,
-      epoch: 3,
-      means: d.means.map((v) => v * 1.1),
-      n: d.n,
-      dim: d.dim,
-      labels: d.labels,
-      labelNames: d.labelNames,
-      indices: d.indices,
-      split: d.split,
-    });
+    engine.emit(
+      'trainingLatents',
+      latentsEvent(d, 'job-x', 3, { means: d.means.map((v) => v * 1.1) }),
+    );
     await settle();
     expect(app.cloud.data!.epoch).toBe(3);
     expect(app.cloud.live).toBe(true);
