@@ -1,34 +1,11 @@
-// Loads the project's shared reference values (../shared/reference/statistics.json, computed
-// independently with mpmath/scipy/numpy) and this suite's scipy/mpmath fixtures.
+// This suite's scipy/mpmath fixtures; the project's reference values come from tests/fixtures/reference.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const fixturesDir = fileURLToPath(new URL('./fixtures', import.meta.url));
 
-export interface ReferenceSample {
-  data: number[][];
-  mardia: {
-    b1: number;
-    b2: number;
-    skewness_statistic: number;
-    skewness_df: number;
-    skewness_p: number;
-    kurtosis_z: number;
-    kurtosis_p: number;
-  };
-  radius_ks: { statistic: number; p: number };
-}
-
-export interface Reference {
-  chi_cdf: { d: number; r: number; value: number }[];
-  samples: Record<string, ReferenceSample>;
-}
-
-export function loadReference(): Reference {
-  return JSON.parse(readFileSync(resolve(repoRoot, '../shared/reference/statistics.json'), 'utf8'));
-}
+export { loadReference } from '../fixtures/reference';
 
 export interface Fixtures {
   kstwo: { n: number; x: number; sf: number; cdf: number; smirnov: number }[];
