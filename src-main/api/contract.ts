@@ -285,6 +285,8 @@ export const methods = {
         columns: z.number().int().min(1).max(1024).optional(),
         scale: z.number().int().min(1).max(16).default(1),
         path: FsPath.optional(),
+        /** Replace an existing file at `path` (`serve` refuses to without it). */
+        overwrite: z.boolean().optional(),
       })
       .superRefine(
         shapeMatches('images', (v) => [v.n as number, ...(v.shape as [number, number, number])]),
@@ -298,6 +300,8 @@ export const methods = {
         data: Float32ArraySchema,
         shape: z.array(z.number().int().min(0)).min(1).max(8),
         path: FsPath.optional(),
+        /** Replace an existing file at `path` (`serve` refuses to without it). */
+        overwrite: z.boolean().optional(),
       })
       .superRefine(shapeMatches('data', (v) => v.shape as number[])),
     result: z.object({ npy: Uint8ArraySchema, path: FsPath.nullable() }),

@@ -11,6 +11,8 @@ import type { HostLauncher } from '../host/launcher';
 import { defaultDemoDir, defaultLibraryDir, defaultRendererDir } from '../host/paths';
 import { Supervisor } from '../host/supervisor';
 import { contentSecurityPolicy, SECURITY_HEADERS } from './csp';
+import { serveLimits, type ServeLimits } from './limits';
+import { ServePathPolicy, type ServeFolders } from './path-policy';
 import { hostAllowed, isLoopback, originAllowed, tokenOf } from './request-checks';
 import { placeholderPage, readStatic } from './static-files';
 import { newToken, tokenMatches } from './token';
@@ -35,6 +37,13 @@ export interface ServerOptions {
   warn?: (line: string) => void;
   /** Start the inference host (and seed the library) now rather than on the first request. */
   warm?: boolean;
+  /**
+   * Folders beyond the library that the page may read from and export into (`--allow-dir`);
+   * see path-policy.ts.
+   */
+  allowDirs?: readonly string[];
+  /** Limits on what each client may hold; default DEFAULT_LIMITS (limits.ts). */
+  limits?: Partial<ServeLimits>;
 }
 
 export interface RunningServer {
@@ -44,6 +53,12 @@ export interface RunningServer {
   host: string;
   port: number;
   supervisor: Supervisor;
+  /** The library and the folders in it the page reads and writes. */
+  folders: ServeFolders;
+  /** Folders the page may read from, and export into. */
+  readable: string[];
+  writable: string[];
+  limits: ServeLimits;
   close(): Promise<void>;
 }
 
@@ -58,9 +73,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const rendererDir = path.resolve(options.rendererDir ?? defaultRendererDir());
   const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (token.length < 16) throw new Error('the access token must be at least 16 characters');
+  const limits = serveLimits(options.limits);
+  const libraryDir = options.libraryDir ?? defaultLibraryDir();
+  const policy = await ServePathPolicy.create(libraryDir, options.allowDirs);
+
+  // Set once the port is known, before the first request can arrive.
+  let csp = contentSecurityPolicy();
 
   const supervisor = new Supervisor({
-    libraryDir: options.libraryDir ?? defaultLibraryDir(),
+    libraryDir,
     demoDir: options.demoDir === undefined ? defaultDemoDir() : options.demoDir,
     launcher: options.launcher ?? forkLauncher(),
     transport: 'websocket',
@@ -79,9 +100,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     const url = new URL(req.url ?? '/', 'http://x');
-    const csp = contentSecurityPolicy({
-      connect: [`ws://${req.headers.host}`, `wss://${req.headers.host}`],
-    });
     if (url.pathname === '/' || url.pathname === '/index.html') {
       if (!tokenMatches(token, tokenOf(req))) {
         return send(
@@ -106,8 +124,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return send(res, 200, file.type, file.body, { 'Content-Security-Policy': csp });
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 512 * 1024 * 1024 });
+  // Slow-header clients are cut off; a socket's own limits are in ws-bridge.ts.
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.headersTimeoutMs * 3;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxFrameBytes,
+    // Compression would let a small frame inflate past maxPayload's intent; frames are binary anyway.
+    perMessageDeflate: false,
+  });
+  let refusingForLoad = false;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the socket over without an error listener: a client resetting it mid-handshake
+    // would otherwise crash the process.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
@@ -116,15 +147,32 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (!hostAllowed(req, host)) return refuse(421, 'Misdirected Request');
     if (!tokenMatches(token, tokenOf(req))) return refuse(401, 'Unauthorized');
     if (!originAllowed(req)) return refuse(403, 'Forbidden');
+    // handleUpgrade completes at once (no verifyClient, no compression to negotiate), so
+    // wss.clients counts every socket accepted so far.
+    if (wss.clients.size >= limits.maxConnections) {
+      // Logged once per episode, not once per refused client of a flood.
+      if (!refusingForLoad)
+        warn(`serve: refusing connections: ${limits.maxConnections} open (the limit)`);
+      refusingForLoad = true;
+      return refuse(503, 'Service Unavailable');
+    }
+    refusingForLoad = false;
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  const unbridge = bridgeWebSockets(wss, supervisor);
+  const unbridge = bridgeWebSockets(wss, {
+    invoke: policy.guard(supervisor.invoke),
+    onEvent: (listener) => supervisor.onEvent(listener),
+    limits,
+    log: warn,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // Built from the address serve listens on, never from a request's Host header.
+  csp = contentSecurityPolicy({ connect: socketOrigins(host, port) });
   if (options.warm ?? true) {
     supervisor.inference
       .backend()
@@ -145,6 +193,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     host,
     port,
     supervisor,
+    folders: policy.folders,
+    readable: policy.readable,
+    writable: policy.writable,
+    limits,
     async close() {
       unbridge();
       for (const client of wss.clients) client.terminate();
@@ -154,6 +206,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Where the page may open its socket: this server's own address (and, on loopback, the other
+ * names of loopback the Host check accepts), for browsers whose CSP 'self' does not cover ws:.
+ */
+function socketOrigins(host: string, port: number): string[] {
+  const names = isLoopback(host)
+    ? [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host, 'localhost', '[::1]']
+    : host === '0.0.0.0' || host === '::'
+      ? [os.hostname()]
+      : [host.includes(':') ? `[${host}]` : host];
+  return [...new Set(names)].flatMap((name) => [`ws://${name}:${port}`, `wss://${name}:${port}`]);
 }
 
 function send(

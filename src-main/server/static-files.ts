@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isWithin } from '../shell/path-grants';
 
 export const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -46,13 +46,25 @@ export interface StaticFile {
   type: string;
 }
 
+/**
+ * The file a URL path names under `root`, or undefined. Symbolic links are followed before the
+ * check, so a link inside `root` that points out of it (a file or a folder) serves nothing.
+ */
 export async function readStatic(root: string, urlPath: string): Promise<StaticFile | undefined> {
   const file = resolveStatic(root, urlPath);
-  if (!file || !existsSync(file)) return undefined;
-  const info = await stat(file);
+  if (!file) return undefined;
+  let real: string;
+  let realRoot: string;
+  try {
+    [real, realRoot] = await Promise.all([realpath(file), realpath(root)]);
+  } catch {
+    return undefined; // missing, a dangling link, or unreadable: nothing to serve
+  }
+  if (!isWithin(realRoot, real)) return undefined;
+  const info = await stat(real);
   if (!info.isFile()) return undefined;
   return {
-    body: await readFile(file),
+    body: await readFile(real),
     type: MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
   };
 }

@@ -19,11 +19,10 @@ import { realPath, type PathGrants } from './path-grants';
  * differently (the folder source expands `~`, the main process would not). Built-in datasets
  * (`mnist`, `shapes`, `toy:NAME`) name no path and pass.
  *
- * This applies to the Electron IPC transport only (ipc-handlers.ts). The browser transport
- * (`latent-atlas serve`, src-main/server) passes paths through unchecked on purpose: it listens
- * on loopback behind a random token, has no native dialogs to grant anything, and its user types
- * paths into the page deliberately, as they would on the command line. There the token, not the
- * path, is what keeps others out.
+ * This applies to the Electron IPC transport (ipc-handlers.ts). The browser transport
+ * (`latent-atlas serve`) has no dialogs to grant anything; it checks the same paths, found by
+ * `requestPaths` from the same PATH_PARAMS table, against the folders its operator allowed
+ * (src-main/server/path-policy.ts).
  */
 
 /** How a request uses the path it names. */
@@ -94,6 +93,40 @@ export interface PagePathContext {
   librarySpecs(): Promise<readonly string[]>;
 }
 
+/** The paths a request names, and how it uses them. */
+export interface RequestPaths {
+  use: PathUse;
+  /** The PATH_PARAMS keys joined with dots (`dataset.spec`): how errors name the param. */
+  name: string;
+  /** Every file-system path in it, as given (a dataset spec may name none, one or two). */
+  targets: string[];
+}
+
+/**
+ * The paths `params` names for `method`, as the engine will read them (dataset specs through the
+ * engine's own parser); null when the method takes no path or this request gives none. Returns
+ * the error to answer with when the param is not a string, the spec does not parse (invalid-params),
+ * or the spec's scheme is one the table cannot see into (refused).
+ */
+export function requestPaths(method: MethodName, params: unknown): RequestPaths | ErrorInfo | null {
+  const param = PATH_PARAMS[method];
+  if (!param) return null;
+  const value = valueAt(params, param.at);
+  if (value === undefined) return null;
+  const name = param.at.join('.');
+  if (typeof value !== 'string') {
+    return { code: 'invalid-params', message: `${method}: "${name}" must be a string` };
+  }
+  if (param.use !== 'dataset-spec') return { use: param.use, name, targets: [value] };
+  try {
+    return { use: param.use, name, targets: datasetSpecPaths(value) };
+  } catch (err) {
+    if (err instanceof UncheckedScheme)
+      return { code: 'refused', message: `refused "${method}": ${err.message}` };
+    return { code: 'invalid-params', message: `${method}: ${(err as Error).message}` };
+  }
+}
+
 /**
  * Checks the paths `params` names for `method`; returns the error to answer with, or null when
  * every path is granted (or the request names none). Params that are not what the contract
@@ -104,30 +137,14 @@ export async function checkPagePaths(
   params: unknown,
   context: PagePathContext,
 ): Promise<ErrorInfo | null> {
-  const param = PATH_PARAMS[method];
-  if (!param) return null;
-  const value = valueAt(params, param.at);
-  if (value === undefined) return null;
-  const name = param.at.join('.');
-  if (typeof value !== 'string') {
-    return { code: 'invalid-params', message: `${method}: "${name}" must be a string` };
-  }
+  const found = requestPaths(method, params);
+  if (!found) return null;
+  if ('code' in found) return found;
+  const { use, targets } = found;
   const refuse = (message: string): ErrorInfo => ({
     code: 'refused',
     message: `refused "${method}": ${message}`,
   });
-
-  let targets: string[];
-  if (param.use === 'dataset-spec') {
-    try {
-      targets = datasetSpecPaths(value);
-    } catch (err) {
-      if (err instanceof UncheckedScheme) return refuse(err.message);
-      return { code: 'invalid-params', message: `${method}: ${(err as Error).message}` };
-    }
-  } else {
-    targets = [value];
-  }
 
   let library: Promise<Set<string>> | undefined;
   for (const target of targets) {
@@ -141,14 +158,14 @@ export async function checkPagePaths(
       return refuse(`cannot check ${target}: ${(err as Error).message}`);
     }
     const shown = real === path.resolve(target) ? target : `${target} (${real})`;
-    if (param.use === 'save') {
+    if (use === 'save') {
       if (!context.grants.allowsWrite(real)) {
         return refuse(`${shown} was not chosen in a save dialog`);
       }
       continue;
     }
     if (context.grants.allowsRead(real)) continue;
-    if (param.use !== 'checkpoint') {
+    if (use !== 'checkpoint') {
       library ??= libraryPaths(context);
       if ((await library).has(real)) continue;
     }

@@ -14,6 +14,8 @@ contractSuite("serve's WebSocket", async () => {
     libraryDir,
     demoDir: null,
     rendererDir: path.join(scratchDir, 'no-renderer'),
+    // The suite reads and writes its scratch folder, as an operator's --allow-dir would allow.
+    allowDirs: [scratchDir],
   });
   const client = await connectAtlas({
     url: `ws://127.0.0.1:${server.port}/atlas?token=${server.token}`,

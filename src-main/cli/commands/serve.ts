@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { startServer } from '../../server';
 import { integer } from '../parse';
 
+/** Commander's way to take an option more than once. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -13,13 +16,24 @@ export function registerServe(program: Command): void {
     )
     .option('--port <n>', 'port (default: any free port)', integer(0, 65535), 0)
     .option('--library <dir>', 'model library folder (default: the desktop app’s)')
-    .action(async (opts: { host: string; port: number; library?: string }) => {
+    .option(
+      '--allow-dir <dir>',
+      'a folder the page may read datasets and checkpoints from and export into, besides the library (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .action(async (opts: { host: string; port: number; library?: string; allowDir: string[] }) => {
       const server = await startServer({
         host: opts.host,
         port: opts.port,
+        allowDirs: opts.allowDir,
         ...(opts.library ? { libraryDir: opts.library } : {}),
       });
-      process.stdout.write(`Open ${server.url}\n`);
+      process.stdout.write(
+        `Open ${server.url}\n` +
+          `The page reads only ${server.readable.join(', ')}\n` +
+          `and writes only ${server.writable.join(', ')} (see SECURITY.md)\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => void server.close().then(resolve);
         process.once('SIGINT', stop);
