@@ -24,6 +24,8 @@ export interface DecodeResult {
 /** Decoded images, and where they were decoded: in the page (dense decoders) or by the engine. */
 export interface DecodedImages extends DecodeResult {
   via: 'page' | 'engine';
+  /** The model that decoded them: a result for a model no longer on screen is dropped. */
+  modelId: string;
 }
 
 export interface AppOptions {
@@ -91,6 +93,13 @@ export class AppState {
     return this.library.current?.modelId ?? null;
   }
 
+  /** The name of the model being opened, while it loads. */
+  get openingName(): string | null {
+    const id = this.library.opening;
+    if (!id) return null;
+    return this.library.models.find((m) => m.modelId === id)?.name ?? id;
+  }
+
   /** Sphere latents (vMF, power spherical): points live on S^{d−1}. */
   get spherical(): boolean {
     const kind = this.library.current?.latent.kind;
@@ -124,14 +133,37 @@ export class AppState {
     }
   }
 
-  /** Opens a model: its detail, its point cloud, its coverage report (holes) in the background. */
-  async openModel(modelId: string): Promise<void> {
-    const model = await this.library.open(modelId);
-    if (!model) return;
+  /** Counts model switches: results that arrive for an older one are dropped. */
+  private switches = 0;
+
+  /**
+   * Starts showing model `modelId`: everything of the previous model leaves the screen at once
+   * (header, cloud, sliders, previews, selection, coverage), the panels show that it loads, and
+   * the returned check says whether a later switch has superseded this one.
+   */
+  private switchTo(modelId: string): () => boolean {
+    const ticket = ++this.switches;
+    this.library.current = null;
+    this.library.opening = modelId;
     this.selection.clear();
     this.generation.clear();
     this.coverage.clear();
+    this.localDecoder.clear();
+    this.cloud.set(null);
     this.cloud.loading = true;
+    this.traversal.clear();
+    return () => ticket !== this.switches;
+  }
+
+  /** Opens a model: its detail, its point cloud, its coverage report (holes) in the background. */
+  async openModel(modelId: string): Promise<void> {
+    const stale = this.switchTo(modelId);
+    const model = await this.library.open(modelId, stale);
+    if (stale()) return;
+    if (!model) {
+      this.cloud.loading = false;
+      return;
+    }
     // The decoder's weights come alongside the points, so the first slider image decodes in the page.
     const weights = this.localDecoder.load(modelId);
     try {
@@ -139,25 +171,26 @@ export class AppState {
         this.api.latents({ modelId, limit: this.pointLimit }),
         weights,
       ]);
-      if (this.modelId !== modelId) return;
+      if (stale()) return;
       this.viewer.modelOpened(this.spherical);
       this.cloud.set(cloudFromSnapshot(modelId, snapshot));
       this.traversal.reset();
     } catch (error) {
+      await weights;
+      if (stale()) return;
       this.cloud.set(null);
       this.notices.push(`Could not encode the data: ${errorMessage(error)}`, 'error');
-      await weights;
       // A decoder-only model still decodes: start the sliders at the prior's centre.
       const d = model.latent.dim;
       const z = new Float64Array(d);
       if (this.spherical) z[0] = 1;
       this.traversal.setBase(z, 'prior centre');
     } finally {
-      this.cloud.loading = false;
+      if (!stale()) this.cloud.loading = false;
     }
     // The report (for the hole markers) is computed after the first decodes, not in their way.
     setTimeout(() => {
-      if (this.modelId === modelId && !this.coverage.report && !this.coverage.loading)
+      if (!stale() && !this.coverage.report && !this.coverage.loading)
         void this.coverage.load(modelId);
     }, this.coverageDelayMs);
   }
@@ -165,14 +198,16 @@ export class AppState {
   /** A live snapshot from training: the cloud glides to it (the viewer aligns it first). */
   async showTrainingLatents(e: EventPayload<'trainingLatents'>): Promise<void> {
     if (this.modelId !== e.modelId) {
-      const model = await this.library.open(e.modelId);
-      if (!model) return;
+      // Following a job onto another model: a switch like any other.
+      if (this.library.opening === e.modelId) return;
+      const stale = this.switchTo(e.modelId);
+      const model = await this.library.open(e.modelId, stale);
+      if (!model || stale()) return;
       await this.localDecoder.load(e.modelId);
-      if (this.modelId !== e.modelId) return;
-      this.selection.clear();
-      this.coverage.clear();
+      if (stale()) return;
       this.viewer.modelOpened(this.spherical);
       this.cloud.set(cloudFromSnapshot(e.modelId, e, e.epoch));
+      this.cloud.loading = false;
       this.traversal.reset();
       return;
     }
@@ -195,10 +230,10 @@ export class AppState {
     try {
       if (local && z.length === n * local.latentDim) {
         const images = await decodeSliced(local, z, n);
-        return { images, n, shape: [...local.shape], via: 'page' };
+        return { images, n, shape: [...local.shape], via: 'page', modelId };
       }
       const r = await this.api.decode({ modelId, z, n });
-      return { images: r.images, n: r.n, shape: r.shape, via: 'engine' };
+      return { images: r.images, n: r.n, shape: r.shape, via: 'engine', modelId };
     } finally {
       this.decoding--;
     }

@@ -14,7 +14,11 @@ export class CoverageStore {
 
   constructor(private readonly app: AppState) {}
 
+  private ticket = 0;
+
   clear(): void {
+    this.ticket++;
+    this.loading = false;
     this.report = null;
     this.raw = null;
     this.modelId = null;
@@ -28,18 +32,19 @@ export class CoverageStore {
 
   async load(modelId = this.app.modelId): Promise<void> {
     if (!modelId) return;
+    const ticket = ++this.ticket;
     this.loading = true;
     this.error = null;
     try {
       const { report } = await this.app.api.coverage({ modelId, limit: this.limit });
-      if (this.app.modelId !== modelId) return;
+      if (ticket !== this.ticket || this.app.modelId !== modelId) return;
       this.raw = report;
       this.report = readCoverage(report);
       this.modelId = modelId;
     } catch (error) {
-      this.error = errorMessage(error);
+      if (ticket === this.ticket) this.error = errorMessage(error);
     } finally {
-      this.loading = false;
+      if (ticket === this.ticket) this.loading = false;
     }
   }
 

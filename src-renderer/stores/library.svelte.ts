@@ -39,17 +39,21 @@ export class LibraryStore {
     );
   }
 
-  async open(modelId: string): Promise<ModelDetail | null> {
+  /** Fetches a model's detail and makes it current, unless `stale()` says a later open won. */
+  async open(modelId: string, stale: () => boolean = () => false): Promise<ModelDetail | null> {
     this.opening = modelId;
     try {
       const { model } = await this.app.api.openModel({ modelId });
+      if (stale()) return null;
       this.current = model;
+      for (const warning of model.warnings ?? []) this.app.notices.push(warning, 'error');
       return model;
     } catch (error) {
-      this.app.notices.push(`Could not open the model: ${errorMessage(error)}`, 'error');
+      if (!stale())
+        this.app.notices.push(`Could not open the model: ${errorMessage(error)}`, 'error');
       return null;
     } finally {
-      this.opening = null;
+      if (!stale()) this.opening = null;
     }
   }
 

@@ -59,7 +59,7 @@ export class TraversalStore {
         return out;
       },
       (out) => {
-        if (!out) return;
+        if (!out || out.modelId !== this.app.modelId) return;
         this.image = out.images;
         const times = this.timings[out.via];
         // The figure refreshes every tenth decode: repainting it on each would cost more than it tells.
@@ -174,6 +174,18 @@ export class TraversalStore {
     this.scheduleStrips(0);
   }
 
+  /** Another model is opening: nothing of this one may stay (image, strips, latency figure). */
+  clear(): void {
+    if (this.stripTimer) clearTimeout(this.stripTimer);
+    this.stripTimer = null;
+    this.setBase(null, 'data mean');
+    this.stripsFor = [];
+    this.p95 = null;
+    this.decodedIn = null;
+    this.timings.page.length = 0;
+    this.timings.engine.length = 0;
+  }
+
   reset(): void {
     const mean = this.app.cloud.mean;
     this.setBase(mean ? Float64Array.from(mean) : null, 'data mean');
@@ -224,7 +236,7 @@ export class TraversalStore {
     });
     try {
       const out = await this.app.decode(batch, sliders.length * STRIP_STEPS);
-      if (!out) return;
+      if (!out || out.modelId !== this.app.modelId) return;
       this.strips = out.images;
       this.stripsFor = sliders.map((s) => s.slot);
     } catch (error) {

@@ -34,6 +34,8 @@ export interface FakeEngine {
   withWeights: boolean;
   /** Scales every logit: change it, then emit `weightsChanged`, to mimic a training step. */
   weightScale: number;
+  /** How long each request takes to answer (ms); none by default. Replies may then cross. */
+  delayMs?: (method: MethodName, params: unknown) => number;
   release(): void;
 }
 
@@ -418,6 +420,8 @@ export function createFakeEngine(): FakeEngine {
   engine.api = createAtlasApi(
     async (method, params) => {
       calls.push({ method, params });
+      const delay = engine.delayMs?.(method, params) ?? 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       try {
         const parsed = parseParams(method, params);
         const handler = handlers[method] as (p: unknown) => unknown;
