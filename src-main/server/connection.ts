@@ -15,6 +15,9 @@ export const CLOSE = {
   tooBig: 1009,
 } as const;
 
+/** Bytes of a reason the log keeps (a client chooses how long its own error messages are). */
+const LOGGED_REASON = 300;
+
 /**
  * One client's socket: closes it at most once, with a code and a reason, and logs that once;
  * counts its requests in flight; drops it when it stops reading or stops answering pings.
@@ -50,7 +53,7 @@ export class Connection {
 
   /** Closes with `code` and `reason` (cut to the 123 bytes a close frame holds); logs once. */
   close(code: number, reason: string): void {
-    this.noteEnd(`${reason} (${code})`);
+    this.noteEnd(`${truncate(reason, LOGGED_REASON)} (${code})`);
     if (this.socket.readyState === this.socket.OPEN) this.socket.close(code, truncate(reason));
   }
 
@@ -91,7 +94,7 @@ export class Connection {
   private noteEnd(why: string): void {
     if (this.ended) return;
     this.ended = true;
-    this.log(`serve: closed ${this.label}: ${why}`);
+    this.log(`serve: closed ${this.label}: ${truncate(why, LOGGED_REASON)}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +53,13 @@ describe('serve: who may use it', () => {
     );
     writeFileSync(path.join(renderer, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(path.join(root, 'secret.txt'), 'secret');
+    mkdirSync(path.join(root, 'private'));
+    writeFileSync(path.join(root, 'private', 'key.txt'), 'secret');
+    if (process.platform !== 'win32') {
+      symlinkSync(path.join(root, 'secret.txt'), path.join(renderer, 'assets', 'leak.txt'));
+      symlinkSync(path.join(root, 'private'), path.join(renderer, 'private'));
+      symlinkSync(path.join(renderer, 'assets', 'app.js'), path.join(renderer, 'alias.js'));
+    }
     server = await startServer({
       libraryDir: path.join(root, 'lib'),
       demoDir: null,
@@ -119,6 +126,38 @@ describe('serve: who may use it', () => {
       expect(res.body).not.toContain('secret');
     }
     expect((await get(server.port, `/?token=${server.token}`, {}, 'POST')).status).toBe(405);
+  });
+
+  it.runIf(process.platform !== 'win32')(
+    'follows no link out of the renderer folder (a link inside it still serves)',
+    async () => {
+      for (const p of ['/assets/leak.txt', '/private/key.txt']) {
+        const res = await get(server.port, p);
+        expect(res.status, p).toBe(404);
+        expect(res.body).not.toContain('secret');
+      }
+      expect((await get(server.port, '/alias.js')).body).toBe('console.log(1)');
+    },
+  );
+
+  it('builds the CSP from its own address, never from the Host header', async () => {
+    for (const host of [
+      `127.0.0.1:${server.port}; script-src *`,
+      `localhost:1 https://evil.example`,
+      `127.0.0.1:${server.port}\tws://evil.example`,
+    ]) {
+      const page = await get(server.port, `/?token=${server.token}`, { Host: host });
+      const csp = String(page.headers['content-security-policy']);
+      expect(page.status).toBe(200);
+      expect(csp).not.toContain('evil');
+      expect(csp).not.toContain('script-src *');
+      expect(csp.match(/script-src/g)).toHaveLength(1);
+      expect(csp).toContain(
+        `connect-src 'self' ws://127.0.0.1:${server.port} wss://127.0.0.1:${server.port} ws://localhost:${server.port}`,
+      );
+      const asset = await get(server.port, '/assets/app.js', { Host: host });
+      expect(String(asset.headers['content-security-policy'])).toBe(csp);
+    }
   });
 
   it('refuses a DNS-rebinding Host header on loopback', async () => {
@@ -250,6 +289,13 @@ describe('serve on another interface', () => {
       expect(
         (await get(remote.port, '/?token=nope', { Host: `atlas.lab:${remote.port}` })).status,
       ).toBe(401);
+      // The CSP names the machine serve runs on, whatever Host the request claims.
+      const page = await get(remote.port, `/?token=${remote.token}`, {
+        Host: `evil.example:${remote.port}`,
+      });
+      const csp = String(page.headers['content-security-policy']);
+      expect(csp).toContain(`connect-src 'self' ws://${os.hostname()}:${remote.port}`);
+      expect(csp).not.toContain('evil');
     } finally {
       await remote.close();
       rmSync(root, { recursive: true, force: true });
