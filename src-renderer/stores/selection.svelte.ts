@@ -36,6 +36,10 @@ export class SelectionStore {
   hoverIsOriginal = $state(true);
   selected = $state<number | null>(null);
   neighbours = $state.raw<number[]>([]);
+  /** Latent-space (Euclidean) distances from the selected point to each neighbour. */
+  neighbourDistances = $state.raw<number[]>([]);
+  /** The neighbours as the data set has them (null: not fetched, or originals unavailable). */
+  neighbourOriginals = $state.raw<Float32Array | null>(null);
   /** The selected item as the dataset has it (what the model was trained on). */
   selectedOriginal = $state.raw<Float32Array | null>(null);
   /** Why the selected item's original could not be shown, if it could not. */
@@ -81,6 +85,8 @@ export class SelectionStore {
     this.hoverImage = null;
     this.selected = null;
     this.neighbours = [];
+    this.neighbourDistances = [];
+    this.neighbourOriginals = null;
     this.selectedImage = null;
     this.neighbourImages = null;
     this.target = null;
@@ -119,6 +125,8 @@ export class SelectionStore {
     this.originalError = null;
     if (index === null) {
       this.neighbours = [];
+      this.neighbourDistances = [];
+      this.neighbourOriginals = null;
       this.selectedImage = null;
       this.selectedOriginal = null;
       this.neighbourImages = null;
@@ -127,12 +135,16 @@ export class SelectionStore {
     const data = this.app.cloud.data;
     const z = this.app.cloud.latent(index);
     if (!data || !z) return;
-    const nn = nearestNeighbors(data.means, data.n, data.dim, z, NEIGHBOURS, index).indices;
+    const found = nearestNeighbors(data.means, data.n, data.dim, z, NEIGHBOURS, index);
+    const nn = found.indices;
     this.neighbours = nn;
+    this.neighbourDistances = found.distances;
     this.selectedImage = this.thumbs.get(index) ?? null;
     this.neighbourImages = null;
-    // The original is fetched alongside the decode, not after it.
+    this.neighbourOriginals = null;
+    // The originals are fetched alongside the decode, not after it.
     const original = this.loadOriginal(index);
+    const neighbourOriginals = this.loadNeighbourOriginals(index, nn);
     const batch = new Float32Array((nn.length + 1) * data.dim);
     batch.set(z, 0);
     nn.forEach((j, k) =>
@@ -147,7 +159,33 @@ export class SelectionStore {
     } catch (error) {
       this.app.notices.push(`Decode failed: ${errorMessage(error)}`, 'error');
     }
-    await original;
+    await Promise.all([original, neighbourOriginals]);
+  }
+
+  /** The neighbours' original items: cached ones at once, the rest in one request. */
+  private async loadNeighbourOriginals(index: number, nn: number[]): Promise<void> {
+    const keys = nn.map((j) => this.originalKey(j));
+    if (!this.originalsAvailable || nn.length === 0 || keys.some((k) => k === null)) return;
+    const missing = nn.filter((_, k) => !this.originals.has(keys[k]!));
+    if (missing.length > 0) {
+      try {
+        const out = await this.app.items(missing);
+        if (!out) return;
+        const size = out.images.length / out.n;
+        missing.forEach((j, k) =>
+          this.remember(this.originalKey(j)!, out.images.slice(k * size, (k + 1) * size)),
+        );
+      } catch {
+        return; // The selected item's own original says why (originalError).
+      }
+    }
+    if (this.selected !== index) return;
+    const images = keys.map((k) => this.originals.get(k!));
+    if (images.some((im) => !im)) return;
+    const size = images[0]!.length;
+    const all = new Float32Array(size * images.length);
+    images.forEach((im, k) => all.set(im!, k * size));
+    this.neighbourOriginals = all;
   }
 
   /** Fetches the selected item's original image (cached by dataset item). */

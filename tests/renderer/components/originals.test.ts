@@ -31,7 +31,10 @@ describe('original items', () => {
     await app.selection.select(7);
     await settle();
     // Point 7 is dataset item 21 (the snapshot's indices), asked for by item index and split.
-    const asked = callsOf('items').at(-1)!.params as { indices: Int32Array; split: string };
+    // (The neighbours' originals come in a request of their own.)
+    const asked = callsOf('items').find(
+      (c) => (c.params as { indices: Int32Array }).indices.length === 1,
+    )!.params as { indices: Int32Array; split: string };
     expect(asked.indices).toBeInstanceOf(Int32Array);
     expect(Array.from(asked.indices)).toEqual([21]);
     expect(asked.split).toBe('all');
@@ -248,5 +251,45 @@ describe('data set descriptions in the training panel', () => {
     });
     expect(screen.getByTestId('dataset-summary').textContent).toMatch(/64×64×3/);
     expect((screen.getByTestId('train-start') as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
+describe('nearest neighbours', () => {
+  it('show their originals, labels and latent distances, nearest first', async () => {
+    await startApp();
+    await app.selection.select(7);
+    await settle();
+    const { neighbours, neighbourDistances } = app.selection;
+    expect(neighbours).toHaveLength(8);
+    // Distances are Euclidean in latent space, ascending, and match the cloud's means.
+    const d = app.cloud.data!;
+    const z7 = app.cloud.latent(7)!;
+    neighbours.forEach((j, k) => {
+      const zj = app.cloud.latent(j)!;
+      expect(neighbourDistances[k]).toBeCloseTo(Math.hypot(...zj.map((v, i) => v - z7[i])), 5);
+      if (k > 0) expect(neighbourDistances[k]).toBeGreaterThanOrEqual(neighbourDistances[k - 1]);
+    });
+    // The thumbnails are the data set's items (dataset item = 3 × point index in the fake).
+    const size = 64;
+    neighbours.forEach((j, k) =>
+      expect(app.selection.neighbourOriginals!.slice(k * size, (k + 1) * size)).toEqual(
+        originalImage(d.indices[j]),
+      ),
+    );
+    const thumbs = within(screen.getByTestId('neighbours')).getAllByTestId('neighbour');
+    expect(thumbs).toHaveLength(8);
+    const j0 = neighbours[0];
+    expect(thumbs[0].textContent).toContain(app.cloud.label(j0)!);
+    expect(thumbs[0].textContent).toContain(formatNumber(neighbourDistances[0], 2));
+    expect(screen.getByTestId('neighbours').textContent).toContain('originals');
+  });
+
+  it('fall back to reconstructions when the originals cannot be read', async () => {
+    await startApp((e) => (e.withItems = false));
+    await app.selection.select(7);
+    await settle();
+    expect(app.selection.neighbourOriginals).toBeNull();
+    expect(app.selection.neighbourImages).not.toBeNull();
+    expect(screen.getByTestId('neighbours').textContent).toContain('reconstructions');
   });
 });
