@@ -1,4 +1,5 @@
 import { tf } from './tf';
+import { fastProduct, installFastMatMul } from './kernels/fast-matmul';
 
 /**
  * Gradient overrides that keep training fast on the wasm backend.
@@ -18,8 +19,29 @@ function usesWasm(): boolean {
   return tf.getBackend() === 'wasm';
 }
 
-const mm = (a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor =>
-  usesWasm() ? tf.matMul(ta ? swapLast(a) : a, tb ? swapLast(b) : b) : tf.matMul(a, b, ta, tb);
+const size = (t: tf.Tensor) => t.size;
+
+/**
+ * op(a)·op(b) with explicit transposes on wasm. For rank-2 products with one transposed operand,
+ * the transpose goes where it moves fewer values: aᵀ·b = (bᵀ·a)ᵀ, a·bᵀ = (b·aᵀ)ᵀ. The filter
+ * gradient of an im2col convolution, colsᵀ·dy, then transposes the small dy and the small product
+ * instead of the patch matrix (kh·kw times the image).
+ */
+function mm(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor {
+  if (!usesWasm()) return tf.matMul(a, b, ta, tb);
+  // The SIMD kernel (kernels/fast-matmul.ts) packs transposed operands as they lie.
+  if (fastProduct(a.shape, b.shape, ta, tb)) return tf.matMul(a, b, ta, tb);
+  if (a.rank === 2 && b.rank === 2 && ta !== tb) {
+    const [a0, a1] = a.shape as [number, number];
+    const [b0, b1] = b.shape as [number, number];
+    const outSize = (ta ? a1 : a0) * (tb ? b0 : b1);
+    const direct = ta ? size(a) : size(b);
+    const swapped = (ta ? size(b) : size(a)) + outSize;
+    if (swapped < direct)
+      return tf.transpose(tf.matMul(ta ? swapLast(b) : b, ta ? a : swapLast(a)));
+  }
+  return tf.matMul(ta ? swapLast(a) : a, tb ? swapLast(b) : b);
+}
 
 /** Transposes the last two axes (BatchMatMul operands may be rank 3). */
 function swapLast(t: tf.Tensor): tf.Tensor {
@@ -164,6 +186,7 @@ let installed = false;
 export function installFastGradients(): void {
   if (installed) return;
   installed = true;
+  installFastMatMul();
   const gradients = [
     { kernelName: 'BatchMatMul', inputsToSave: ['a', 'b'], gradFunc: batchMatMulGrad },
     { kernelName: 'Conv2D', inputsToSave: ['x', 'filter'], gradFunc: conv2dGrad },
