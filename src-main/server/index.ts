@@ -59,6 +59,8 @@ export interface RunningServer {
   readable: string[];
   writable: string[];
   limits: ServeLimits;
+  /** WebSocket connections open now. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -197,6 +199,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     readable: policy.readable,
     writable: policy.writable,
     limits,
+    get connections() {
+      return wss.clients.size;
+    },
     async close() {
       unbridge();
       for (const client of wss.clients) client.terminate();
