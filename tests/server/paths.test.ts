@@ -188,9 +188,9 @@ describe('serve: what the page may read', () => {
       [
         'startTraining on folder:/etc',
         api.startTraining({
-          ...(validParams.startTraining as never),
+          ...validParams.startTraining,
           dataset: { spec: 'folder:/etc' },
-        }),
+        } as Parameters<typeof api.startTraining>[0]),
       ],
     ];
     for (const [what, promise] of probes) {
