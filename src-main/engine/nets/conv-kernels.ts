@@ -1,5 +1,6 @@
 import { tf } from '../tf';
 import { col2im, im2col, patchRows, patchWidth, type PatchGeometry } from './im2col';
+import { instantiatePatches, type PatchKernels } from '../kernels/patches';
 
 /**
  * Convolutions for training on tfjs-wasm, as im2col + one plain matMul (XNNPACK's fast GEMM).
@@ -20,6 +21,16 @@ type Attrs = Record<string, unknown>;
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
+}
+
+let wasmKernels: PatchKernels | null | undefined;
+let useWasmKernels = true;
+
+/** Chooses between the WebAssembly loops (kernels/patches.ts) and the JavaScript ones on wasm. */
+export function setWasmPatchKernels(on: boolean): void {
+  useWasmKernels = on;
 }
 
 interface GenericBackend {
@@ -41,10 +52,18 @@ function runFill(
   input: tf.TensorInfo,
   shape: number[],
   fill: (input: Float32Array, output: Float32Array) => void,
+  wasmFill?: (kernels: PatchKernels, input: number, output: number) => void,
 ): tf.TensorInfo {
   if (input.dtype !== 'float32') throw new Error(`${IM2COL}/${COL2IM} need float32 tensors`);
   if (backendName === 'wasm') {
     const wasm = backend as WasmHeapBackend;
+    if (wasmKernels === undefined) wasmKernels = instantiatePatches(wasm.wasm.asm.memory);
+    if (wasmKernels && useWasmKernels && wasmFill) {
+      const out = wasm.makeOutput(shape, 'float32');
+      const address = (info: tf.TensorInfo) => wasm.dataIdMap.get(info.dataId).memoryOffset;
+      wasmFill(wasmKernels, address(input), address(out));
+      return out;
+    }
     const out = wasm.makeOutput(shape, 'float32');
     // Views are taken after the allocation (which may grow, and so move, the heap).
     fill(wasm.typedArrayFromHeap(input), wasm.typedArrayFromHeap(out));
@@ -74,6 +93,7 @@ export function registerPatchKernels(): void {
           inputs.x as tf.TensorInfo,
           [patchRows(g), patchWidth(g)],
           (x, c) => im2col(x, c, g),
+          (kernels, x, c) => kernels.im2col(x, c, g),
         );
       },
     });
@@ -83,8 +103,13 @@ export function registerPatchKernels(): void {
       kernelFunc: ({ inputs, backend, attrs }) => {
         const g = geometryOf(attrs as Attrs);
         const shape = [g.batch, g.inHeight, g.inWidth, g.inChannels];
-        return runFill(backendName, backend, inputs.cols as tf.TensorInfo, shape, (c, x) =>
-          col2im(c, x, g),
+        return runFill(
+          backendName,
+          backend,
+          inputs.cols as tf.TensorInfo,
+          shape,
+          (c, x) => col2im(c, x, g),
+          (kernels, c, x) => kernels.col2im(c, x, g),
         );
       },
     });
