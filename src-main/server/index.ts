@@ -214,16 +214,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 }
 
 /**
- * Where the page may open its socket: this server's own address (and, on loopback, the other
- * names of loopback the Host check accepts), for browsers whose CSP 'self' does not cover ws:.
+ * Where the page may open its socket: this server's own address (and, on loopback, `localhost`,
+ * which the Host check also accepts), for browsers whose CSP 'self' does not cover ws:. IPv6
+ * literals are left to 'self': CSP source expressions cannot hold them (Chromium ignores
+ * `ws://[::1]:port` with a warning).
  */
 function socketOrigins(host: string, port: number): string[] {
   const names = isLoopback(host)
-    ? [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host, 'localhost', '[::1]']
+    ? [host, 'localhost']
     : host === '0.0.0.0' || host === '::'
       ? [os.hostname()]
-      : [host.includes(':') ? `[${host}]` : host];
-  return [...new Set(names)].flatMap((name) => [`ws://${name}:${port}`, `wss://${name}:${port}`]);
+      : [host];
+  return [...new Set(names)]
+    .filter((name) => !name.includes(':') && !name.startsWith('['))
+    .flatMap((name) => [`ws://${name}:${port}`, `wss://${name}:${port}`]);
 }
 
 function send(
