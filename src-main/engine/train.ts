@@ -5,6 +5,7 @@ import type { Vae } from './model';
 import { TypedEmitter } from './events';
 import { binarize, evaluate, type Evaluation } from './evaluate';
 import { mixSeed, mulberry32, permutation } from './random';
+import { DivergenceWatch } from './divergence';
 
 /** A named tensor as optimisers read and write their slots. */
 export interface NamedTensor {
@@ -30,6 +31,18 @@ export interface EpochSummary {
   test: Evaluation;
   seconds: number;
   samplesPerSecond: number;
+  /** On the first epoch of a resumed run: what changed on resuming (checkpoint history). */
+  resumed?: ResumeNote;
+}
+
+/** How a run was resumed: settings changed from the checkpoint's, and a fresh optimizer. */
+export interface ResumeNote {
+  at: string;
+  fromEpoch: number;
+  /** Setting → [before, after], for those the command changed. */
+  changed: Record<string, [unknown, unknown]>;
+  /** Why Adam's state started afresh, when it did. */
+  freshOptimizer?: string;
 }
 
 export type TrainStatus = 'completed' | 'cancelled' | 'diverged';
@@ -45,7 +58,7 @@ export interface TrainResult {
 export interface TrainerEvents extends Record<string, unknown> {
   step: StepEvent;
   epoch: EpochSummary;
-  /** Training stopped on a non-finite loss; the weights are those of the last good step. */
+  /** Training stopped on a non-finite or exploding loss, before the epoch's checkpoint. */
   diverged: { step: number; message: string };
 }
 
@@ -60,6 +73,8 @@ export interface TrainerState {
 
 export interface TrainerOptions {
   resume?: TrainerState;
+  /** Recorded on the first epoch this run completes (see EpochSummary.resumed). */
+  resumeNote?: ResumeNote;
   /** Called after every finite epoch, e.g. to write an atomic checkpoint; awaited. */
   onEpochEnd?: (trainer: Trainer, summary: EpochSummary) => Promise<void> | void;
 }
@@ -67,7 +82,8 @@ export interface TrainerOptions {
 /**
  * Minibatch Adam on the VAE's loss. Emits a `step` event per optimisation step and an `epoch`
  * event with the test-set ELBO after each epoch. A non-finite loss stops training before the
- * update is applied, so the weights (and the last checkpoint) stay good.
+ * update is applied; a finite one that explodes (divergence.ts) stops it before the epoch's
+ * checkpoint: either way the last checkpoint stays good.
  */
 export class Trainer extends TypedEmitter<TrainerEvents> {
   readonly config: TrainConfig;
@@ -76,6 +92,8 @@ export class Trainer extends TypedEmitter<TrainerEvents> {
   step: number;
   readonly history: EpochSummary[];
   private cancelled = false;
+  /** The resume note went into the history already. */
+  private noted = false;
   private pausedUntil?: Promise<void>;
   private release?: () => void;
   /** Adam's setWeights is asynchronous: the first step must wait for it. */
@@ -148,6 +166,12 @@ export class Trainer extends TypedEmitter<TrainerEvents> {
     const size = this.vae.inputSize;
     const stepsPerEpoch = Math.max(1, Math.floor(train.count / batchSize));
     const fullBatch = Math.min(batchSize, train.count);
+    const watch = new DivergenceWatch(size);
+    const diverged = (why: string) => {
+      const message = `training diverged: ${why} at step ${this.step} (epoch ${this.epoch + 1}); it stopped before saving, so the last checkpoint is from before. Try a lower learning rate.`;
+      this.emit('diverged', { step: this.step, message });
+      return this.finish('diverged', message);
+    };
     await this.restoring;
 
     while (this.epoch < epochs) {
@@ -178,11 +202,9 @@ export class Trainer extends TypedEmitter<TrainerEvents> {
           return out;
         });
         const [loss, reconstruction, kl, divergence] = values;
-        if (!Number.isFinite(loss)) {
-          const message = `training diverged: the loss became ${loss} at step ${this.step} (epoch ${this.epoch + 1}); the weights and the last checkpoint are from before it. Try a lower learning rate.`;
-          this.emit('diverged', { step: this.step, message });
-          return this.finish('diverged', message);
-        }
+        if (!Number.isFinite(loss)) return diverged(`the loss became ${loss}`);
+        const exploded = watch.step(loss);
+        if (exploded) return diverged(exploded);
         sums.loss += loss;
         sums.reconstruction += reconstruction;
         sums.kl += kl;
@@ -204,6 +226,10 @@ export class Trainer extends TypedEmitter<TrainerEvents> {
         seed: mixSeed(seed, 4),
         ...(dynamicBinarization ? { binarizeSeed: mixSeed(seed, 5) } : {}),
       });
+      const floored = Number.isFinite(testEval.elbo)
+        ? watch.elbo(testEval.elbo)
+        : `the test ELBO became ${testEval.elbo}`;
+      if (floored) return diverged(floored);
       this.vae.refitPrior(train, mixSeed(seed, this.epoch));
       this.epoch++;
       const summary: EpochSummary = {
@@ -219,7 +245,9 @@ export class Trainer extends TypedEmitter<TrainerEvents> {
         test: testEval,
         seconds: (performance.now() - started) / 1000,
         samplesPerSecond: (stepsPerEpoch * fullBatch) / Math.max(trainSeconds, 1e-9),
+        ...(this.options.resumeNote && !this.noted ? { resumed: this.options.resumeNote } : {}),
       };
+      this.noted = true;
       this.history.push(summary);
       await this.options.onEpochEnd?.(this, summary);
       this.emit('epoch', summary);

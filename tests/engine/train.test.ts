@@ -106,4 +106,54 @@ describe('Trainer', () => {
     );
     vae.dispose();
   });
+
+  it('stops a run that diverges without NaN (lr 10), before saving the epoch', async () => {
+    const vae = Vae.create(mnistConfig(), 5);
+    let saves = 0;
+    const trainer = new Trainer(
+      vae,
+      mnist,
+      { epochs: 2, batchSize: 64, learningRate: 10 },
+      { onEpochEnd: () => void saves++ },
+    );
+    const diverged: string[] = [];
+    trainer.on('diverged', (d) => diverged.push(d.message));
+    const result = await trainer.run();
+    expect(result.status).toBe('diverged');
+    expect(result.message).toMatch(
+      /training diverged: the loss reached .* orders of magnitude above its running median/,
+    );
+    expect(result.message).toMatch(/lower learning rate/);
+    expect(diverged).toEqual([result.message]);
+    expect(saves).toBe(0);
+    expect(result.history).toHaveLength(0);
+    vae.dispose();
+    trainer.dispose();
+  });
+
+  it('does not stop normal short runs (images and points, KL warm-up, a brisk lr)', async () => {
+    const moons = await openDataset('toy:moons', { limit: 512 });
+    const runs: [ReturnType<typeof mnistConfig>, DatasetSplit, number][] = [
+      [mnistConfig(), mnist, 3e-3],
+      [mnistConfig({ objective: { kind: 'kl', weight: 1, warmupSteps: 30 } }), mnist, 1e-3],
+      [
+        mnistConfig({
+          inputShape: [2],
+          likelihood: 'gaussian',
+          net: { kind: 'mlp', hidden: [32] },
+        }),
+        moons,
+        1e-2,
+      ],
+    ];
+    for (const [config, data, learningRate] of runs) {
+      const vae = Vae.create(config, 2);
+      const trainer = new Trainer(vae, data, { epochs: 2, batchSize: 32, learningRate });
+      const result = await trainer.run();
+      expect(result.message ?? '').toBe('');
+      expect(result.status).toBe('completed');
+      vae.dispose();
+      trainer.dispose();
+    }
+  });
 });
