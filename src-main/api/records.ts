@@ -156,7 +156,12 @@ export const ModelInfo = z.object({
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
 /** The full record `openModel` returns: the summary plus the model's whole config. */
-export const ModelDetail = ModelInfo.extend({ config: ModelConfig, hasEncoder: z.boolean() });
+export const ModelDetail = ModelInfo.extend({
+  config: ModelConfig,
+  hasEncoder: z.boolean(),
+  /** What loading noticed that does not stop it, e.g. weights that are all zero. */
+  warnings: z.array(z.string()).optional(),
+});
 export type ModelDetail = z.infer<typeof ModelDetail>;
 
 export const LossSummary = z.object({

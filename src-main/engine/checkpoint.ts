@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, open } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, open } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { tf } from './tf';
-import { ModelConfig, TrainConfig } from './config';
+import { ModelConfig, TrainConfig, type ObjectiveConfig } from './config';
 import { Vae } from './model';
 import type { EpochSummary, NamedTensor, Trainer, TrainerState } from './train';
 import { captureArtifacts, hasModelJson, modelFiles, readModelArtifacts } from './layers-io';
 import { backendReport } from './backend';
+import { settleLeftovers, whileSaving } from './checkpoint-leftovers';
+import { degenerateWeights } from './weight-health';
 
 /**
  * A checkpoint is a directory:
@@ -16,7 +18,9 @@ import { backendReport } from './backend';
  *   decoder/model.json, weights.bin
  *   optimizer/tensors.json, tensors.bin  Adam's slots, so training resumes where it stopped
  *   prior/tensors.json, tensors.bin      learnable prior parameters (mixture), when any
- * Saves are atomic: everything is written to a sibling directory, then swapped in by rename.
+ * Saves are atomic: everything is written to a sibling directory, then swapped in by rename
+ * (checkpoint-leftovers.ts tidies what a killed save leaves). Inference reads everything but
+ * `optimizer/`: only resuming needs Adam's state, so a damaged one never blocks sampling.
  */
 export const CHECKPOINT_FORMAT = 'latent-atlas-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -68,6 +72,8 @@ export interface SaveOptions {
   metrics?: Record<string, number | null>;
   /** Leave Adam's state out (a smaller checkpoint; continuing starts a fresh optimiser). */
   withoutOptimizer?: boolean;
+  /** A new model replacing whatever `dir` held: its creation date is now, not the old one's. */
+  fresh?: boolean;
 }
 
 export interface LoadedCheckpoint {
@@ -75,9 +81,26 @@ export interface LoadedCheckpoint {
   manifest: CheckpointManifest;
   /** `atlas`: our own format; `stock`: a bare TensorFlow.js layers model folder. */
   kind: 'atlas' | 'stock';
-  /** Where to continue training from (atlas checkpoints). */
+  /** Where to continue training from (atlas checkpoints); Adam's state only with `optimizer`. */
   resume?: TrainerState;
+  /** Things the user should know that do not stop the load (degenerate weights), one line each. */
+  warnings: string[];
+  /** Leftovers of interrupted saves that loading put back or removed, one line each. */
+  tidied: string[];
 }
+
+export interface LoadOptions {
+  /**
+   * Read Adam's state too, to resume training. A checkpoint saved with it whose `optimizer/` is
+   * missing or damaged then throws an OptimizerStateError; one saved without it loads without.
+   */
+  optimizer?: boolean;
+  /** Replaces the saved β schedule (weight, warm-up, free bits): these may change on resume. */
+  objective?: Partial<Pick<ObjectiveConfig, 'weight' | 'warmupSteps' | 'freeBits'>>;
+}
+
+/** The saved optimizer state cannot be used; the model itself is fine. */
+export class OptimizerStateError extends Error {}
 
 /** Tensors in a simple named group: a JSON spec list and one binary file. */
 async function tensorGroupFiles(tensors: NamedTensor[]): Promise<Map<string, Uint8Array | string>> {
@@ -125,43 +148,25 @@ async function writeGroup(dir: string, files: Map<string, Uint8Array | string>):
   for (const [name, content] of files) await writeFileSynced(path.join(dir, name), content);
 }
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Moves a checkpoint left aside by a save that was killed between its two renames back. */
-async function recoverInterruptedSave(dir: string): Promise<void> {
-  if (existsSync(dir)) return;
-  const parent = path.dirname(dir);
-  const base = path.basename(dir);
-  if (!existsSync(parent)) return;
-  // `<dir>.previous-<pid>-<time>` from a save whose process died between its two renames. A live
-  // process is mid-swap: leave its directory alone.
-  const previous = (await readdir(parent)).filter((f) => {
-    const match = f.startsWith(`${base}.previous-`) && /\.previous-(\d+)-\d+$/.exec(f);
-    return match && !processAlive(Number(match[1]));
-  });
-  if (previous.length > 0) await rename(path.join(parent, previous[0]), dir);
-}
-
 /** Writes the checkpoint atomically: the previous one stays intact until the new one is complete. */
 export async function saveCheckpoint(
   dir: string,
   options: SaveOptions,
 ): Promise<CheckpointManifest> {
-  const { vae, trainer } = options;
-  if (!vae.encoder) throw new Error('saving needs an encoder; this model has only a decoder');
+  if (!options.vae.encoder)
+    throw new Error('saving needs an encoder; this model has only a decoder');
   dir = path.resolve(dir);
   await mkdir(path.dirname(dir), { recursive: true });
-  await recoverInterruptedSave(dir);
+  return whileSaving(dir, () => save(dir, options));
+}
+
+async function save(dir: string, options: SaveOptions): Promise<CheckpointManifest> {
+  const { vae, trainer } = options;
+  if (!vae.encoder) throw new Error('saving needs an encoder; this model has only a decoder');
+  await settleLeftovers(dir, { fromSave: true });
   let createdAt = new Date().toISOString();
   try {
+    if (options.fresh) throw new Error('a new model');
     createdAt =
       JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')).createdAt ?? createdAt;
   } catch {
@@ -208,9 +213,6 @@ export async function saveCheckpoint(
 
   const parent = path.dirname(dir);
   const base = path.basename(dir);
-  for (const stale of (await readdir(parent)).filter((f) => f.startsWith(`${base}.saving-`))) {
-    await rm(path.join(parent, stale), { recursive: true, force: true });
-  }
   const tmp = path.join(parent, `${base}.saving-${process.pid}-${Date.now()}`);
   await writeGroup(path.join(tmp, 'encoder'), modelFiles(await captureArtifacts(vae.encoder)));
   await writeGroup(path.join(tmp, 'decoder'), modelFiles(await captureArtifacts(vae.decoder)));
@@ -230,6 +232,13 @@ export async function saveCheckpoint(
     await rename(tmp, dir);
   }
   return manifest;
+}
+
+/** The manifest of the checkpoint in `dir`, validated, without loading any weights. */
+export async function readCheckpointManifest(dir: string): Promise<CheckpointManifest> {
+  dir = path.resolve(dir);
+  await settleLeftovers(dir);
+  return readManifest(path.join(dir, 'manifest.json'));
 }
 
 async function readManifest(file: string): Promise<CheckpointManifest> {
@@ -289,20 +298,32 @@ function assignWeights(model: tf.LayersModel, artifacts: tf.io.ModelArtifacts, f
  * (`model.json` in the folder) or `encoder/` and `decoder/` subfolders. Everything is validated
  * and errors name the file at fault.
  */
-export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(
+  dir: string,
+  options: LoadOptions = {},
+): Promise<LoadedCheckpoint> {
   dir = path.resolve(dir);
-  await recoverInterruptedSave(dir);
+  const tidied = await settleLeftovers(dir);
   if (!existsSync(dir)) throw new Error(`${dir}: no such checkpoint directory`);
   const manifestPath = path.join(dir, 'manifest.json');
-  if (!existsSync(manifestPath)) return loadStock(dir);
+  if (!existsSync(manifestPath)) return { ...(await loadStock(dir)), tidied };
 
   const manifest = await readManifest(manifestPath);
+  if (options.objective) {
+    manifest.model = {
+      ...manifest.model,
+      objective: { ...manifest.model.objective, ...options.objective },
+    };
+  }
   const vae = Vae.create(manifest.model);
   try {
+    const warnings: string[] = [];
     for (const part of ['encoder', 'decoder'] as const) {
       const partDir = path.join(dir, part);
       const artifacts = await readModelArtifacts(partDir);
-      assignWeights(vae[part]!, artifacts, path.join(partDir, 'model.json'));
+      const file = path.join(partDir, 'model.json');
+      assignWeights(vae[part]!, artifacts, file);
+      warnings.push(...degenerateWeights(vae[part]!, file));
     }
     if (manifest.hasPrior) {
       const prior = await readTensorGroup(path.join(dir, 'prior'));
@@ -325,9 +346,10 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
         throw new Error(`${manifestPath}: fittedPrior: ${(err as Error).message}`);
       }
     }
-    const optimizerWeights = manifest.hasOptimizer
-      ? await readTensorGroup(path.join(dir, 'optimizer'))
-      : undefined;
+    const optimizerWeights =
+      options.optimizer && manifest.hasOptimizer
+        ? await readOptimizerState(path.join(dir, 'optimizer'), vae)
+        : undefined;
     return {
       vae,
       manifest,
@@ -338,11 +360,41 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
         history: manifest.history as unknown as EpochSummary[],
         ...(optimizerWeights ? { optimizerWeights } : {}),
       },
+      warnings,
+      tidied,
     };
   } catch (err) {
     vae.dispose();
     throw err;
   }
+}
+
+/** Adam's slots for `vae`: iterations, then m and v per trainable variable, shapes checked. */
+async function readOptimizerState(dir: string, vae: Vae): Promise<NamedTensor[]> {
+  let weights: NamedTensor[];
+  try {
+    weights = await readTensorGroup(dir);
+  } catch (err) {
+    throw new OptimizerStateError((err as Error).message);
+  }
+  const vars = vae.trainableVariables();
+  const problem =
+    weights.length !== 1 + 2 * vars.length
+      ? `holds ${weights.length} tensors; this model needs ${1 + 2 * vars.length}`
+      : weights
+          .slice(1)
+          .map((w, i) => {
+            const want = vars[i % vars.length].shape; // all m, then all v
+            return w.tensor.shape.join(',') === want.join(',')
+              ? null
+              : `${w.name} has shape [${w.tensor.shape.join(', ')}], expected [${want.join(', ')}]`;
+          })
+          .find((p) => p !== null);
+  if (problem) {
+    weights.forEach((w) => w.tensor.dispose());
+    throw new OptimizerStateError(`${path.join(dir, 'tensors.json')}: ${problem}`);
+  }
+  return weights;
 }
 
 async function loadLayers(dir: string): Promise<tf.LayersModel> {
@@ -387,7 +439,7 @@ function finalActivation(decoder: tf.LayersModel): string {
   return 'linear';
 }
 
-async function loadStock(dir: string): Promise<LoadedCheckpoint> {
+async function loadStock(dir: string): Promise<Omit<LoadedCheckpoint, 'tidied'>> {
   const split =
     existsSync(path.join(dir, 'decoder')) && (await hasModelJson(path.join(dir, 'decoder')));
   if (!split && !(await hasModelJson(dir))) {
@@ -442,5 +494,9 @@ async function loadStock(dir: string): Promise<LoadedCheckpoint> {
     hasOptimizer: false,
     hasPrior: false,
   };
-  return { vae, manifest, kind: 'stock' };
+  const warnings = [
+    ...(encoder ? degenerateWeights(encoder, path.join(dir, 'encoder', 'model.json')) : []),
+    ...degenerateWeights(decoder, file),
+  ];
+  return { vae, manifest, kind: 'stock', warnings };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CheckpointManifest } from '../engine/checkpoint';
+import { leftoverOf, settleLeftovers } from '../engine/checkpoint-leftovers';
 import { AtlasError } from '../api/errors';
 import {
   DatasetOptions,
@@ -34,29 +35,36 @@ export function isCheckpointDir(dir: string): boolean {
   );
 }
 
-const INTERRUPTED = /^(.*)\.previous-(\d+)-\d+$/;
 const IN_PROGRESS = /\.(saving|previous)-\d+-\d+$/;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Where the library reports what it tidied: the engine host's stderr, which the app's log keeps. */
+export type LibraryLog = (line: string) => void;
+const stderrLog: LibraryLog = (line) => process.stderr.write(`latent-atlas: library: ${line}\n`);
 
 /**
- * Puts back a checkpoint whose save was killed between its two renames, but only when the saving
- * process is gone: a live one is mid-swap and will finish it.
+ * Puts back checkpoints whose save was killed between its two renames and removes the other
+ * leftovers of killed saves, but only when the saving process is gone: a live one (a training
+ * job) is mid-save and will finish it. Returns what it did, one line each, also sent to `log`.
  */
-async function recoverInterrupted(libraryDir: string, names: string[]): Promise<void> {
-  for (const name of names) {
-    const match = INTERRUPTED.exec(name);
-    if (!match || alive(Number(match[2]))) continue;
-    const target = path.join(libraryDir, match[1]);
-    if (!existsSync(target)) await rename(path.join(libraryDir, name), target).catch(() => {});
+export async function tidyLeftovers(
+  libraryDir: string,
+  log: LibraryLog = stderrLog,
+): Promise<string[]> {
+  const bases = new Set(
+    (await readdir(libraryDir))
+      .map((name) => leftoverOf(name)?.base)
+      .filter((b) => b !== undefined),
+  );
+  const done: string[] = [];
+  for (const base of bases) {
+    // This process never saves into the library: its own pid marks a live save elsewhere.
+    const lines = await settleLeftovers(path.join(libraryDir, base), { ownPidAlive: true }).catch(
+      (err: Error) => [`could not tidy the leftovers of ${base}: ${err.message}`],
+    );
+    done.push(...lines);
   }
+  for (const line of done) log(line);
+  return done;
 }
 
 async function readManifest(dir: string): Promise<CheckpointManifest | undefined> {
@@ -109,16 +117,20 @@ export function modelDetail(model: LoadedModel, state: LibraryState): ModelDetai
     ...modelInfo(model.modelId, model.manifest, state),
     config: model.manifest.model,
     hasEncoder: model.vae.encoder !== null,
+    ...(model.warnings?.length ? { warnings: model.warnings } : {}),
   };
 }
 
 /** Every model in the library, newest first. Stock models are loaded (once) to learn their shape. */
-export async function listModels(libraryDir: string, cache: ModelCache): Promise<ModelInfo[]> {
+export async function listModels(
+  libraryDir: string,
+  cache: ModelCache,
+  log: LibraryLog = stderrLog,
+): Promise<ModelInfo[]> {
   await mkdir(libraryDir, { recursive: true });
   const state = await readLibraryState(libraryDir);
-  let names = await readdir(libraryDir);
-  await recoverInterrupted(libraryDir, names);
-  names = await readdir(libraryDir);
+  await tidyLeftovers(libraryDir, log);
+  const names = await readdir(libraryDir);
   const models: ModelInfo[] = [];
   for (const name of names) {
     if (name.startsWith('.') || IN_PROGRESS.test(name)) continue;

@@ -12,6 +12,8 @@ export interface LoadedModel {
   vae: Vae;
   manifest: CheckpointManifest;
   kind: 'atlas' | 'stock';
+  /** What loading noticed that does not stop it (degenerate weights), one line each. */
+  warnings: string[];
   /** The checkpoint file time this copy was loaded from. */
   version: number;
 }
@@ -124,6 +126,7 @@ export class ModelCache {
           vae: loaded.vae,
           manifest,
           kind: loaded.kind,
+          warnings: loaded.warnings,
         };
         // The latest load wins; a stale one is replaced on the next request, which compares versions.
         const old = this.models.get(modelId);

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
+import { loadCheckpoint, OptimizerStateError, saveCheckpoint } from '../engine/checkpoint';
 import { openDataset } from '../engine/data/registry';
 import type { DatasetSplit } from '../engine/data/dataset';
 import { Vae } from '../engine/model';
-import { Trainer, type EpochSummary, type TrainerState } from '../engine/train';
+import { Trainer, type EpochSummary, type ResumeNote, type TrainerState } from '../engine/train';
 import type { TrainConfigInput } from '../engine/config';
 import type { BackendReport } from '../engine/backend';
 import type { FromTrainer } from '../api/host-protocol';
@@ -78,6 +78,7 @@ export function runTrainWorker(port: ParentPort, backend: BackendReport): void {
       let lastStep = 0;
       const job = new Trainer(vae, split, prepared.config, {
         ...(prepared.resume ? { resume: prepared.resume } : {}),
+        ...(prepared.resumeNote ? { resumeNote: prepared.resumeNote } : {}),
         onEpochEnd: async (t) => {
           await saveCheckpoint(dir, { vae, trainer: t, dataset, name });
           lastSnapshot = Date.now();
@@ -189,6 +190,7 @@ interface Prepared {
   dataset: { spec: string; options: Record<string, unknown>; name: string; itemShape: number[] };
   config: TrainConfigInput;
   resume?: TrainerState;
+  resumeNote?: ResumeNote;
   epoch: number;
 }
 
@@ -221,19 +223,40 @@ async function prepare(spec: TrainSpec, dir: string): Promise<Prepared> {
       epoch: 0,
     };
   }
-  const loaded = await loadCheckpoint(dir);
+  let loaded;
+  try {
+    loaded = await loadCheckpoint(dir, { optimizer: true });
+  } catch (err) {
+    if (!(err instanceof OptimizerStateError)) throw err;
+    // Continuing with fresh Adam state is the user's call (the command line's --reset-optimizer).
+    throw new Permanent(
+      `the saved optimizer state is unusable (${err.message}); continue on the command line with latent-atlas train --resume --reset-optimizer`,
+    );
+  }
   const recorded = loaded.manifest.dataset;
   if (!recorded)
     throw new Permanent(`${dir} does not record its dataset, so it cannot be trained further`);
   const split = await open(recorded.spec, recorded.options);
-  const config = { ...(loaded.manifest.train ?? {}), ...spec.train, epochs: spec.epochs };
+  const saved = loaded.manifest.train ?? {};
+  const config = { ...saved, ...spec.train, epochs: spec.epochs };
   checkShapes(loaded.vae, split.train.itemShape);
+  const changed: ResumeNote['changed'] = {};
+  for (const [key, value] of Object.entries(spec.train)) {
+    const before = (saved as Record<string, unknown>)[key];
+    if (key !== 'epochs' && value !== undefined && before !== value) changed[key] = [before, value];
+  }
   return {
     vae: loaded.vae,
     split,
     dataset: recorded,
     config,
     ...(loaded.resume ? { resume: loaded.resume } : {}),
+    resumeNote: {
+      at: new Date().toISOString(),
+      fromEpoch: loaded.manifest.state.epoch,
+      changed,
+      ...(loaded.manifest.hasOptimizer ? {} : { freshOptimizer: 'saved without optimizer state' }),
+    },
     epoch: loaded.manifest.state.epoch,
   };
 }

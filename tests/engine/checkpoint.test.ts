@@ -12,7 +12,11 @@ import {
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
-import { loadCheckpoint, saveCheckpoint } from '../../src-main/engine/checkpoint';
+import {
+  loadCheckpoint,
+  OptimizerStateError,
+  saveCheckpoint,
+} from '../../src-main/engine/checkpoint';
 import { openDataset } from '../../src-main/engine/data/registry';
 import type { DatasetSplit } from '../../src-main/engine/data/dataset';
 import { captureArtifacts, modelFiles } from '../../src-main/engine/layers-io';
@@ -86,7 +90,10 @@ describe('checkpoints', () => {
     const fresh = await trainedCheckpoint(3);
     const straight = fresh.trainer.history.map((e) => e.train.loss);
 
-    const loaded = await loadCheckpoint(dir);
+    // Resuming asks for Adam's state explicitly: inference loads never read it.
+    const loaded = await loadCheckpoint(dir, { optimizer: true });
+    expect(loaded.resume!.optimizerWeights).toBeDefined();
+    expect((await loadCheckpoint(dir)).resume!.optimizerWeights).toBeUndefined();
     const trainer = new Trainer(
       loaded.vae,
       mnist,
@@ -186,10 +193,45 @@ describe('checkpoints', () => {
         /decoder\/model.json: weight dec_dense_0\/kernel contains NaN or Inf/,
       );
     });
+    // Only resuming reads the optimizer state (issue 12): inference loads such a checkpoint.
     it('truncated optimizer state', async () => {
       const dir = copy();
       truncateSync(path.join(dir, 'optimizer', 'tensors.bin'), 10);
-      await expect(loadCheckpoint(dir)).rejects.toThrow(/optimizer\/tensors.bin: 10 bytes/);
+      await expect(loadCheckpoint(dir, { optimizer: true })).rejects.toThrow(
+        /optimizer\/tensors.bin: 10 bytes/,
+      );
+      await expect(loadCheckpoint(dir, { optimizer: true })).rejects.toBeInstanceOf(
+        OptimizerStateError,
+      );
+      const loaded = await loadCheckpoint(dir);
+      expect(loaded.vae.decode(z(), 6)).toHaveLength(6 * 784);
+    });
+    it('missing optimizer folder: inference loads, resuming refuses naming the file', async () => {
+      const dir = copy();
+      rmSync(path.join(dir, 'optimizer'), { recursive: true });
+      const loaded = await loadCheckpoint(dir);
+      expect(Array.from(loaded.vae.decode(z(), 6))).toEqual(
+        Array.from((await loadCheckpoint(source)).vae.decode(z(), 6)),
+      );
+      await expect(loadCheckpoint(dir, { optimizer: true })).rejects.toThrow(
+        /optimizer\/tensors.json: missing/,
+      );
+    });
+    it('optimizer state of another model: resuming refuses, naming the mismatch', async () => {
+      const dir = copy();
+      const other = path.join(tempDir(), 'other');
+      const vae = Vae.create(mnistConfig({ net: { kind: 'mlp', hidden: [32] } }), 1);
+      const trainer = new Trainer(vae, mnist, { epochs: 1, batchSize: 256 });
+      await trainer.run();
+      await saveCheckpoint(other, { vae, trainer, dataset });
+      for (const f of ['tensors.json', 'tensors.bin'])
+        writeFileSync(
+          path.join(dir, 'optimizer', f),
+          readFileSync(path.join(other, 'optimizer', f)),
+        );
+      await expect(loadCheckpoint(dir, { optimizer: true })).rejects.toThrow(
+        /optimizer\/tensors.json: .*has shape \[784, 32\], expected \[784, 128\]/,
+      );
     });
   });
 
@@ -283,5 +325,73 @@ describe('checkpoints', () => {
     expect(loaded.vae.latentDim).toBe(5);
     expect(loaded.manifest.imageShape).toEqual([4, 4, 3]);
     expect(loaded.vae.encode(new Float32Array(48 * 2).fill(0.5), 2)).toHaveLength(10);
+  });
+
+  it('cleans leftovers of dead saves beside an existing checkpoint, and says so', async () => {
+    const { dir } = await trainedCheckpoint();
+    const parent = path.dirname(dir);
+    // Dead pids (no such process) and a live one that is not ours: the test runner's parent.
+    const dead = ['ckpt.previous-999999999-1', 'ckpt.saving-999999998-2'];
+    const live = `ckpt.saving-${process.ppid}-3`;
+    for (const name of [...dead, live])
+      mkdirSync(path.join(parent, name, 'encoder'), { recursive: true });
+    const loaded = await loadCheckpoint(dir);
+    expect(loaded.tidied).toHaveLength(2);
+    for (const name of dead) {
+      expect(existsSync(path.join(parent, name))).toBe(false);
+      expect(loaded.tidied.join('\n')).toContain(name);
+    }
+    expect(existsSync(path.join(parent, live))).toBe(true);
+    // A clean folder has nothing to say.
+    expect((await loadCheckpoint(dir)).tidied).toEqual([]);
+  });
+
+  it("a save removes its own process's leftovers of an earlier failed save", async () => {
+    const { dir, vae, trainer } = await trainedCheckpoint();
+    const mine = path.join(path.dirname(dir), `ckpt.saving-${process.pid}-1`);
+    mkdirSync(mine);
+    await saveCheckpoint(dir, { vae, trainer, dataset });
+    expect(existsSync(mine)).toBe(false);
+  });
+
+  it('warns about degenerate weights (all zero, or constant) but still loads them', async () => {
+    const { dir, vae, trainer } = await trainedCheckpoint();
+    expect((await loadCheckpoint(dir)).warnings).toEqual([]);
+    const kernels = vae.decoder.weights.filter((w) => w.shape.length === 2);
+    (kernels[0].read() as tf.Variable).assign(tf.zeros(kernels[0].shape as number[]));
+    (kernels[1].read() as tf.Variable).assign(tf.fill(kernels[1].shape as number[], 0.25));
+    await saveCheckpoint(dir, { vae, trainer, dataset });
+    const loaded = await loadCheckpoint(dir);
+    expect(loaded.warnings).toHaveLength(2);
+    expect(loaded.warnings[0]).toMatch(
+      /decoder\/model.json: weight dec_dense_0\/kernel is all zero/,
+    );
+    expect(loaded.warnings[1]).toMatch(/kernel is constant \(every value 0.25\)/);
+  });
+
+  it('records a resume (changed settings, fresh optimizer) in the history, and saves it', async () => {
+    const { dir } = await trainedCheckpoint();
+    const loaded = await loadCheckpoint(dir, { objective: { weight: 2 } });
+    expect(loaded.vae.config.objective.weight).toBe(2);
+    const note = {
+      at: '2026-01-01T00:00:00.000Z',
+      fromEpoch: 1,
+      changed: { learningRate: [0.001, 0.002] as [unknown, unknown] },
+      freshOptimizer: 'reset by --reset-optimizer',
+    };
+    const trainer = new Trainer(
+      loaded.vae,
+      mnist,
+      { ...loaded.manifest.train!, learningRate: 0.002, epochs: 3 },
+      {
+        resume: loaded.resume!,
+        resumeNote: note,
+        onEpochEnd: (t) =>
+          saveCheckpoint(dir, { vae: loaded.vae, trainer: t, dataset }).then(() => undefined),
+      },
+    );
+    await trainer.run();
+    const history = (await loadCheckpoint(dir)).manifest.history as { resumed?: unknown }[];
+    expect(history.map((h) => h.resumed)).toEqual([undefined, note, undefined]);
   });
 });
