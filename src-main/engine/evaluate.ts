@@ -41,13 +41,13 @@ export function evaluate(vae: Vae, data: Dataset, options: EvaluateOptions = {})
     if (options.binarizeSeed !== undefined) binarize(x, mixSeed(options.binarizeSeed, start));
     const [r, k] = tf.tidy(() => {
       const xt = tf.tensor2d(x, [m, size]);
-      const posterior = vae.geometry.posterior(vae.encoder!.predict(xt) as tf.Tensor2D);
+      const posterior = vae.geometry.posterior(whole(vae.encoder!, xt));
       const z = vae.objective.deterministic
         ? posterior.mean
         : posterior.sample(mixSeed(options.seed ?? 0, start));
       const nll = negativeLogLikelihood(
         vae.config.likelihood,
-        vae.logits(z),
+        decoderLogits(vae, z),
         xt,
         vae.config.gaussianSigma,
       );
@@ -58,4 +58,18 @@ export function evaluate(vae: Vae, data: Dataset, options: EvaluateOptions = {})
   }
   const n = Math.max(1, data.count);
   return { reconstruction: recon / n, kl: kl / n, elbo: -(recon + kl) / n, count: data.count };
+}
+
+/**
+ * A model run on the whole batch at once: `predict` cuts its input into batches of 32 rows (its
+ * default), so 5,000 importance samples became 157 small products and a concatenation.
+ */
+export function whole(model: tf.LayersModel, x: tf.Tensor2D): tf.Tensor2D {
+  return model.apply(x, { training: false }) as tf.Tensor2D;
+}
+
+/** Decoder logits for z [n, d] in one pass (Vae.logits without predict's batching). */
+export function decoderLogits(vae: Vae, z: tf.Tensor2D): tf.Tensor2D {
+  if (vae.decoderOutput !== 'logits') return vae.logits(z);
+  return tf.reshape(whole(vae.decoder, z), [z.shape[0], -1]) as tf.Tensor2D;
 }

@@ -2,7 +2,7 @@ import { tf } from './tf';
 import type { Dataset } from './data/dataset';
 import type { Vae } from './model';
 import { negativeLogLikelihood } from './likelihood';
-import { binarize } from './evaluate';
+import { binarize, decoderLogits, whole } from './evaluate';
 import { mixSeed } from './random';
 
 export interface IwaeOptions {
@@ -40,19 +40,26 @@ export function importanceWeightedLogLikelihood(
     if (options.binarizeSeed !== undefined) binarize(x, mixSeed(options.binarizeSeed, start));
     total += tf.tidy(() => {
       const xt = tf.tensor2d(x, [m, size]);
-      const head = encoder.predict(xt) as tf.Tensor2D;
-      // Repeat every item k times (item-major) so one posterior draw per row gives k per item.
-      const repeat = (t: tf.Tensor2D) =>
-        tf.reshape(tf.tile(tf.expandDims(t, 1), [1, k, 1]), [m * k, -1]) as tf.Tensor2D;
+      const head = whole(encoder, xt);
+      // Every item k times (item-major), one row per importance sample, gathered row by row.
+      const rows = tf.tensor1d(
+        Int32Array.from({ length: m * k }, (_, i) => Math.floor(i / k)),
+        'int32',
+      );
+      const repeat = (t: tf.Tensor2D) => tf.gather(t, rows) as tf.Tensor2D;
       const posterior = vae.geometry.posterior(repeat(head));
       const z = posterior.sample(mixSeed(options.seed ?? 0, start));
+      // All m·k samples go through the decoder as one batch.
+      const logits = decoderLogits(vae, z);
       const logPx = tf.neg(
-        negativeLogLikelihood(
-          vae.config.likelihood,
-          vae.logits(z),
-          repeat(xt),
-          vae.config.gaussianSigma,
-        ),
+        vae.config.likelihood === 'bernoulli'
+          ? bernoulliNll(logits, xt, k)
+          : negativeLogLikelihood(
+              vae.config.likelihood,
+              logits,
+              repeat(xt),
+              vae.config.gaussianSigma,
+            ),
       );
       const logW = tf.reshape(
         tf.sub(tf.add(logPx, vae.geometry.logPrior(z)), posterior.logProb(z)),
@@ -62,4 +69,19 @@ export function importanceWeightedLogLikelihood(
     });
   }
   return total / Math.max(1, data.count);
+}
+
+/**
+ * −log p(x | z) for Bernoulli pixels, per sample row, where logits [m·k, D] holds k rows per item
+ * of x [m, D]: Σ softplus(l) − Σ x·l, the same sigmoid cross-entropy as likelihood.ts, written so
+ * that x is never repeated k times: the x·l term is one batched product [m, k, D]·[m, D, 1].
+ */
+function bernoulliNll(logits: tf.Tensor2D, x: tf.Tensor2D, k: number): tf.Tensor1D {
+  const [m, size] = x.shape;
+  const soft = tf.sum(tf.softplus(logits), 1);
+  const dot = tf.matMul(
+    tf.reshape(logits, [m, k, size]) as tf.Tensor3D,
+    tf.reshape(x, [m, size, 1]) as tf.Tensor3D,
+  );
+  return tf.sub(soft, tf.reshape(dot, [m * k])) as tf.Tensor1D;
 }
