@@ -31,7 +31,7 @@ beforeAll(async () => {
     rendererDir: path.join(root, 'none'),
     warm: false,
     warn: (line) => log.push(line),
-    limits: { maxConnections: 8, heartbeatMs: 300 },
+    limits: { maxConnections: 8 },
   });
 });
 afterAll(async () => {
@@ -109,17 +109,31 @@ describe('frames that break the protocol', () => {
   });
 
   it('drops a connection that does not answer pings, and keeps one that does', async () => {
-    const good = await goodClient(server.port, server.token);
-    const raw = await rawSocket(server.port, server.token);
-    const started = Date.now();
-    await raw.ended;
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(linesAbout(raw.port)).toEqual([
-      expect.stringContaining('no answer to a ping within 0.3 s'),
-    ]);
-    await new Promise((r) => setTimeout(r, 700));
-    expect(await good.listJobs()).toEqual({ jobs: [] });
-    good.close();
+    // A server of its own: pings this frequent would be unfair to the flood test's clients.
+    const lines: string[] = [];
+    const pinging = await startServer({
+      libraryDir: path.join(root, 'lib-ping'),
+      demoDir: null,
+      rendererDir: path.join(root, 'none'),
+      warm: false,
+      warn: (line) => lines.push(line),
+      limits: { heartbeatMs: 500 },
+    });
+    try {
+      const good = await goodClient(pinging.port, pinging.token);
+      const raw = await rawSocket(pinging.port, pinging.token);
+      const started = Date.now();
+      await raw.ended;
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(lines.filter((l) => l.includes(`:${raw.port})`))).toEqual([
+        expect.stringContaining('no answer to a ping within 0.5 s'),
+      ]);
+      await new Promise((r) => setTimeout(r, 1_200));
+      expect(await good.listJobs()).toEqual({ jobs: [] });
+      good.close();
+    } finally {
+      await pinging.close();
+    }
   });
 });
 
@@ -180,7 +194,8 @@ describe('too many clients, too many requests', () => {
     expect(id).toBeGreaterThan(5_000);
     expect(replies).toBeGreaterThan(0);
     expect(busy).toBeLessThanOrEqual(replies);
-    expect(Math.max(...latencies)).toBeLessThan(1_000);
+    // Generous for a loaded 2-core machine; unguarded, the flood would queue it behind thousands.
+    expect(Math.max(...latencies)).toBeLessThan(2_000);
   });
 });
 
