@@ -64,10 +64,14 @@ const bundles = [
   },
 ];
 if (existsSync(src('cli/main.ts'))) {
+  // Split into chunks so the commands' dynamic imports stay lazy: `--help` loads neither the
+  // engine nor TensorFlow.js (a single file would import every external package at start).
   bundles.push({
     ...esm,
-    entryPoints: [src('cli/main.ts')],
-    outfile: path.join(outdir, 'cli', 'main.js'),
+    entryPoints: { main: src('cli/main.ts') },
+    outdir: path.join(outdir, 'cli'),
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
   });
 }
 

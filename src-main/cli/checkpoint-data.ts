@@ -4,7 +4,8 @@ import type { Dataset, DatasetOptions } from '../engine/data/dataset';
 
 /**
  * The split a command should run on: `--data` if given (with the checkpoint's own dataset options
- * when it names the same dataset), else the dataset the checkpoint was trained on.
+ * when it names the same dataset), else the dataset the checkpoint was trained on. `limit` keeps
+ * the split's first N rows — exactly N when it has that many; it does not re-split the data.
  */
 export async function datasetFor(
   loaded: LoadedCheckpoint,
@@ -16,7 +17,10 @@ export async function datasetFor(
   const chosen = spec ?? saved?.spec;
   if (!chosen) throw new Error('this checkpoint does not record its dataset: pass --data');
   const base = (saved && saved.spec === chosen ? saved.options : {}) as DatasetOptions;
-  const options: DatasetOptions = { ...base, ...(limit ? { limit } : {}) };
+  // Training rows are prefixes (data/split.ts): for `train` and `all` (train first) the first N
+  // rows are the same when only N training rows are read, which is much less to load.
+  const fewer = limit && split !== 'test' && !(base.limit !== undefined && base.limit < limit);
+  const options: DatasetOptions = { ...base, ...(fewer ? { limit } : {}) };
   const opened = await openDataset(chosen, options);
   const size = opened.test.itemShape.reduce((a, b) => a * b, 1);
   if (size !== loaded.vae.inputSize) {
@@ -30,7 +34,29 @@ export async function datasetFor(
       : split === 'test'
         ? opened.test
         : concat(opened.train, opened.test);
-  return { data, warnings: opened.warnings };
+  return { data: limit ? firstRows(data, limit) : data, warnings: opened.warnings };
+}
+
+/** The first `n` rows of `data` (all of them when it has fewer). */
+export function firstRows(data: Dataset, n: number): Dataset {
+  if (n >= data.count) return data;
+  return {
+    name: data.name,
+    descriptor: data.descriptor,
+    itemShape: data.itemShape,
+    count: n,
+    ...(data.labels ? { labels: data.labels.subarray(0, n) } : {}),
+    ...(data.labelNames ? { labelNames: data.labelNames } : {}),
+    ...(data.factors
+      ? {
+          factors: {
+            names: data.factors.names,
+            values: data.factors.values.subarray(0, n * data.factors.names.length),
+          },
+        }
+      : {}),
+    batch: (indices) => data.batch(indices),
+  };
 }
 
 /** Train followed by test, as one dataset (e.g. to encode all 70,000 MNIST digits). */

@@ -16,6 +16,15 @@ export class Output {
   note(line: string): void {
     process.stderr.write(`${line}\n`);
   }
+
+  /** Something the user should know that does not stop the command, on stderr. */
+  warn(line: string): void {
+    warn(line);
+  }
+}
+
+export function warn(line: string): void {
+  process.stderr.write(`latent-atlas: warning: ${line}\n`);
 }
 
 export function fixed(n: number | null | undefined, digits = 2): string {

@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import type { LatentConfig } from '../engine/config';
-import { LatentKind } from '../engine/config';
+import { LATENT_KINDS, OBJECTIVE_KINDS } from '../engine/kinds';
+
+// Nothing here may import the engine: these run while commander parses, before any command loads.
 
 /** Option parsers that refuse impossible values with a message naming the value. */
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -38,13 +40,12 @@ export function integerList(value: string): number[] {
 /** `gaussian`, `sphere`, `power-sphere` or `mixture:K`. */
 export function latentKind(value: string): Pick<LatentConfig, 'kind' | 'components'> {
   const [kind, k] = value.split(':');
-  const parsed = LatentKind.safeParse(kind);
-  if (!parsed.success) {
+  if (!(LATENT_KINDS as readonly string[]).includes(kind)) {
     throw new InvalidArgumentError(
       `expected one of gaussian, sphere, power-sphere, mixture:K; got "${value}"`,
     );
   }
-  if (parsed.data === 'mixture') {
+  if (kind === 'mixture') {
     const components = Number(k ?? 10);
     if (!Number.isInteger(components) || components < 1 || components > 256) {
       throw new InvalidArgumentError(
@@ -54,5 +55,25 @@ export function latentKind(value: string): Pick<LatentConfig, 'kind' | 'componen
     return { kind: 'mixture', components };
   }
   if (k !== undefined) throw new InvalidArgumentError(`"${kind}" takes no ":${k}"`);
-  return { kind: parsed.data };
+  return { kind: kind as LatentConfig['kind'] };
+}
+
+/** One of a fixed list of words, e.g. `--net mlp|conv`. */
+export function oneOf<T extends string>(choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value))
+      throw new InvalidArgumentError(`expected ${choices.join(' | ')}, got "${value}"`);
+    return value as T;
+  };
+}
+
+export const objectiveKind = oneOf(OBJECTIVE_KINDS);
+
+/** A number in (0, max]: e.g. a learning rate, refused before any data loads. */
+export function positiveUpTo(max: number) {
+  return (value: string): number => {
+    const n = positive(value);
+    if (n > max) throw new InvalidArgumentError(`expected a number in (0, ${max}], got "${value}"`);
+    return n;
+  };
 }

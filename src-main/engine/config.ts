@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { LATENT_KINDS, OBJECTIVE_KINDS } from './kinds';
 
 /**
  * The model's architecture and training objective, stored in every checkpoint's manifest and
  * validated whenever one is read. Adding a latent geometry or an objective adds a literal here
  * and a line in its registry.
  */
-export const LatentKind = z.enum(['gaussian', 'sphere', 'power-sphere', 'mixture']);
+export const LatentKind = z.enum(LATENT_KINDS);
 export type LatentKind = z.infer<typeof LatentKind>;
 
-export const ObjectiveKind = z.enum(['kl', 'mmd', 'swd', 'cw', 'l2']);
+export const ObjectiveKind = z.enum(OBJECTIVE_KINDS);
 export type ObjectiveKind = z.infer<typeof ObjectiveKind>;
 
 export const LatentConfig = z.object({
