@@ -194,7 +194,7 @@ describe('too many clients, too many requests', () => {
     expect(id).toBeGreaterThan(5_000);
     expect(replies).toBeGreaterThan(0);
     expect(busy).toBeLessThanOrEqual(replies);
-    // Generous for a loaded 2-core machine; unguarded, the flood would queue it behind thousands.
+    // Generous: the flooder shares this process and the machine's two cores with the good client.
     expect(Math.max(...latencies)).toBeLessThan(2_000);
   });
 });
