@@ -287,6 +287,17 @@ export const methods = {
         path: FsPath.optional(),
         /** Replace an existing file at `path` (`serve` refuses to without it). */
         overwrite: z.boolean().optional(),
+        /** A contact sheet's title line (model, date); with captions, the images get a caption each. */
+        title: z.string().max(300).optional(),
+        captions: z.array(z.string().max(300)).max(MAX_DECODE).optional(),
+        /**
+         * JSON written beside `path` as `<name>.json` (the latents of what the PNG shows), under
+         * the same overwrite rule. Without a path the page saves it itself.
+         */
+        sidecar: z
+          .string()
+          .max(16 * 1024 * 1024)
+          .optional(),
       })
       .superRefine(
         shapeMatches('images', (v) => [v.n as number, ...(v.shape as [number, number, number])]),

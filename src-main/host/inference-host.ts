@@ -1,9 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listDatasets, openDataset } from '../engine/data/registry';
+import { contactSheet } from '../engine/contact-sheet';
 import { imageGrid, encodePng } from '../engine/image';
 import type { BackendReport } from '../engine/backend';
 import { AtlasError } from '../api/errors';
+import { sidecarPath } from '../api/sidecar';
 import type { ParsedParams, Result } from '../api/contract';
 import type { FromInference } from '../api/host-protocol';
 import { ToInference, type InferenceMethod } from '../api/host-protocol';
@@ -210,13 +212,22 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       requireEncoder(model);
       return coverageOf(model.vae, await modelData(model), limit, seed);
     },
-    async exportPng({ images, n, shape, columns, scale, path: target }) {
-      const png = new Uint8Array(await encodePng(imageGrid(images, n, shape, columns), scale));
-      return { png, path: target ? await writeOut(target, png) : null };
+    async exportPng(p) {
+      const { images, n, shape, columns, scale, path: target, overwrite = false } = p;
+      const png = new Uint8Array(
+        p.captions || p.title
+          ? await contactSheet(images, n, shape, scale, p, columns)
+          : await encodePng(imageGrid(images, n, shape, columns), scale),
+      );
+      if (!target) return { png, path: null };
+      // The sidecar first: a refusal (it exists) then leaves nothing half-written.
+      if (p.sidecar !== undefined)
+        await writeOut(sidecarPath(target), new TextEncoder().encode(p.sidecar), overwrite);
+      return { png, path: await writeOut(target, png, overwrite) };
     },
-    async exportNpy({ data, shape, path: target }) {
+    async exportNpy({ data, shape, path: target, overwrite = false }) {
       const npy = encodeNpy(data, shape);
-      return { npy, path: target ? await writeOut(target, npy) : null };
+      return { npy, path: target ? await writeOut(target, npy, overwrite) : null };
     },
   };
 
@@ -281,9 +292,19 @@ function checkLatents(model: LoadedModel, z: Float32Array, n: number): void {
     throw new AtlasError('invalid-params', 'z contains NaN or infinite values');
 }
 
-async function writeOut(target: string, bytes: Uint8Array): Promise<string> {
+/**
+ * Writes an export. Without `overwrite` an existing file is never replaced ('wx' fails with
+ * EEXIST), whatever a caller checked before: the check and the write are one step.
+ */
+async function writeOut(target: string, bytes: Uint8Array, overwrite: boolean): Promise<string> {
   const file = path.resolve(target);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, bytes);
+  try {
+    await writeFile(file, bytes, { flag: overwrite ? 'w' : 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new AtlasError('refused', `${file} exists; ask to overwrite it to replace it`);
+    throw err;
+  }
   return file;
 }

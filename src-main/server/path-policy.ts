@@ -5,6 +5,7 @@ import { AtlasError } from '../api/errors';
 import type { MethodName } from '../api/names';
 import type { ErrorInfo } from '../api/records';
 import { parseParams } from '../api/validate';
+import { sidecarPath } from '../api/sidecar';
 import { requestPaths } from '../shell/page-paths';
 import { isWithin, realPath } from '../shell/path-grants';
 
@@ -170,12 +171,23 @@ export class ServePathPolicy {
     if (!extension)
       return `cannot be written: serve does not know what kind of file ${method} writes`;
     if (path.extname(real).toLowerCase() !== extension) return `must end in ${extension}`;
-    const existing = await lstat(real).catch(() => undefined);
-    if (existing) {
-      if (!existing.isFile()) return 'exists and is not a regular file';
-      if ((params as { overwrite?: boolean }).overwrite !== true)
-        return 'exists; send overwrite: true to replace it';
+    const overwrite = (params as { overwrite?: boolean }).overwrite === true;
+    const problem = await replaceProblem(real, overwrite);
+    if (problem) return problem;
+    // exportPng's sidecar lands beside the PNG as <name>.json, under the same rule.
+    if (method === 'exportPng' && (params as { sidecar?: string }).sidecar !== undefined) {
+      const sidecar = await replaceProblem(sidecarPath(real), overwrite);
+      if (sidecar) return `has a sidecar ${path.basename(sidecarPath(real))} that ${sidecar}`;
     }
     return null;
   }
+}
+
+/** Why the file at `real` may not be (re)written, or null. */
+async function replaceProblem(real: string, overwrite: boolean): Promise<string | null> {
+  const existing = await lstat(real).catch(() => undefined);
+  if (!existing) return null;
+  if (!existing.isFile()) return 'exists and is not a regular file';
+  if (!overwrite) return 'exists; send overwrite: true to replace it';
+  return null;
 }

@@ -253,8 +253,21 @@ export class AppState {
     return { images: r.images, n: r.n, shape: r.shape };
   }
 
-  /** Exports images as a PNG contact sheet (native save dialog in Electron, a download in a browser). */
-  async exportPng(images: Float32Array, n: number, name: string, columns?: number): Promise<void> {
+  /** Export scale (pixels per image pixel); null: about 128 px an image. */
+  exportScale = $state<number | null>(null);
+
+  /**
+   * Exports images as PNG (native save dialog in Electron, a download in a browser). With a
+   * title or captions it is a contact sheet that says what each image is; `sidecar` (JSON, the
+   * latents) is saved beside it as `<name>.json`.
+   */
+  async exportPng(
+    images: Float32Array,
+    n: number,
+    name: string,
+    columns?: number,
+    sheet: { title?: string; captions?: string[]; sidecar?: unknown } = {},
+  ): Promise<void> {
     const shape = this.itemShape;
     if (shape.length !== 3) {
       this.notices.push('Only image models export PNG', 'error');
@@ -263,16 +276,29 @@ export class AppState {
     try {
       const path = await this.savePath('png', name);
       if (path === undefined) return;
+      const sidecar =
+        sheet.sidecar === undefined ? undefined : JSON.stringify(sheet.sidecar, null, 2);
       const r = await this.api.exportPng({
         images,
         n,
         shape: shape as [number, number, 1 | 3],
         columns,
-        scale: Math.max(1, Math.round(128 / shape[1])),
-        ...(path ? { path } : {}),
+        scale: this.exportScale ?? Math.max(1, Math.round(128 / shape[1])),
+        ...(sheet.title ? { title: sheet.title } : {}),
+        ...(sheet.captions ? { captions: sheet.captions } : {}),
+        // The native dialog has asked before replacing a file.
+        ...(path ? { path, overwrite: true, ...(sidecar ? { sidecar } : {}) } : {}),
       });
       if (r.path) this.notices.push(`Saved ${r.path}`, 'success');
-      else this.download(r.png, name, 'image/png');
+      else {
+        this.download(r.png, name, 'image/png');
+        if (sidecar)
+          this.download(
+            new TextEncoder().encode(sidecar),
+            name.replace(/\.png$/i, '') + '.json',
+            'application/json',
+          );
+      }
     } catch (error) {
       this.notices.push(`Export failed: ${errorMessage(error)}`, 'error');
     }
@@ -284,7 +310,7 @@ export class AppState {
       const path = await this.savePath('npy', name);
       if (path === undefined) return;
       if (path) {
-        const r = await this.api.exportNpy({ data, shape, path });
+        const r = await this.api.exportNpy({ data, shape, path, overwrite: true });
         this.notices.push(`Saved ${r.path ?? path}`, 'success');
       } else {
         // No dialog: build the file here, no round trip needed.

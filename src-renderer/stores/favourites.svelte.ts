@@ -1,7 +1,19 @@
+/** A slider moved away from where the favourite's origin put it (radians on a sphere). */
+export interface SliderOffset {
+  axis: number;
+  delta: number;
+}
+
 export interface Favourite {
   id: string;
   modelId: string;
   modelName: string;
+  /** Where the latent came from: data mean, item #n (label), prior sample #s, interpolation, … */
+  origin: string;
+  /** The slider moves on top of the origin. */
+  offsets: SliderOffset[];
+  /** Whether offsets are angles along great circles (sphere latents). */
+  spherical: boolean;
   z: number[];
   /** Thumbnail bytes (0–255), shape [h, w, c]. */
   thumb: number[] | null;
@@ -21,7 +33,7 @@ export class FavouritesStore {
       const raw = storage?.getItem(KEY);
       if (raw) {
         const parsed = JSON.parse(raw) as unknown;
-        if (Array.isArray(parsed)) this.items = parsed.filter(isFavourite);
+        if (Array.isArray(parsed)) this.items = parsed.filter(isFavourite).map(upgrade);
       }
     } catch {
       this.items = [];
@@ -34,12 +46,18 @@ export class FavouritesStore {
     z: ArrayLike<number>;
     image: Float32Array | null;
     shape: number[];
+    origin: string;
+    offsets?: SliderOffset[];
+    spherical?: boolean;
     note?: string;
   }): Favourite {
     const fav: Favourite = {
       id: `${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`,
       modelId: f.modelId,
       modelName: f.modelName,
+      origin: f.origin,
+      offsets: f.offsets ?? [],
+      spherical: f.spherical ?? false,
       z: Array.from(f.z),
       thumb: f.image
         ? Array.from(f.image, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255))
@@ -86,6 +104,38 @@ function isFavourite(v: unknown): v is Favourite {
     Array.isArray(f.z) &&
     Array.isArray(f.shape)
   );
+}
+
+/** Favourites saved before origins were recorded: their note was the origin. */
+function upgrade(f: Favourite): Favourite {
+  return {
+    ...f,
+    origin: typeof f.origin === 'string' ? f.origin : f.note || 'unknown',
+    offsets: Array.isArray(f.offsets) ? f.offsets : [],
+    spherical: f.spherical === true,
+  };
+}
+
+/** "z3 +1.20, z7 −0.45" (or degrees on a sphere): the largest moves first, at most `max`. */
+export function describeOffsets(
+  offsets: readonly SliderOffset[],
+  spherical: boolean,
+  max = 3,
+): string {
+  const sorted = [...offsets].sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+  const parts = sorted.slice(0, max).map((o) => {
+    const v = spherical ? (o.delta * 180) / Math.PI : o.delta;
+    const text = `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(spherical ? 0 : 2)}${spherical ? '°' : ''}`;
+    return `z${o.axis + 1} ${text}`;
+  });
+  if (sorted.length > max) parts.push(`+${sorted.length - max} more`);
+  return parts.join(', ');
+}
+
+/** Origin and moves in one line: "data mean · z3 +1.20". */
+export function describeFavourite(f: Favourite): string {
+  const moved = describeOffsets(f.offsets, f.spherical);
+  return moved ? `${f.origin} · ${moved}` : f.origin;
 }
 
 /** A favourite's thumbnail back as [0, 1] floats for ImageCanvas. */

@@ -4,6 +4,7 @@ import { createRng } from '../lib/rng';
 import type { DimensionActivity } from '../lib/traversal';
 import { normalize, randomLatent, sphereExp, sphereTangentBasis } from '../lib/traversal';
 import type { AppState, DecodedImages } from './app.svelte';
+import type { SliderOffset } from './favourites.svelte';
 
 export interface SliderSpec {
   /** Position among the sliders (the value index). */
@@ -105,6 +106,19 @@ export class TraversalStore {
       };
     });
   });
+
+  /** The sliders moved away from the base: latent axis and amount (radians on a sphere). */
+  offsets(): SliderOffset[] {
+    const base = this.base;
+    if (!base) return [];
+    const out: SliderOffset[] = [];
+    for (const s of this.sliders) {
+      const v = this.values[s.slot] ?? 0;
+      const delta = this.app.spherical ? v : v - base[s.axis];
+      if (Math.abs(delta) > 1e-6) out.push({ axis: s.axis, delta });
+    }
+    return out;
+  }
 
   /** The latent the sliders describe now. */
   z(values: Float64Array = this.values): Float64Array | null {

@@ -484,6 +484,45 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       expect(emptyPath.code).toBe('invalid-params');
     });
 
+    it('exports a captioned contact sheet with its latents beside it, and never replaces a file unasked', async () => {
+      const images = new Float32Array(3 * 4 * 4).fill(0.8);
+      const file = path.join(t.scratchDir, 'out', 'sheet.png');
+      const sidecar = JSON.stringify({ favourites: [{ origin: 'data mean', z: [0, 1] }] });
+      const plain = await api.exportPng({ images, n: 3, shape: [4, 4, 1], scale: 8 });
+      const sheet = await api.exportPng({
+        images,
+        n: 3,
+        shape: [4, 4, 1],
+        scale: 8,
+        title: 'mnist · 3 favourites',
+        captions: ['one <data mean>', 'two', 'three'],
+        path: file,
+        sidecar,
+      });
+      expect(sheet.path).toBe(file);
+      // Captions and a title make the sheet larger than the bare grid, and drawn text lights pixels.
+      const bare = await sharp(plain.png).metadata();
+      const meta = await sharp(readFileSync(file)).metadata();
+      expect(meta.height!).toBeGreaterThan(bare.height!);
+      expect(readFileSync(path.join(t.scratchDir, 'out', 'sheet.json'), 'utf8')).toBe(sidecar);
+
+      const again = await rejection(
+        api.exportPng({ images, n: 3, shape: [4, 4, 1], path: file, sidecar }),
+      );
+      expect(again.message).toMatch(/exists/);
+      const replaced = await api.exportPng({
+        images,
+        n: 3,
+        shape: [4, 4, 1],
+        path: file,
+        overwrite: true,
+        sidecar: '{}',
+      });
+      expect(replaced.path).toBe(file);
+      expect(readFileSync(path.join(t.scratchDir, 'out', 'sheet.json'), 'utf8')).toBe('{}');
+      rmSync(path.dirname(file), { recursive: true, force: true });
+    });
+
     it('answers that native dialogs exist only in the desktop app', async () => {
       const err = await rejection(api.chooseFolder());
       expect(err.code).toBe('unavailable');

@@ -16,6 +16,8 @@ export async function startFakeApp(
     /** Delay before the explorer asks for coverage (0: at once; large: not during the test). */
     coverageDelayMs?: number;
     render?: boolean;
+    /** Where browser downloads go (the exported bytes); by default nowhere. */
+    download?: (bytes: Uint8Array, name: string, mime: string) => void;
   } = {},
 ): Promise<{ engine: FakeEngine; app: AppState }> {
   installCanvasStubs();
@@ -23,7 +25,7 @@ export async function startFakeApp(
   options.configure?.(engine);
   const app = new AppState(engine.api, {
     storage: null,
-    download: () => {},
+    download: options.download ?? (() => {}),
     coverageDelayMs: options.coverageDelayMs ?? 0,
   });
   started.push(app);

@@ -151,6 +151,34 @@ describe('serve: where the page may write', () => {
     expect(readFileSync(at('outside', 'victim.npy'), 'utf8')).toBe('do not touch');
   });
 
+  it('applies the same rules to the JSON sidecar an exported sheet brings', async () => {
+    const sheet = (target: string, overwrite?: boolean) =>
+      api.exportPng({
+        images: new Float32Array(16).fill(0.5),
+        n: 1,
+        shape: [4, 4, 1],
+        path: target,
+        sidecar: '{"z":[0]}',
+        ...(overwrite === undefined ? {} : { overwrite }),
+      });
+    writeFileSync(at('lib', 'exports', 'fav.json'), 'mine');
+    const err = await refusal(sheet(at('lib', 'exports', 'fav.png')));
+    expect(err.message).toContain('sidecar fav.json that exists');
+    expect(readFileSync(at('lib', 'exports', 'fav.json'), 'utf8')).toBe('mine');
+    expect(existsSync(at('lib', 'exports', 'fav.png'))).toBe(false);
+    if (canLink) {
+      // A sidecar name that is a link out is never written through, overwrite or not.
+      symlinkSync(at('outside', 'victim.txt'), at('lib', 'exports', 'linked.json'));
+      const linked = await refusal(sheet(at('lib', 'exports', 'linked.png'), true));
+      expect(linked.message).toContain('not a regular file');
+      expect(readFileSync(at('outside', 'victim.txt'), 'utf8')).toBe('do not touch');
+    }
+    expect((await sheet(at('lib', 'exports', 'fav.png'), true)).path).toBe(
+      at('lib', 'exports', 'fav.png'),
+    );
+    expect(readFileSync(at('lib', 'exports', 'fav.json'), 'utf8')).toBe('{"z":[0]}');
+  });
+
   it('writes only the file type the method makes, and never a folder', async () => {
     const json = await refusal(npy(at('lib', 'exports', 'manifest.json')));
     expect(json.message).toContain('must end in .npy');
