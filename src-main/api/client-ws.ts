@@ -158,14 +158,15 @@ export function connectAtlas(options: WsClientOptions = {}): Promise<AtlasWsClie
   };
 
   const api = createAtlasApi(invoke, subscribe);
-  const client = Object.assign(api, {
-    close: () => {
-      closed = true;
-      socket.close(1000, 'client closed');
+  // defineProperty, not Object.assign: assign would copy the getter's value once (false).
+  const client = Object.defineProperties(api, {
+    close: {
+      value: () => {
+        closed = true;
+        socket.close(1000, 'client closed');
+      },
     },
-    get connected() {
-      return open && !closed;
-    },
+    connected: { get: () => open && !closed, enumerable: true },
   }) as AtlasWsClient;
 
   return new Promise<AtlasWsClient>((resolve, reject) => {
