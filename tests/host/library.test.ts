@@ -13,13 +13,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   deleteModel,
   listModels,
+  modelDetail,
   modelDir,
   renameModel,
   seedLibrary,
   tidyLibrary,
 } from '../../src-main/host/library';
-import { readLibraryState } from '../../src-main/host/library-state';
-import { ModelCache } from '../../src-main/host/model-cache';
+import { readLibraryState, type LibraryState } from '../../src-main/host/library-state';
+import { ModelCache, type LoadedModel } from '../../src-main/host/model-cache';
 
 function fakeCheckpoint(dir: string, name: string, epoch = 2): void {
   mkdirSync(dir, { recursive: true });
@@ -116,6 +117,42 @@ describe('the model library', () => {
     expect(models.map((m) => m.modelId)).toEqual(['m1']);
     expect(existsSync(path.join(library, 'm1', 'manifest.json'))).toBe(true);
     expect(existsSync(path.join(library, `m3.previous-${process.pid}-1`))).toBe(true);
+  });
+
+  it('removes leftovers of dead saves beside a model, and says so in its log', async () => {
+    fakeCheckpoint(path.join(library, 'm1'), 'kept');
+    fakeCheckpoint(path.join(library, 'm1.previous-999999999-1'), 'older copy');
+    mkdirSync(path.join(library, 'm1.saving-999999998-2'));
+    // Its own pid: the library host never saves, so this is a live save in another process's name.
+    mkdirSync(path.join(library, `m1.saving-${process.pid}-3`));
+    const log: string[] = [];
+    const models = await listModels(library, cache, (line) => log.push(line));
+    expect(models.map((m) => [m.modelId, m.name])).toEqual([['m1', 'kept']]);
+    expect(log).toEqual([
+      'removed m1.previous-999999999-1, left by an interrupted save',
+      'removed m1.saving-999999998-2, left by an interrupted save',
+    ]);
+    expect(readdirSync(library).sort()).toEqual(['m1', `m1.saving-${process.pid}-3`]);
+    // Nothing left to say the next time.
+    await listModels(library, cache, (line) => log.push(line));
+    expect(log).toHaveLength(2);
+  });
+
+  it("passes a load's warnings (degenerate weights) on to the page with the model", () => {
+    fakeCheckpoint(path.join(library, 'm1'), 'zeros');
+    const manifest = JSON.parse(readFileSync(path.join(library, 'm1', 'manifest.json'), 'utf8'));
+    const model = {
+      modelId: 'm1',
+      dir: path.join(library, 'm1'),
+      vae: { encoder: null },
+      manifest,
+      kind: 'atlas',
+      version: 1,
+      warnings: ['decoder/model.json: weight dec_dense_0/kernel is all zero'],
+    } as unknown as LoadedModel;
+    const state = { names: {}, demo: [], seededDemos: [], datasets: [] } as unknown as LibraryState;
+    expect(modelDetail(model, state).warnings).toEqual(model.warnings);
+    expect(modelDetail({ ...model, warnings: [] }, state)).not.toHaveProperty('warnings');
   });
 
   it('lists newest first and skips folders that are not checkpoints', async () => {
