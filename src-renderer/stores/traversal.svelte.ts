@@ -39,29 +39,34 @@ export class TraversalStore {
   p95 = $state<number | null>(null);
   /** Where the last slider position was decoded. */
   decodedIn = $state<'page' | 'engine' | null>(null);
-  /** Slider decode latencies (ms, request to image), by where they ran; the last 500 of each. */
+  /**
+   * Slider decode latencies (ms, request to image), by where they ran; the last 500 of each.
+   * Only decodes a person asked for by moving a slider count: the one a model's opening starts
+   * (cold code, a busy page) is not what dragging feels like.
+   */
   readonly timings: Record<'page' | 'engine', number[]> = { page: [], engine: [] };
 
   private decodes = 0;
   private tangent: Float64Array | null = null;
   private stripTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly decoder: LatestOnly<Float64Array, DecodedImages | null>;
+  private readonly decoder: LatestOnly<{ z: Float64Array; dragged: boolean }, DecodedImages | null>;
 
   constructor(private readonly app: AppState) {
     this.decoder = new LatestOnly(
-      async (z) => {
+      async ({ z, dragged }) => {
         const start = performance.now();
         const out = await this.app.decode(Float32Array.from(z), 1);
-        if (out) {
+        if (out && dragged) {
           const times = this.timings[out.via];
           times.push(performance.now() - start);
           if (times.length > 500) times.shift();
         }
         return out;
       },
-      (out) => {
+      (out, { dragged }) => {
         if (!out || out.modelId !== this.app.modelId) return;
         this.image = out.images;
+        if (!dragged) return;
         const times = this.timings[out.via];
         // The figure refreshes every tenth decode: repainting it on each would cost more than it tells.
         if (this.p95 === null || this.decodedIn !== out.via || ++this.decodes % 10 === 0)
@@ -171,7 +176,7 @@ export class TraversalStore {
     const next = Float64Array.from(this.values);
     next[slot] = value;
     this.values = next;
-    this.decodeNow();
+    this.decodeNow(true);
     this.scheduleStrips();
   }
 
@@ -217,9 +222,9 @@ export class TraversalStore {
     if (cur) this.setBase(cur.z, cur.label);
   }
 
-  private decodeNow(): void {
+  private decodeNow(dragged = false): void {
     const z = this.z();
-    if (z) this.decoder.request(z);
+    if (z) this.decoder.request({ z, dragged });
   }
 
   /** Refreshes the strips once the sliders have been still for `ms`. */

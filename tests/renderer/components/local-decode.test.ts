@@ -57,6 +57,22 @@ describe('slider drags', () => {
     expectClose(app.traversal.image, engineImage(app));
   });
 
+  it('count towards the latency figure only when a person moves a slider', async () => {
+    const { app } = await started(true);
+    // Opening the model decoded its first image, but nobody dragged yet: no figure.
+    expect(app.traversal.image).not.toBeNull();
+    expect(app.traversal.timings.page).toHaveLength(0);
+    expect(app.traversal.p95).toBeNull();
+    await drag(app, [0.5, -1]);
+    expect(app.traversal.timings.page).toHaveLength(2);
+    expect(app.traversal.p95).not.toBeNull();
+    // Another model starts from nothing again.
+    await app.openModel('mnist-sphere');
+    await settle();
+    expect(app.traversal.timings.page).toHaveLength(0);
+    expect(app.traversal.p95).toBeNull();
+  });
+
   it('go to the engine when the decoder is not a dense stack', async () => {
     const { engine, app } = await started(false);
     expect(app.localDecoder.for('mnist-gaussian')).toBeNull();
