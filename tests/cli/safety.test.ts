@@ -3,6 +3,7 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   rmSync,
   statSync,
@@ -306,5 +307,31 @@ describe('latent-atlas CLI: nothing lost, nothing silently ignored', () => {
     expect(run('--help').stdout).toMatch(/serve/);
     // The hook does catch an engine load: `info` needs TensorFlow.js.
     expect(run('info').stderr).toMatch(/loaded the engine dependency @tensorflow/);
+  });
+  it('the built CLI bundle answers --help without the engine too (its chunks load lazily)', () => {
+    const root = path.resolve(__dirname, '../..');
+    mkdirSync(path.join(root, 'test-results'), { recursive: true });
+    const outdir = mkdtempSync(path.join(root, 'test-results', 'dist-cli-'));
+    try {
+      const built = spawnSync(
+        process.execPath,
+        ['scripts/build.mjs', '--skip-renderer', '--outdir', outdir],
+        { cwd: root, encoding: 'utf8' },
+      );
+      expect(built.status, built.stderr).toBe(0);
+      const main = path.join(outdir, 'cli', 'main.js');
+      const hook = path.join(__dirname, 'fixtures/no-engine.mjs');
+      const help = spawnSync(process.execPath, ['--import', hook, main, '--help'], {
+        encoding: 'utf8',
+      });
+      expect(help.status, help.stderr).toBe(0);
+      expect(help.stdout).toMatch(/Usage: latent-atlas/);
+      const serve = spawnSync(process.execPath, [main, 'serve', '--help'], { encoding: 'utf8' });
+      expect(serve.stdout).toMatch(/--port/);
+      const datasets = spawnSync(process.execPath, [main, 'datasets'], { encoding: 'utf8' });
+      expect(datasets.stdout).toMatch(/toy:/);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
