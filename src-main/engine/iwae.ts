@@ -4,6 +4,7 @@ import type { Vae } from './model';
 import { negativeLogLikelihood } from './likelihood';
 import { binarize, decoderLogits, whole } from './evaluate';
 import { mixSeed } from './random';
+import { bernoulliNllRows } from './kernels/bernoulli';
 
 export interface IwaeOptions {
   /** Importance samples per item (k in Burda et al. 2016). */
@@ -77,6 +78,9 @@ export function importanceWeightedLogLikelihood(
  * that x is never repeated k times: the x·l term is one batched product [m, k, D]·[m, D, 1].
  */
 function bernoulliNll(logits: tf.Tensor2D, x: tf.Tensor2D, k: number): tf.Tensor1D {
+  // One SIMD pass over the logits on wasm (kernels/bernoulli.ts); tfjs ops elsewhere.
+  const fused = bernoulliNllRows(logits, x, k);
+  if (fused) return fused;
   const [m, size] = x.shape;
   const soft = tf.sum(tf.softplus(logits), 1);
   const dot = tf.matMul(

@@ -3,6 +3,7 @@ import { initBackend } from '../../src-main/engine/backend';
 import { ArrayDataset } from '../../src-main/engine/data/array-dataset';
 import type { Dataset } from '../../src-main/engine/data/dataset';
 import { importanceWeightedLogLikelihood } from '../../src-main/engine/iwae';
+import { bernoulliNllRows, setFastBernoulli } from '../../src-main/engine/kernels/bernoulli';
 import { negativeLogLikelihood } from '../../src-main/engine/likelihood';
 import type { Vae } from '../../src-main/engine/model';
 import { Vae as VaeClass } from '../../src-main/engine/model';
@@ -55,6 +56,35 @@ function images(n: number, seed: number): Dataset {
   );
 }
 
+describe('the SIMD Bernoulli term', () => {
+  it('equals likelihood.ts row by row, over the whole range of logits', () => {
+    const m = 3;
+    const k = 5;
+    const d = 64;
+    const rng = mulberry32(2);
+    // Logits from −120 to 120 (exp underflow, large arguments) and near zero, x in [0, 1].
+    const l = Float32Array.from({ length: m * k * d }, (_, i) =>
+      i % 7 === 0 ? 240 * rng() - 120 : i % 3 === 0 ? 1e-3 * (rng() - 0.5) : 16 * rng() - 8,
+    );
+    const xs = Float32Array.from({ length: m * d }, () =>
+      rng() < 0.3 ? rng() : Math.round(rng()),
+    );
+    const logits = tf.tensor2d(l, [m * k, d]);
+    const x = tf.tensor2d(xs, [m, d]);
+    const ours = bernoulliNllRows(logits, x, k)!;
+    expect(ours).not.toBeNull();
+    const rows = tf.gather(
+      x,
+      Int32Array.from({ length: m * k }, (_, i) => Math.floor(i / k)),
+    );
+    const expected = negativeLogLikelihood('bernoulli', logits, rows as tf.Tensor2D, 0.1);
+    const [a, b] = [ours.dataSync(), expected.dataSync()];
+    for (let i = 0; i < a.length; i++) {
+      expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(2e-6 * Math.max(1, Math.abs(b[i]!)));
+    }
+  });
+});
+
 describe('importance-weighted log-likelihood', () => {
   for (const likelihood of ['bernoulli', 'gaussian'] as const) {
     it(`equals the tiled, predict-based estimate (${likelihood}, several chunks)`, () => {
@@ -78,6 +108,15 @@ describe('importance-weighted log-likelihood', () => {
       const expected = reference(vae, data, 12, 3, 120);
       expect(Number.isFinite(ours)).toBe(true);
       expect(Math.abs(ours - expected)).toBeLessThan(1e-5 * Math.abs(expected));
+      // And with the tfjs-ops form of the Bernoulli term instead of the SIMD kernel.
+      setFastBernoulli(false);
+      const ops = importanceWeightedLogLikelihood(vae, data, {
+        samples: 12,
+        seed: 3,
+        batchSize: 120,
+      });
+      setFastBernoulli(true);
+      expect(Math.abs(ops - expected)).toBeLessThan(1e-5 * Math.abs(expected));
       vae.dispose();
     });
   }
