@@ -261,6 +261,80 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await page.screenshot({ path: path.join(SHOTS, '05-sphere-coverage.png') });
     });
 
+    it('clicking through models quickly ends on the last one, everything consistent', async () => {
+      const items = page.getByTestId('model-item');
+      const count = await items.count();
+      expect(count).toBeGreaterThanOrEqual(2);
+      // 10 switches in about 2 s, alternating, ending on the first model of the list.
+      for (let i = 9; i >= 0; i--) {
+        await items
+          .nth(i % count)
+          .locator('button.open')
+          .click();
+        await page.waitForTimeout(200);
+      }
+      const last = (await items.nth(0).locator('.name').textContent())!.trim();
+      await expect
+        .poll(
+          async () => Number(await page.getByTestId('viewer-canvas').getAttribute('data-points')),
+          {
+            timeout: 60_000,
+          },
+        )
+        .toBeGreaterThan(100);
+      await expect
+        .poll(() => page.getByTestId('viewer-loading').count(), { timeout: 60_000 })
+        .toBe(0);
+      const header = (await page.getByTestId('current-model').textContent())!.trim();
+      expect(header).toBe(last);
+      // The header's dimension, the viewer's badge and the sliders agree.
+      const dims = (await page.locator('header.top').textContent())!.match(/d = (\d+)/)!;
+      const d = Number(dims[1]);
+      await expect
+        .poll(() => page.locator('section.viewer .stage').textContent(), { timeout: 30_000 })
+        .toMatch(new RegExp(`d=${d}\\b`));
+      const spherical = /sphere/.test((await page.locator('header.top').textContent())!);
+      await expect
+        .poll(() => page.getByTestId('latent-slider').count(), { timeout: 30_000 })
+        .toBe(spherical ? d - 1 : d);
+      await page.screenshot({ path: path.join(SHOTS, '06-after-quick-switches.png') });
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('lays out at 1280×720, 1440×900 and 1920×1080: nothing clipped, the viewer keeps half the window', async () => {
+      for (const [width, height] of [
+        [1280, 720],
+        [1440, 900],
+        [1920, 1080],
+      ]) {
+        await page.setViewportSize({ width, height });
+        await page.waitForTimeout(600);
+        const layout = await page.evaluate(() => {
+          const box = (sel: string) => document.querySelector(sel)!.getBoundingClientRect();
+          const viewer = box('[data-testid="viewer-canvas"]');
+          const tabs = [...document.querySelectorAll('[role="tab"]')].map((t) =>
+            t.getBoundingClientRect(),
+          );
+          return {
+            scrollW: document.documentElement.scrollWidth,
+            scrollH: document.documentElement.scrollHeight,
+            viewerW: viewer.width,
+            viewerH: viewer.height,
+            tabsInside: tabs.every(
+              (r) => r.bottom <= window.innerHeight && r.right <= window.innerWidth,
+            ),
+          };
+        });
+        expect(layout.scrollW).toBeLessThanOrEqual(width);
+        expect(layout.scrollH).toBeLessThanOrEqual(height);
+        expect(layout.viewerW).toBeGreaterThanOrEqual(width * 0.5);
+        expect(layout.viewerH).toBeGreaterThanOrEqual((height - 44) * 0.5);
+        expect(layout.tabsInside).toBe(true);
+        await page.screenshot({ path: path.join(SHOTS, `07-layout-${width}x${height}.png`) });
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+    });
+
     it('a short training run makes the loss chart grow', async () => {
       await page.getByRole('tab', { name: 'Training' }).click();
       await page.getByLabel('Epochs').fill('3');
