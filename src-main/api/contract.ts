@@ -16,7 +16,6 @@ import {
   FsPath,
   Id,
   JobInfo,
-  LatentSnapshot,
   LatentSnapshotFields,
   LossSummary,
   MAX_PREVIEW,
@@ -40,6 +39,25 @@ export const MAX_DECODE = 10_000;
 export const MAX_ITEMS = 1_024;
 
 const Empty = z.strictObject({});
+
+/**
+ * A point cloud as `latents` answers it: the snapshot, the weights version it was encoded with
+ * (null: not cacheable, e.g. mid-epoch weights), where it came from, and a 3D UMAP of it
+ * (n × 3) once one was computed for these weights.
+ */
+const CachedLatents = LatentSnapshotFields.extend({
+  weightsVersion: z.string().nullable().optional(),
+  source: z.enum(['cache', 'encoded']).optional(),
+  umap3: Float32ArraySchema.optional(),
+}).superRefine((v, ctx) => {
+  checkSnapshot(v, ctx);
+  if (v.umap3 && v.umap3.length !== v.n * 3)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['umap3'],
+      message: `length ${v.umap3.length} is not n × 3 = ${v.n * 3}`,
+    });
+});
 const Count = (max: number) => z.number().int().min(1).max(max);
 
 /** A batch of `n` rows packed in one typed array: its length must be a multiple of n. */
@@ -208,8 +226,45 @@ export const methods = {
       modelId: Id,
       limit: z.number().int().min(1).max(MAX_POINTS).default(10_000),
       split: DataSplit.default('all'),
+      /**
+       * Whether the cloud may come from (and go to) the cache beside the checkpoint; false
+       * encodes afresh and stores nothing (benchmarks measure the uncached path with it).
+       */
+      cache: z.boolean().default(true),
     }),
-    result: LatentSnapshot,
+    result: CachedLatents,
+  },
+  /**
+   * Stores a projection the page computed of a cached cloud (a 3D UMAP, n × 3) beside the
+   * checkpoint, so the next open shows it at once. Only into that model's cache, only for the
+   * weights version the cloud came with (`weightsVersion` of `latents`) and only when it has the
+   * cloud's number of points; otherwise `stored` is false and `reason` says why.
+   */
+  saveProjection: {
+    params: z
+      .strictObject({
+        modelId: Id,
+        weightsVersion: z.string().regex(/^[0-9a-f]{16}$/),
+        kind: z.literal('umap3'),
+        split: DataSplit.default('all'),
+        n: Count(MAX_POINTS),
+        coords: Float32ArraySchema,
+      })
+      .superRefine((v, ctx) => {
+        if (v.coords.length !== v.n * 3)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['coords'],
+            message: `length ${v.coords.length} is not n × 3 = ${v.n * 3}`,
+          });
+        else if (!v.coords.every(Number.isFinite))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['coords'],
+            message: 'contains NaN or infinite values',
+          });
+      }),
+    result: z.object({ stored: z.boolean(), reason: z.string().optional() }),
   },
   /**
    * The original items of the model's dataset (the one its checkpoint records), as the model

@@ -20,6 +20,7 @@ export const METHOD_NAMES = [
   'importModel',
   'encode',
   'latents',
+  'saveProjection',
   'items',
   'decode',
   'decoderWeights',

@@ -14,6 +14,12 @@ import { describeIssues, parseParams } from '../api/validate';
 import { DatasetCache } from './dataset-cache';
 import { summarizeDataset } from './dataset-summary';
 import { datasetItems, latentSnapshot } from './latent-snapshot';
+import {
+  checkpointStamp,
+  servesCheckpoint,
+  weightsVersion,
+  writeLatentCache,
+} from './latent-cache';
 import { decoderWeights } from './decoder-weights';
 import { currentLiveWeights } from './live-weights';
 import {
@@ -55,6 +61,15 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     (id) => currentLiveWeights(library(), id),
   );
   const datasets = new DatasetCache();
+  /**
+   * The weights version of `model` when the copy in memory is its checkpoint as it is on disk
+   * now (same stamp, no newer live weights); undefined otherwise (nothing is cached then).
+   */
+  const cacheVersion = async (model: LoadedModel): Promise<string | undefined> => {
+    if (model.version !== (await checkpointStamp(model.dir))) return undefined;
+    if (!(await servesCheckpoint(library(), model.modelId))) return undefined;
+    return weightsVersion(model.dir);
+  };
 
   const loadModel = (modelId: string): Promise<LoadedModel> => models.get(modelId);
   const requireEncoder = (model: LoadedModel) => {
@@ -170,10 +185,22 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       }
       return { means: model.vae.encode(x, n), n, dim: model.vae.latentDim };
     },
-    async latents({ modelId, limit, split }) {
+    async latents({ modelId, limit, split, cache }) {
       const model = await loadModel(modelId);
       requireEncoder(model);
-      return latentSnapshot(model.vae, await modelData(model), limit, split);
+      const data = await modelData(model);
+      // The weights this copy was loaded from, when they are the checkpoint's (not live ones).
+      const version = cache ? await cacheVersion(model) : undefined;
+      const snapshot = latentSnapshot(model.vae, data, limit, split);
+      if (version && (await cacheVersion(model)) === version) {
+        // Stored for the next open; a failure to store costs only that.
+        await writeLatentCache(model.dir, version, limit, snapshot).catch((err: Error) =>
+          process.stderr.write(
+            `latent-atlas: cannot cache the latents of ${modelId}: ${err.message}\n`,
+          ),
+        );
+      }
+      return { ...snapshot, weightsVersion: version ?? null, source: 'encoded' as const };
     },
     async items({ modelId, indices, split }) {
       const model = await loadModel(modelId);

@@ -7,6 +7,7 @@ import type { EventName, MethodName } from '../api/names';
 import type { ModelInfo } from '../api/records';
 import { parseEvent, parseParams, parseResult } from '../api/validate';
 import { InferenceClient } from './inference-client';
+import { modelFolder, readLatentCache, servesCheckpoint, writeUmapCache } from './latent-cache';
 import { TrainingJobs } from './jobs';
 import type { HostLauncher } from './launcher';
 import { appVersion } from './version';
@@ -170,7 +171,23 @@ export class Supervisor {
         return result;
       },
       encode: forward('encode'),
-      latents: batch('latents'),
+      latents: async (params) => {
+        // A hit needs no engine: the cloud is read from beside the checkpoint.
+        if (params.cache && (await this.cacheable(params.modelId))) {
+          const hit = await readLatentCache(
+            modelFolder(libraryDir, params.modelId),
+            params.limit,
+            params.split,
+          );
+          if (hit) return { ...hit, source: 'cache' as const };
+        }
+        return batch('latents')(params);
+      },
+      saveProjection: async ({ modelId, weightsVersion, split, coords, n }) => {
+        if (!(await this.cacheable(modelId)))
+          return { stored: false, reason: `model "${modelId}" is being trained` };
+        return writeUmapCache(modelFolder(libraryDir, modelId), weightsVersion, split, coords, n);
+      },
       items: forward('items'),
       decode: forward('decode'),
       decoderWeights: forward('decoderWeights'),
@@ -230,6 +247,12 @@ export class Supervisor {
         /* one broken listener must not starve the others */
       }
     }
+  }
+
+  /** Whether the model's cloud may come from its cache: not while a job trains it. */
+  private async cacheable(modelId: string): Promise<boolean> {
+    if (this.jobs.trainingModels().has(modelId)) return false;
+    return servesCheckpoint(path.resolve(this.options.libraryDir), modelId);
   }
 
   private markTraining<T extends ModelInfo>(models: T[]): T[] {

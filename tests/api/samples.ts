@@ -31,6 +31,13 @@ export const validParams: Record<MethodName, Record<string, unknown>> = {
   importModel: { path: '/tmp/ckpt' },
   encode: { modelId: 'm-1', x: new Float32Array(4), n: 2 },
   latents: { modelId: 'm-1', limit: 100 },
+  saveProjection: {
+    modelId: 'm-1',
+    weightsVersion: '0123456789abcdef',
+    kind: 'umap3',
+    n: 2,
+    coords: new Float32Array(6),
+  },
   items: { modelId: 'm-1', indices: Int32Array.from([0, 5, 9]), split: 'test' },
   decode: { modelId: 'm-1', z: new Float32Array(4), n: 2 },
   decoderWeights: { modelId: 'm-1' },
