@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startServer } from '../../server';
 import { integer } from '../parse';
 
 /** Commander's way to take an option more than once. */
@@ -23,6 +22,8 @@ export function registerServe(program: Command): void {
       [] as string[],
     )
     .action(async (opts: { host: string; port: number; library?: string; allowDir: string[] }) => {
+      // The server (ws, the contract's schemas) loads only when serve runs, not for --help.
+      const { startServer } = await import('../../server');
       const server = await startServer({
         host: opts.host,
         port: opts.port,
