@@ -3,7 +3,7 @@ import type { AtlasApi, EventPayload, Result } from '../api/connect';
 import { errorMessage } from '../api/connect';
 import { decodeSliced } from '../lib/mlp-decoder';
 import { encodeNpy } from '../lib/npy';
-import { cloudFromSnapshot, CloudStore } from './cloud.svelte';
+import { cloudFromSnapshot, CloudStore, type CloudData } from './cloud.svelte';
 import { CoverageStore } from './coverage.svelte';
 import { FavouritesStore } from './favourites.svelte';
 import { GenerationStore } from './generation.svelte';
@@ -14,6 +14,9 @@ import { SelectionStore } from './selection.svelte';
 import { TrainingStore } from './training.svelte';
 import { TraversalStore } from './traversal.svelte';
 import { ViewerStore } from './viewer.svelte';
+
+/** Points of a cloud being encoded that are shown first, while the rest are encoded. */
+export const FIRST_POINTS = 1_000;
 
 export interface DecodeResult {
   images: Float32Array;
@@ -32,6 +35,8 @@ export interface AppOptions {
   storage?: Storage | null;
   /** How many points to load for the viewer. */
   pointLimit?: number;
+  /** Whether clouds may come from the engine's cache (false: always encoded, as before it). */
+  useCache?: boolean;
   /** Wait this long after opening a model before asking for its coverage report. */
   coverageDelayMs?: number;
   /** Saves bytes as a file in a browser page (Electron uses native dialogs). */
@@ -64,6 +69,7 @@ export class AppState {
   decoding = $state(0);
 
   readonly pointLimit: number;
+  readonly useCache: boolean;
   readonly coverageDelayMs: number;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly download: (bytes: Uint8Array, name: string, mime: string) => void;
@@ -73,6 +79,7 @@ export class AppState {
     options: AppOptions = {},
   ) {
     this.pointLimit = options.pointLimit ?? 10_000;
+    this.useCache = options.useCache ?? true;
     this.coverageDelayMs = options.coverageDelayMs ?? 1500;
     this.download = options.download ?? browserDownload;
     this.library = new LibraryStore(this);
@@ -151,13 +158,28 @@ export class AppState {
     this.localDecoder.clear();
     this.cloud.set(null);
     this.cloud.loading = true;
+    this.cloud.pending = 0;
     this.traversal.clear();
     return () => ticket !== this.switches;
   }
 
-  /** Opens a model: its detail, its point cloud, its coverage report (holes) in the background. */
+  /**
+   * Opens a model: its detail, its point cloud, its coverage report (holes) in the background.
+   * The points are asked for at once, beside the detail: a cloud the engine has cached arrives
+   * in milliseconds; one it must encode comes in two steps, the first `FIRST_POINTS` (shown as
+   * soon as they come) and then the whole cloud, which replaces them.
+   */
   async openModel(modelId: string): Promise<void> {
     const stale = this.switchTo(modelId);
+    const cache = this.useCache;
+    const first =
+      this.pointLimit >= 2 * FIRST_POINTS
+        ? this.api.latents({ modelId, limit: FIRST_POINTS, cache })
+        : null;
+    const whole = this.api.latents({ modelId, limit: this.pointLimit, cache });
+    // Answered (or refused) while the detail loads: nothing may go unhandled.
+    first?.catch(() => {});
+    whole.catch(() => {});
     const model = await this.library.open(modelId, stale);
     if (stale()) return;
     if (!model) {
@@ -166,16 +188,26 @@ export class AppState {
     }
     // The decoder's weights come alongside the points, so the first slider image decodes in the page.
     const weights = this.localDecoder.load(modelId);
+    let done = false;
+    void first?.then(
+      (snapshot) => {
+        if (stale() || done || this.cloud.data) return;
+        this.viewer.modelOpened(this.spherical);
+        this.cloud.set(cloudFromSnapshot(modelId, snapshot, null, true));
+        this.cloud.loading = false;
+        this.cloud.pending = this.pointLimit;
+      },
+      () => {},
+    );
     try {
-      const [snapshot] = await Promise.all([
-        this.api.latents({ modelId, limit: this.pointLimit }),
-        weights,
-      ]);
+      const [snapshot] = await Promise.all([whole, weights]);
+      done = true;
       if (stale()) return;
-      this.viewer.modelOpened(this.spherical);
+      this.viewer.modelOpened(this.spherical, snapshot.umap3 !== undefined);
       this.cloud.set(cloudFromSnapshot(modelId, snapshot));
       this.traversal.reset();
     } catch (error) {
+      done = true;
       await weights;
       if (stale()) return;
       this.cloud.set(null);
@@ -186,13 +218,38 @@ export class AppState {
       if (this.spherical) z[0] = 1;
       this.traversal.setBase(z, 'prior centre');
     } finally {
-      if (!stale()) this.cloud.loading = false;
+      if (!stale()) {
+        this.cloud.loading = false;
+        this.cloud.pending = 0;
+      }
     }
     // The report (for the hole markers) is computed after the first decodes, not in their way.
     setTimeout(() => {
       if (!stale() && !this.coverage.report && !this.coverage.loading)
         void this.coverage.load(modelId);
     }, this.coverageDelayMs);
+  }
+
+  /**
+   * Stores a UMAP the page computed of cloud `data` with the engine, beside the checkpoint, so
+   * the next open shows it at once. Only for a whole cloud of saved weights; silent on failure
+   * (the page simply computes it again next time).
+   */
+  async saveUmap(data: CloudData, embedding: Float32Array): Promise<void> {
+    if (!this.useCache || !data.weightsVersion || data.partial || data.epoch !== null) return;
+    if (embedding.length !== data.n * 3) return;
+    try {
+      await this.api.saveProjection({
+        modelId: data.modelId,
+        weightsVersion: data.weightsVersion,
+        kind: 'umap3',
+        split: data.split,
+        n: data.n,
+        coords: embedding,
+      });
+    } catch {
+      /* a cache is a convenience */
+    }
   }
 
   /** A live snapshot from training: the cloud glides to it (the viewer aligns it first). */

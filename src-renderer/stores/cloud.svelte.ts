@@ -17,12 +17,19 @@ export interface CloudData {
   /** The dataset item behind each point, numbered within `split` (what `items` takes). */
   indices: Int32Array;
   split: DataSplit;
+  /** The weights version the engine cached this cloud under (null: not cacheable, e.g. live). */
+  weightsVersion: string | null;
+  /** A 3D UMAP of these points (n × 3) the engine had cached, or null. */
+  umap: Float32Array | null;
+  /** The first points of a cloud still being encoded: the rest replaces it. */
+  partial: boolean;
 }
 
 export function cloudFromSnapshot(
   modelId: string,
-  s: LatentSnapshot,
+  s: LatentSnapshot & { weightsVersion?: string | null; umap3?: Float32Array },
   epoch: number | null = null,
+  partial = false,
 ): CloudData {
   // The contract checks lengths; a snapshot without errors simply has none to colour by.
   const errors = s.errors && s.errors.length === s.n ? s.errors : null;
@@ -37,6 +44,9 @@ export function cloudFromSnapshot(
     errors,
     indices: s.indices,
     split: s.split,
+    weightsVersion: epoch === null ? (s.weightsVersion ?? null) : null,
+    umap: s.umap3 && s.umap3.length === s.n * 3 ? s.umap3 : null,
+    partial,
   };
 }
 
@@ -48,6 +58,8 @@ export function cloudFromSnapshot(
 export class CloudStore {
   data = $state.raw<CloudData | null>(null);
   loading = $state(false);
+  /** While the first points are shown: how many the whole cloud will have (0: none coming). */
+  pending = $state(0);
   revision = $state(0);
   live = $state(false);
 

@@ -39,7 +39,16 @@ export class ViewerStore {
   /** Last drawn frame's CPU time. */
   frameMs = $state(0);
   private autoSphere = false;
+  private autoUmap = false;
   private autoRadius = false;
+  /** The person picked the projection on screen (not the app): opening a model keeps it. */
+  private picked = false;
+
+  /** The projection a person picks (a button): kept across models, except sphere latents'. */
+  pick(mode: ProjectionMode, spherical: boolean): void {
+    this.setMode(mode, spherical);
+    this.picked = true;
+  }
 
   /**
    * Picks a projection. The hypersphere view of a Gaussian latent shows directions, so its
@@ -48,6 +57,8 @@ export class ViewerStore {
   setMode(mode: ProjectionMode, spherical: boolean): void {
     this.mode = mode;
     this.autoSphere = false;
+    this.autoUmap = false;
+    this.picked = false;
     if (mode === 'sphere' && !spherical && this.colorBy === 'label') {
       this.colorBy = 'radius';
       this.autoRadius = true;
@@ -57,12 +68,23 @@ export class ViewerStore {
     }
   }
 
-  /** Sphere latents open in the hypersphere view; leaving them returns to PCA. */
-  modelOpened(spherical: boolean): void {
-    if (spherical && (this.mode === 'pca' || this.mode === 'axes')) {
-      this.setMode('sphere', true);
-      this.autoSphere = true;
-    } else if (!spherical && this.autoSphere) {
+  /**
+   * A model opens on its best view: sphere latents in the hypersphere view, others in their
+   * UMAP when one is ready (cached), else PCA. A projection the person picked is kept (except
+   * that sphere latents still open on the sphere from PCA or the raw axes).
+   */
+  modelOpened(spherical: boolean, umapReady = false): void {
+    const auto = this.autoSphere || this.autoUmap;
+    const flat = this.mode === 'pca' || this.mode === 'axes';
+    if (spherical) {
+      if (flat || auto) {
+        this.setMode('sphere', true);
+        this.autoSphere = true;
+      }
+    } else if (umapReady && (auto || (flat && !this.picked))) {
+      if (this.mode !== 'umap' || !this.autoUmap) this.setMode('umap', false);
+      this.autoUmap = true;
+    } else if (auto) {
       this.setMode('pca', false);
     }
   }

@@ -37,7 +37,12 @@ export interface FakeEngine {
   /** How long each request takes to answer (ms); none by default. Replies may then cross. */
   delayMs?: (method: MethodName, params: unknown) => number;
   release(): void;
+  /** UMAPs stored with `saveProjection`, by model id; `latents` sends them back (a cache). */
+  projections: Map<string, Float32Array>;
 }
+
+/** The weights version the fake engine reports for every model. */
+export const FAKE_WEIGHTS_VERSION = '00000000000000aa';
 
 function modelInfo(
   id: string,
@@ -172,6 +177,7 @@ export function createFakeEngine(): FakeEngine {
     calls,
     models,
     holdDecodes: false,
+    projections: new Map(),
     withErrors: true,
     withItems: true,
     withWeights: false,
@@ -331,7 +337,21 @@ export function createFakeEngine(): FakeEngine {
       return { model: m };
     },
     encode: (p) => ({ means: new Float32Array(p.n * 4), n: p.n, dim: 4 }),
-    latents: (p) => latents(find(p.modelId), p.limit),
+    latents: (p) => {
+      const snapshot = latents(find(p.modelId), p.limit);
+      const umap3 = p.cache ? engine.projections.get(p.modelId) : undefined;
+      return {
+        ...snapshot,
+        weightsVersion: p.cache ? FAKE_WEIGHTS_VERSION : null,
+        source: umap3 ? ('cache' as const) : ('encoded' as const),
+        ...(umap3 && umap3.length === snapshot.n * 3 ? { umap3 } : {}),
+      };
+    },
+    saveProjection: (p) => {
+      if (p.weightsVersion !== FAKE_WEIGHTS_VERSION) return { stored: false, reason: 'stale' };
+      engine.projections.set(p.modelId, p.coords);
+      return { stored: true };
+    },
     items: (p) => {
       const m = find(p.modelId);
       if (!engine.withItems)
