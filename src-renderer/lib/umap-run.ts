@@ -60,3 +60,36 @@ export function normalizeEmbedding(e: Float32Array): Float32Array {
     for (let j = 0; j < 3; j++) e[i * 3 + j] = (e[i * 3 + j] - c[j]) * scale;
   return e;
 }
+
+/**
+ * Places the rows of `means` (n × d) past the first `sample`, which `embedding` (sample × 3)
+ * embeds, next to their nearest sampled row in latent space, jittered slightly: UMAP of a
+ * subset, extended to the whole cloud. Returns n × 3.
+ */
+export function extendEmbedding(
+  set: { means: Float32Array; n: number; dim: number },
+  embedding: Float32Array,
+  sample: number,
+  random: () => number = Math.random,
+): Float32Array {
+  const out = new Float32Array(set.n * 3);
+  out.set(embedding);
+  const d = set.dim;
+  for (let r = sample; r < set.n; r++) {
+    let best = 0;
+    let bestD = Infinity;
+    for (let s = 0; s < sample; s++) {
+      let dd = 0;
+      for (let i = 0; i < d; i++) {
+        const v = set.means[r * d + i] - set.means[s * d + i];
+        dd += v * v;
+      }
+      if (dd < bestD) {
+        bestD = dd;
+        best = s;
+      }
+    }
+    for (let j = 0; j < 3; j++) out[r * 3 + j] = embedding[best * 3 + j] + (random() - 0.5) * 0.02;
+  }
+  return out;
+}
