@@ -127,6 +127,11 @@ const StepInterval = z.number().int().min(0).max(60_000).default(200);
  * decodes of a model in training use weights at most this old.
  */
 const SnapshotSeconds = z.number().min(0).max(3_600).default(10);
+/**
+ * Least seconds between two point clouds sent during an epoch (0 = at epoch ends only); the
+ * worker waits longer when encoding them would take more than a fifth of the time.
+ */
+const LiveCloudSeconds = z.number().min(0).max(3_600).default(2);
 
 const ImageShape = z.tuple([
   z.number().int().min(1).max(4096),
@@ -180,6 +185,7 @@ export const methods = {
       latentLimit: LatentLimit,
       stepIntervalMs: StepInterval,
       snapshotSeconds: SnapshotSeconds,
+      liveCloudSeconds: LiveCloudSeconds,
     }),
     result: JobReply,
   },
@@ -192,6 +198,7 @@ export const methods = {
       latentLimit: LatentLimit,
       stepIntervalMs: StepInterval,
       snapshotSeconds: SnapshotSeconds,
+      liveCloudSeconds: LiveCloudSeconds,
     }),
     result: JobReply,
   },
@@ -393,6 +400,11 @@ export const events = {
     epoch: z.number().int().min(1),
     step: z.number().int().min(0),
     loss: z.number(),
+    /** Seconds the run has left, estimated from its first steps; null until it can be. */
+    etaSeconds: z.number().min(0).nullable().optional(),
+    /** Where the step is in its epoch (1-based), for a progress bar within the epoch. */
+    stepInEpoch: z.number().int().min(0).optional(),
+    stepsPerEpoch: z.number().int().min(1).optional(),
   }),
   /** An epoch finished and was checkpointed. */
   trainingEpoch: z.object({

@@ -88,6 +88,7 @@ export const TrainSpec = z.strictObject({
   latentLimit: z.number().int().min(0),
   stepIntervalMs: z.number().int().min(0),
   snapshotSeconds: z.number().min(0),
+  liveCloudSeconds: z.number().min(0).default(2),
 });
 export type TrainSpec = z.infer<typeof TrainSpec>;
 

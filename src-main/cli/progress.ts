@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { etaLine, formatDuration, trackEta } from '../engine/eta';
 import type { EpochSummary, StepEvent, Trainer } from '../engine/train';
 import type { Output } from './output';
 import { fixed } from './output';
@@ -13,7 +14,7 @@ export function attachProgress(trainer: Trainer, out: Output, totalEpochs: numbe
     ? new cliProgress.SingleBar(
         {
           format:
-            'epoch {epoch}/{epochs} [{bar}] {percentage}% | ETA {eta_formatted} | {sps} samples/s | loss {loss}',
+            'epoch {epoch}/{epochs} [{bar}] {percentage}% | ETA {eta} | {sps} samples/s | loss {loss}',
           stream: process.stderr,
           hideCursor: true,
           etaBuffer: 50,
@@ -26,9 +27,18 @@ export function attachProgress(trainer: Trainer, out: Output, totalEpochs: numbe
   let stepStart = performance.now();
   let stepsSeen = 0;
   const batch = trainer.config.batchSize;
+  // The time the run will take, from its first steps (median step time, evaluation per epoch).
+  const eta = trackEta(trainer, totalEpochs);
+  let told = false;
 
   const onStep = (e: StepEvent) => {
     stepsSeen++;
+    const estimate = eta.estimate();
+    if (estimate && !told) {
+      told = true;
+      // Said once, early, so a long run's cost is known before it is spent.
+      if (!bar && !out.json) out.note(etaLine(estimate, totalEpochs, batch));
+    }
     const elapsed = (performance.now() - stepStart) / 1000;
     const sps = elapsed > 0 ? Math.round((stepsSeen * batch) / elapsed) : 0;
     if (bar) {
@@ -38,6 +48,7 @@ export function attachProgress(trainer: Trainer, out: Output, totalEpochs: numbe
           epochs: totalEpochs,
           sps,
           loss: '…',
+          eta: '…',
         });
         started = true;
       }
@@ -45,6 +56,7 @@ export function attachProgress(trainer: Trainer, out: Output, totalEpochs: numbe
         epoch: e.epoch + 1,
         sps,
         loss: fixed(e.loss),
+        eta: estimate ? formatDuration(estimate.remainingSeconds) : '…',
       });
     } else if (out.json && performance.now() - lastJson > 1000) {
       lastJson = performance.now();
@@ -54,6 +66,7 @@ export function attachProgress(trainer: Trainer, out: Output, totalEpochs: numbe
         step: e.step,
         loss: e.loss,
         samples_per_second: sps,
+        eta_seconds: estimate ? Math.round(estimate.remainingSeconds) : null,
       });
     }
   };
@@ -82,6 +95,7 @@ export function attachProgress(trainer: Trainer, out: Output, totalEpochs: numbe
   trainer.on('epoch', onEpoch);
   return () => {
     bar?.stop();
+    eta.stop();
     trainer.off('step', onStep);
     trainer.off('epoch', onEpoch);
   };

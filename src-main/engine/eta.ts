@@ -1,4 +1,5 @@
 import type { BackendReport } from './backend';
+import type { StepEvent } from './train';
 
 /**
  * What a training run will cost, estimated from its first steps: the median time of the steps seen
@@ -139,4 +140,47 @@ export function fasterBackendAdvice(report: BackendReport, net: 'mlp' | 'conv'):
     `${gpuText}: @tensorflow/tfjs-node-gpu with CUDA 11.2 and cuDNN 8.1${noCuda ? ' (installed here, but no CUDA GPU is usable)' : ''}`,
   );
   return lines.join('; ');
+}
+
+/** The step events `trackEta` listens to (a Trainer has them). */
+interface StepSource {
+  on(event: 'step', listener: (e: StepEvent) => void): unknown;
+  off(event: 'step', listener: (e: StepEvent) => void): unknown;
+}
+
+/**
+ * Feeds a TrainingEta from a trainer's step events: a step's time is the gap since the step
+ * before it in the same epoch; the gap across an epoch boundary, less a step, is that epoch's
+ * evaluation and checkpoint. `totalEpochs` counts the run's epochs, done ones included.
+ */
+export function trackEta(
+  trainer: StepSource,
+  totalEpochs: number,
+  now: () => number = () => performance.now(),
+): { estimate(): Estimate | null; stop(): void } {
+  let eta: TrainingEta | null = null;
+  let last: { at: number; epoch: number } | null = null;
+  const onStep = (e: StepEvent) => {
+    const at = now();
+    eta ??= new TrainingEta({
+      stepsPerEpoch: e.stepsPerEpoch,
+      epochs: Math.max(1, totalEpochs - e.epoch),
+      stepsDone: e.stepInEpoch - 1,
+    });
+    if (last) {
+      const gap = (at - last.at) / 1000;
+      if (last.epoch === e.epoch) eta.step(gap);
+      else {
+        const perStep = eta.estimate()?.secondsPerStep ?? 0;
+        eta.evaluation(Math.max(0, gap - perStep));
+        eta.step(perStep > 0 ? perStep : gap);
+      }
+    } else eta.step(NaN); // the first step seen has no start time: it counts, untimed
+    last = { at, epoch: e.epoch };
+  };
+  trainer.on('step', onStep);
+  return {
+    estimate: () => eta?.estimate() ?? null,
+    stop: () => void trainer.off('step', onStep),
+  };
 }

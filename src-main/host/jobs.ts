@@ -48,7 +48,15 @@ export class TrainingJobs {
   ) {}
 
   start(params: ParsedParams<'startTraining'>): JobInfo {
-    const { model, dataset, train, latentLimit, stepIntervalMs, snapshotSeconds } = params;
+    const {
+      model,
+      dataset,
+      train,
+      latentLimit,
+      stepIntervalMs,
+      snapshotSeconds,
+      liveCloudSeconds,
+    } = params;
     const name =
       params.name ??
       `${
@@ -70,6 +78,7 @@ export class TrainingJobs {
         latentLimit,
         stepIntervalMs,
         snapshotSeconds,
+        liveCloudSeconds,
       },
       0,
     );
@@ -93,6 +102,7 @@ export class TrainingJobs {
         latentLimit: params.latentLimit,
         stepIntervalMs: params.stepIntervalMs,
         snapshotSeconds: params.snapshotSeconds,
+        liveCloudSeconds: params.liveCloudSeconds,
       },
       current.epoch,
     );

@@ -6,6 +6,7 @@ import { Vae } from '../engine/model';
 import { Trainer, type EpochSummary, type ResumeNote, type TrainerState } from '../engine/train';
 import type { TrainConfigInput } from '../engine/config';
 import type { BackendReport } from '../engine/backend';
+import { trackEta } from '../engine/eta';
 import type { FromTrainer } from '../api/host-protocol';
 import { ToTrainer, type TrainSpec } from '../api/host-protocol';
 import { describeIssues } from '../api/validate';
@@ -94,6 +95,10 @@ export function runTrainWorker(port: ParentPort, backend: BackendReport): void {
       }
       void send({ type: 'started', epoch, epochs: spec.epochs });
       if (spec.latentLimit > 0) sendLatents(vae, split, spec, epoch);
+      const eta = trackEta(job, spec.epochs);
+      const liveCloudMs = spec.liveCloudSeconds * 1000;
+      let lastLatents = Date.now();
+      let latentsEveryMs = liveCloudMs;
 
       job.on('step', (s) => {
         const now = Date.now();
@@ -112,17 +117,35 @@ export function runTrainWorker(port: ParentPort, backend: BackendReport): void {
             .catch(() => {})
             .finally(() => (snapshotting = false));
         }
+        // The cloud moves during an epoch too: encoding costs at most a fifth of the time.
+        if (liveCloudMs > 0 && spec.latentLimit > 0 && now - lastLatents >= latentsEveryMs) {
+          const start = Date.now();
+          sendLatents(vae, split, spec, s.epoch);
+          lastLatents = Date.now();
+          latentsEveryMs = Math.max(liveCloudMs, 5 * (lastLatents - start));
+        }
         if (now - lastStep < spec.stepIntervalMs && s.stepInEpoch !== s.stepsPerEpoch) return;
         lastStep = now;
+        const estimate = eta.estimate();
         void send({
           type: 'event',
           event: 'trainingStep',
-          payload: { jobId, modelId, epoch: s.epoch + 1, step: s.step, loss: s.loss },
+          payload: {
+            jobId,
+            modelId,
+            epoch: s.epoch + 1,
+            step: s.step,
+            loss: s.loss,
+            etaSeconds: estimate ? estimate.remainingSeconds : null,
+            stepInEpoch: s.stepInEpoch,
+            stepsPerEpoch: s.stepsPerEpoch,
+          },
         });
       });
       job.on('epoch', (summary: EpochSummary) => {
         void send({ type: 'event', event: 'trainingEpoch', payload: epochPayload(spec, summary) });
         if (spec.latentLimit > 0) sendLatents(vae, split, spec, summary.epoch);
+        lastLatents = Date.now();
       });
 
       lastSnapshot = Date.now();

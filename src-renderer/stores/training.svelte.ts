@@ -49,6 +49,10 @@ export class TrainingStore {
   revision = $state(0);
   samplesPerSecond = $state<number | null>(null);
   secondsPerEpoch = $state<number | null>(null);
+  /** The engine's estimate of the active run's time left (from its first steps), if any. */
+  etaSeconds = $state<number | null>(null);
+  /** How far the active job is into its current epoch, 0..1. */
+  epochFraction = $state(0);
   lastError = $state<string | null>(null);
   starting = $state(false);
   /** The viewer follows the active job's point cloud as it trains. */
@@ -79,8 +83,10 @@ export class TrainingStore {
   /** Seconds left for the active job, from the last epoch's duration. */
   get eta(): number | null {
     const job = this.active;
-    if (!job || this.secondsPerEpoch === null) return null;
+    if (!job) return null;
     if (job.state !== 'running' && job.state !== 'starting') return null;
+    if (this.etaSeconds !== null) return this.etaSeconds;
+    if (this.secondsPerEpoch === null) return null;
     return Math.max(0, job.epochs - job.epoch) * this.secondsPerEpoch;
   }
 
@@ -147,6 +153,8 @@ export class TrainingStore {
     this.epochs = [];
     this.samplesPerSecond = null;
     this.secondsPerEpoch = null;
+    this.etaSeconds = null;
+    this.epochFraction = 0;
     this.onJob(job);
     this.revision++;
   }
@@ -179,12 +187,16 @@ export class TrainingStore {
   private onStep(e: EventPayload<'trainingStep'>): void {
     if (e.jobId !== this.activeJobId) return;
     this.steps.push({ step: e.step, epoch: e.epoch, loss: e.loss });
+    if (e.etaSeconds !== undefined) this.etaSeconds = e.etaSeconds;
+    if (e.stepInEpoch !== undefined && e.stepsPerEpoch)
+      this.epochFraction = Math.min(1, e.stepInEpoch / e.stepsPerEpoch);
     if (this.steps.length > STEP_CAP) this.steps = this.steps.filter((_, i) => i % 2 === 0);
     this.revision++;
   }
 
   private onEpoch(e: EventPayload<'trainingEpoch'>): void {
     if (e.jobId !== this.activeJobId) return;
+    this.epochFraction = 0;
     this.epochs.push({
       epoch: e.epoch,
       trainLoss: e.train.loss,

@@ -5,7 +5,9 @@ import {
   etaLine,
   fasterBackendAdvice,
   formatDuration,
+  trackEta,
 } from '../../src-main/engine/eta';
+import type { StepEvent } from '../../src-main/engine/train';
 
 describe('training time estimate', () => {
   it('waits for a few steps after the warm-up, then multiplies the median by the steps left', () => {
@@ -98,5 +100,51 @@ describe('faster backend advice', () => {
     expect(
       fasterBackendAdvice({ ...report('tensorflow', ''), chosen: 'tensorflow-gpu' }, 'conv'),
     ).toBeNull();
+  });
+});
+
+describe('an estimate fed by a trainer', () => {
+  /** A stand-in trainer whose steps happen at given times (ms). */
+  function steps(times: number[], stepsPerEpoch: number, firstEpoch = 0) {
+    let listener: ((e: StepEvent) => void) | null = null;
+    let clock = 0;
+    const trainer = {
+      on: (_: 'step', l: (e: StepEvent) => void) => (listener = l),
+      off: () => (listener = null),
+    };
+    const tracked = trackEta(trainer, 3, () => clock);
+    times.forEach((t, i) => {
+      clock = t;
+      const epoch = firstEpoch + Math.floor(i / stepsPerEpoch);
+      listener?.({
+        epoch,
+        step: i + 1,
+        stepInEpoch: (i % stepsPerEpoch) + 1,
+        stepsPerEpoch,
+        loss: 1,
+      });
+    });
+    return tracked;
+  }
+
+  it('times steps by the gaps between them and an epoch boundary as its evaluation', () => {
+    // 100 ms a step; the epoch boundary (after step 10) takes 100 + 600 ms.
+    const times = Array.from({ length: 14 }, (_, i) => i * 100 + (i >= 10 ? 600 : 0));
+    const estimate = steps(times, 10).estimate()!;
+    expect(estimate.secondsPerStep).toBeCloseTo(0.1, 9);
+    expect(estimate.evaluationMeasured).toBe(true);
+    // 30 steps in all, 14 done: 16 steps and the evaluations of epochs 2 and 3 left.
+    expect(estimate.remainingSeconds).toBeCloseTo(16 * 0.1 + 2 * 0.6, 6);
+  });
+
+  it('counts a resumed run from the epoch it resumes at, and stops listening when told', () => {
+    const tracked = steps(
+      Array.from({ length: 8 }, (_, i) => i * 200),
+      10,
+      2,
+    );
+    // Epoch 3 of 3: 10 steps, 8 done.
+    expect(tracked.estimate()!.remainingSeconds).toBeCloseTo(2 * 0.2, 6);
+    tracked.stop();
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../../engine/backend';
+import { fasterBackendAdvice } from '../../engine/eta';
 import {
   loadCheckpoint,
   OptimizerStateError,
@@ -119,6 +120,8 @@ export async function train(opts: TrainOptions, given: Given): Promise<void> {
     out.note(
       `training on ${data.train.name}: ${data.train.count} items, ${data.test.count} test; backend ${backend.backend}`,
     );
+    const advice = fasterBackendAdvice(backend, vae.config.net.kind);
+    if (advice) out.note(advice);
   }
 
   const dataset = {
