@@ -78,6 +78,28 @@ export class CloudStore {
     return Float64Array.from(this.activity, (a) => a.mean);
   });
 
+  /**
+   * The point nearest the data mean (Euclidean in latent space): where traversal starts. The
+   * mean itself can fall between clusters and decode to nothing recognisable (a blank shape, a
+   * blur of digits); the item nearest it is a real one.
+   */
+  centre = $derived.by((): number | null => {
+    const d = this.data;
+    const mean = this.mean;
+    if (!d || !mean || d.n === 0) return null;
+    let best = 0;
+    let bestDistance = Infinity;
+    for (let r = 0; r < d.n; r++) {
+      let s = 0;
+      for (let i = 0; i < d.dim; i++) s += (d.means[r * d.dim + i] - mean[i]) ** 2;
+      if (s < bestDistance) {
+        bestDistance = s;
+        best = r;
+      }
+    }
+    return best;
+  });
+
   set(data: CloudData | null, live = false): void {
     this.live = live;
     this.data = data;

@@ -34,6 +34,8 @@ export class TraversalStore {
   strips = $state.raw<Float32Array | null>(null);
   stripsFor = $state.raw<number[]>([]);
   baseLabel = $state('data mean');
+  /** Whether the base is the data's centre, which moves with the cloud while a model trains. */
+  followsData = $state(true);
   randomSeed = $state(1);
   /** The 95th percentile of recent slider decode latencies (ms) where the last one ran. */
   p95 = $state<number | null>(null);
@@ -140,6 +142,7 @@ export class TraversalStore {
 
   /** Starts the sliders at `z` (reset, random, selected point, model change). */
   setBase(z: Float64Array | null, label: string): void {
+    this.followsData = false;
     const spherical = this.app.spherical;
     const base = z ? (spherical ? normalize(z) : Float64Array.from(z)) : null;
     this.base = base;
@@ -180,9 +183,9 @@ export class TraversalStore {
     this.scheduleStrips();
   }
 
-  /** The model's weights changed (a training epoch): follow the data mean, or redraw. */
+  /** The model's weights changed (a training epoch): follow the data's centre, or redraw. */
   refresh(): void {
-    if (this.baseLabel === 'data mean') this.reset();
+    if (this.followsData) this.reset();
     else this.redraw();
   }
 
@@ -205,9 +208,19 @@ export class TraversalStore {
     this.timings.engine.length = 0;
   }
 
+  /** Back to the start: the encoded item nearest the data mean (the mean if there is none). */
   reset(): void {
-    const mean = this.app.cloud.mean;
-    this.setBase(mean ? Float64Array.from(mean) : null, 'data mean');
+    const cloud = this.app.cloud;
+    const centre = cloud.centre;
+    const z = centre !== null ? cloud.latent(centre) : null;
+    if (z && centre !== null) {
+      const label = cloud.label(centre);
+      this.setBase(z, `data centre: item #${centre}${label !== null ? ` (${label})` : ''}`);
+    } else {
+      const mean = cloud.mean;
+      this.setBase(mean ? Float64Array.from(mean) : null, 'data mean');
+    }
+    this.followsData = true;
   }
 
   random(): void {

@@ -17,16 +17,16 @@ describe('favourites and exports', () => {
     await settle();
     // The caption follows the sliders.
     expect(screen.getByTestId('traversal-origin').textContent).toContain(
-      `data mean · moved z${slot.axis + 1} +1.50`,
+      `${app.traversal.baseLabel} · moved z${slot.axis + 1} +1.50`,
     );
     screen.getByLabelText('Add to favourites').click();
     await settle();
     const fav = app.favourites.items.at(-1)!;
-    expect(fav.origin).toBe('data mean');
+    expect(fav.origin).toMatch(/^data centre: item #\d+ \(\d\)$/);
     expect(fav.offsets).toHaveLength(1);
     expect(fav.offsets[0].axis).toBe(slot.axis);
     expect(fav.offsets[0].delta).toBeCloseTo(1.5, 9);
-    expect(describeFavourite(fav)).toBe(`data mean · z${slot.axis + 1} +1.50`);
+    expect(describeFavourite(fav)).toBe(`${fav.origin} · z${slot.axis + 1} +1.50`);
 
     // An item's favourite names the item and its label.
     await app.selection.select(7);
@@ -74,5 +74,30 @@ describe('favourites and exports', () => {
     ]);
     const sidecar = JSON.parse(new TextDecoder().decode(downloads[1].bytes));
     expect(sidecar.favourites[0]).toMatchObject({ origin: 'prior sample #3', z: Array.from(z) });
+  });
+});
+
+describe('where traversal starts', () => {
+  it('is the encoded item nearest the data mean, a real item rather than an average', async () => {
+    const { app } = await startFakeApp({ render: false });
+    const d = app.cloud.data!;
+    const mean = app.cloud.mean!;
+    const dist = (r: number) =>
+      Array.from({ length: d.dim }, (_, i) => (d.means[r * d.dim + i] - mean[i]) ** 2).reduce(
+        (a, b) => a + b,
+      );
+    let nearest = 0;
+    for (let r = 1; r < d.n; r++) if (dist(r) < dist(nearest)) nearest = r;
+    expect(app.cloud.centre).toBe(nearest);
+    expect(Array.from(app.traversal.base!)).toEqual(Array.from(app.cloud.latent(nearest)!));
+    expect(app.traversal.baseLabel).toBe(
+      `data centre: item #${nearest} (${app.cloud.label(nearest)})`,
+    );
+    // It follows the data while a model trains; a chosen start does not.
+    expect(app.traversal.followsData).toBe(true);
+    app.traversal.random();
+    expect(app.traversal.followsData).toBe(false);
+    app.traversal.reset();
+    expect(app.traversal.followsData).toBe(true);
   });
 });
