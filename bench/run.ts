@@ -11,6 +11,7 @@ const SUITES: Record<string, string> = {
   host: 'bench/host-decode.ts',
   clustering: 'bench/clustering.ts',
   viewer: 'bench/viewer.ts',
+  'first-minute': 'bench/first-minute.ts',
   quality: 'bench/svae-quality.ts',
 };
 const DEFAULT = ['engine', 'coverage', 'host', 'clustering', 'viewer'];

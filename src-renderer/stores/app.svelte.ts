@@ -37,6 +37,8 @@ export interface AppOptions {
   pointLimit?: number;
   /** Whether clouds may come from the engine's cache (false: always encoded, as before it). */
   useCache?: boolean;
+  /** Whether an uncached cloud shows its first points before the rest (false: all at once). */
+  stream?: boolean;
   /** Wait this long after opening a model before asking for its coverage report. */
   coverageDelayMs?: number;
   /** Saves bytes as a file in a browser page (Electron uses native dialogs). */
@@ -70,6 +72,7 @@ export class AppState {
 
   readonly pointLimit: number;
   readonly useCache: boolean;
+  readonly stream: boolean;
   readonly coverageDelayMs: number;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly download: (bytes: Uint8Array, name: string, mime: string) => void;
@@ -80,6 +83,7 @@ export class AppState {
   ) {
     this.pointLimit = options.pointLimit ?? 10_000;
     this.useCache = options.useCache ?? true;
+    this.stream = options.stream ?? true;
     this.coverageDelayMs = options.coverageDelayMs ?? 1500;
     this.download = options.download ?? browserDownload;
     this.library = new LibraryStore(this);
@@ -171,9 +175,10 @@ export class AppState {
    */
   async openModel(modelId: string): Promise<void> {
     const stale = this.switchTo(modelId);
+    mark('atlas:open');
     const cache = this.useCache;
     const first =
-      this.pointLimit >= 2 * FIRST_POINTS
+      this.stream && this.pointLimit >= 2 * FIRST_POINTS
         ? this.api.latents({ modelId, limit: FIRST_POINTS, cache })
         : null;
     const whole = this.api.latents({ modelId, limit: this.pointLimit, cache });
@@ -191,9 +196,11 @@ export class AppState {
     let done = false;
     void first?.then(
       (snapshot) => {
-        if (stale() || done || this.cloud.data) return;
+        // A cached cloud comes whole in a moment: its first points would only flicker.
+        if (stale() || done || this.cloud.data || snapshot.source === 'cache') return;
         this.viewer.modelOpened(this.spherical);
         this.cloud.set(cloudFromSnapshot(modelId, snapshot, null, true));
+        mark('atlas:first-points');
         this.cloud.loading = false;
         this.cloud.pending = this.pointLimit;
       },
@@ -204,7 +211,10 @@ export class AppState {
       done = true;
       if (stale()) return;
       this.viewer.modelOpened(this.spherical, snapshot.umap3 !== undefined);
+      const streamed = this.cloud.data !== null;
       this.cloud.set(cloudFromSnapshot(modelId, snapshot));
+      if (!streamed) mark('atlas:first-points');
+      mark('atlas:cloud');
       this.traversal.reset();
     } catch (error) {
       done = true;
@@ -398,6 +408,11 @@ export class AppState {
     this.traversal.dispose();
     this.localDecoder.dispose();
   }
+}
+
+/** A performance mark (benchmarks read them: bench/first-minute.ts). */
+function mark(name: string): void {
+  globalThis.performance?.mark?.(name);
 }
 
 function browserDownload(bytes: Uint8Array, name: string, mime: string): void {

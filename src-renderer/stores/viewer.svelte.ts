@@ -36,6 +36,8 @@ export class ViewerStore {
   webgl = $state<boolean | null>(null);
   umap = $state<{ epoch: number; epochs: number } | null>(null);
   umapError = $state<string | null>(null);
+  /** When (performance.now()) a finished UMAP was last put on screen; 0: never. */
+  umapShownAt = $state(0);
   /** Last drawn frame's CPU time. */
   frameMs = $state(0);
   private autoSphere = false;
