@@ -133,6 +133,20 @@ const SnapshotSeconds = z.number().min(0).max(3_600).default(10);
  */
 const LiveCloudSeconds = z.number().min(0).max(3_600).default(2);
 
+/** Most bytes one `uploadChunk` carries (far below serve's 64 MiB message limit). */
+export const MAX_UPLOAD_CHUNK = 8 * 1024 * 1024;
+/**
+ * A file's place inside an upload: a relative, `/`-separated path (not a file-system path the
+ * engine opens; the upload store checks each part again before writing anything).
+ */
+const UploadEntryName = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((name) => !name.startsWith('/') && !name.split('/').includes('..'), {
+    message: 'must be a relative path without ".."',
+  });
+
 const ImageShape = z.tuple([
   z.number().int().min(1).max(4096),
   z.number().int().min(1).max(4096),
@@ -378,6 +392,63 @@ export const methods = {
       })
       .superRefine(shapeMatches('data', (v) => v.shape as number[])),
     result: z.object({ npy: Uint8ArraySchema, path: FsPath.nullable() }),
+  },
+  /**
+   * Uploads: files sent from the page (a browser, or an app attached to a remote engine) into the
+   * library, so that a checkpoint or a folder of images need not already lie on the engine's
+   * machine. One upload is a set of files under relative paths (a folder's files as
+   * `webkitdirectory` names them), or one `.zip`; `uploadFinish` checks everything and only then
+   * moves it into the library. Sizes are capped (src-main/host/uploads.ts); an upload left idle is
+   * dropped.
+   */
+  uploadBegin: {
+    params: z.strictObject({
+      kind: z.enum(['checkpoint', 'images']),
+      /** What the person picked (a folder's or a zip's name): the default display name. */
+      name: DisplayName,
+      /** The sum of every file's size: refused at once when over the cap. */
+      totalBytes: z.number().int().min(1),
+      /** How many entries (files) will come: 1 for a zip. */
+      entries: z.number().int().min(1).optional(),
+    }),
+    result: z.object({
+      uploadId: Id,
+      /** The largest `bytes` one `uploadChunk` may carry. */
+      maxChunkBytes: z.number().int(),
+    }),
+  },
+  /**
+   * `bytes` of the upload's entry `entry` (its relative name, `/`-separated, as the page's file
+   * picker gives it: not a path the engine opens) from `offset` on, in order.
+   */
+  uploadChunk: {
+    params: z.strictObject({
+      uploadId: Id,
+      entry: UploadEntryName,
+      offset: z.number().int().min(0),
+      bytes: Uint8ArraySchema.refine((b) => b.length <= MAX_UPLOAD_CHUNK, {
+        message: `at most ${MAX_UPLOAD_CHUNK} bytes a chunk`,
+      }),
+    }),
+    result: z.object({ received: z.number().int() }),
+  },
+  /**
+   * Checks the upload and moves it into the library: a checkpoint is imported (as `importModel`
+   * does) and its record returned; images become a dataset folder, remembered like
+   * `importFolderDataset`, whose `spec` (`folder:DIR`) trains.
+   */
+  uploadFinish: {
+    params: z.strictObject({ uploadId: Id }),
+    result: z.object({
+      model: ModelInfo.optional(),
+      dataset: DatasetSummary.optional(),
+      spec: z.string().optional(),
+    }),
+  },
+  /** Drops an unfinished upload and everything it received. */
+  uploadCancel: {
+    params: z.strictObject({ uploadId: Id }),
+    result: z.object({ cancelled: z.boolean() }),
   },
   /** Native dialogs (Electron only; a browser gets `unavailable`). */
   chooseFolder: { params: DialogParams, result: PathReply },

@@ -10,6 +10,7 @@ import { InferenceClient } from './inference-client';
 import { modelFolder, readLatentCache, servesCheckpoint, writeUmapCache } from './latent-cache';
 import { TrainingJobs } from './jobs';
 import type { HostLauncher } from './launcher';
+import { DEFAULT_UPLOAD_LIMITS, UploadStore, type UploadLimits } from './uploads';
 import { appVersion } from './version';
 
 /** Native dialogs, where there are any (Electron main supplies them). */
@@ -27,6 +28,8 @@ export interface SupervisorOptions {
   launcher: HostLauncher;
   transport: 'electron' | 'websocket' | 'direct';
   dialogs?: DialogProvider;
+  /** Caps on uploads from the page (uploads.ts DEFAULT_UPLOAD_LIMITS when not given). */
+  uploadLimits?: Partial<UploadLimits>;
 }
 
 type Listener = (event: EventName, payload: unknown) => void;
@@ -42,6 +45,8 @@ export class Supervisor {
   /** A second host for the long requests (latents, coverage), so decodes never queue behind them. */
   readonly batch: InferenceClient;
   readonly jobs: TrainingJobs;
+  /** Files sent from the page on their way into the library. */
+  readonly uploads: UploadStore;
   private readonly listeners = new Set<Listener>();
   private readonly handlers: { [M in MethodName]: Handler<M> };
 
@@ -56,6 +61,10 @@ export class Supervisor {
         onError: (message) => this.emit('hostError', { role: 'inference', message }),
       });
     this.inference = host('inference', true);
+    this.uploads = new UploadStore(libraryDir, {
+      ...DEFAULT_UPLOAD_LIMITS,
+      ...options.uploadLimits,
+    });
     this.batch = host('batch', false);
     const weightsChanged = (modelId: string) => {
       this.inference.refresh(modelId);
@@ -195,6 +204,35 @@ export class Supervisor {
       coverage: batch('coverage'),
       exportPng: forward('exportPng'),
       exportNpy: forward('exportNpy'),
+      uploadBegin: ({ kind, name, totalBytes, entries }) =>
+        this.uploads.begin(kind, name, totalBytes, entries),
+      uploadChunk: ({ uploadId, entry, offset, bytes }) =>
+        this.uploads.chunk(uploadId, entry, offset, bytes),
+      uploadFinish: async ({ uploadId }) => {
+        const done = await this.uploads.finish(uploadId);
+        if (done.kind === 'checkpoint') {
+          try {
+            const { model } = (await this.inference.request('importModel', {
+              path: done.dir,
+              name: done.name,
+            })) as Result<'importModel'>;
+            this.emit('modelsChanged', { modelIds: [model.modelId] });
+            return { model };
+          } finally {
+            await this.uploads.discard(uploadId);
+          }
+        }
+        try {
+          const { dataset } = (await this.inference.request('importFolderDataset', {
+            path: done.dir,
+          })) as Result<'importFolderDataset'>;
+          return { dataset, spec: dataset.spec };
+        } catch (err) {
+          await this.uploads.discard(uploadId, true);
+          throw err;
+        }
+      },
+      uploadCancel: async ({ uploadId }) => ({ cancelled: await this.uploads.cancel(uploadId) }),
       chooseFolder: dialog('chooseFolder'),
       chooseCheckpoint: dialog('chooseCheckpoint'),
       chooseSavePath: dialog('chooseSavePath'),
@@ -226,6 +264,7 @@ export class Supervisor {
   }
 
   close(): void {
+    this.uploads.close();
     this.jobs.close();
     this.inference.close();
     this.batch.close();

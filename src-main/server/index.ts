@@ -10,6 +10,7 @@ import { forkLauncher } from '../host/fork-launcher';
 import type { HostLauncher } from '../host/launcher';
 import { defaultDemoDir, defaultLibraryDir, defaultRendererDir } from '../host/paths';
 import { Supervisor } from '../host/supervisor';
+import type { UploadLimits } from '../host/uploads';
 import { contentSecurityPolicy, SECURITY_HEADERS } from './csp';
 import { serveLimits, type ServeLimits } from './limits';
 import { ServePathPolicy, type ServeFolders } from './path-policy';
@@ -44,6 +45,8 @@ export interface ServerOptions {
   allowDirs?: readonly string[];
   /** Limits on what each client may hold; default DEFAULT_LIMITS (limits.ts). */
   limits?: Partial<ServeLimits>;
+  /** Caps on files uploaded from the page; default DEFAULT_UPLOAD_LIMITS (host/uploads.ts). */
+  uploadLimits?: Partial<UploadLimits>;
 }
 
 export interface RunningServer {
@@ -87,6 +90,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     demoDir: options.demoDir === undefined ? defaultDemoDir() : options.demoDir,
     launcher: options.launcher ?? forkLauncher(),
     transport: 'websocket',
+    uploadLimits: options.uploadLimits,
   });
 
   const server = createServer((req, res) => {

@@ -45,6 +45,10 @@ export const validParams: Record<MethodName, Record<string, unknown>> = {
   coverage: { modelId: 'm-1' },
   exportPng: { images: new Float32Array(2 * 4 * 4), n: 2, shape: [4, 4, 1] },
   exportNpy: { data: new Float32Array(6), shape: [2, 3] },
+  uploadBegin: { kind: 'images', name: 'icons', totalBytes: 1024, entries: 2 },
+  uploadChunk: { uploadId: 'up-1', entry: 'icons/a.png', offset: 0, bytes: new Uint8Array(4) },
+  uploadFinish: { uploadId: 'up-1' },
+  uploadCancel: { uploadId: 'up-1' },
   chooseFolder: {},
   chooseCheckpoint: { title: 'Pick' },
   chooseSavePath: { kind: 'png' },
@@ -132,6 +136,19 @@ export const invalidParams: Partial<Record<MethodName, [unknown, string][]>> = {
     [{ data: new Float32Array(6), shape: [] }, 'shape'],
   ],
   chooseSavePath: [[{ kind: 'exe' }, 'kind']],
+  uploadBegin: [
+    [{ kind: 'binary', name: 'x', totalBytes: 1 }, 'kind'],
+    [{ kind: 'images', name: 'x', totalBytes: 0 }, 'totalBytes'],
+  ],
+  uploadChunk: [
+    [{ uploadId: 'up-1', entry: '../evil.png', offset: 0, bytes: new Uint8Array(1) }, 'entry'],
+    [{ uploadId: 'up-1', entry: '/etc/passwd', offset: 0, bytes: new Uint8Array(1) }, 'entry'],
+    [{ uploadId: 'up-1', entry: 'a.png', offset: 0, bytes: [1, 2] }, 'plain array'],
+    [
+      { uploadId: 'up-1', entry: 'a.png', offset: 0, bytes: new Uint8Array(8 * 1024 * 1024 + 1) },
+      'at most',
+    ],
+  ],
 };
 
 const job = { jobId: 'job-1', modelId: 'm-1' };

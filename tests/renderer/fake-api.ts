@@ -39,6 +39,19 @@ export interface FakeEngine {
   release(): void;
   /** UMAPs stored with `saveProjection`, by model id; `latents` sends them back (a cache). */
   projections: Map<string, Float32Array>;
+  /** Uploads as the fake received them: kind, name, bytes per file, and whether finished. */
+  uploads: Map<string, FakeUpload>;
+  /** Holds every `uploadChunk` reply until `releaseUploads` (to see the progress line). */
+  holdUploads: boolean;
+  releaseUploads(): void;
+}
+
+export interface FakeUpload {
+  kind: 'checkpoint' | 'images';
+  name: string;
+  totalBytes: number;
+  files: Map<string, number>;
+  finished: boolean;
 }
 
 /** The weights version the fake engine reports for every model. */
@@ -171,6 +184,7 @@ export function createFakeEngine(): FakeEngine {
   const listeners = new Map<EventName, Set<(p: unknown) => void>>();
   const calls: FakeEngine['calls'] = [];
   const held: (() => void)[] = [];
+  const heldUploads: (() => void)[] = [];
   const jobs: JobInfo[] = [];
   const engine: FakeEngine = {
     api: undefined as unknown as AtlasApi,
@@ -178,6 +192,11 @@ export function createFakeEngine(): FakeEngine {
     models,
     holdDecodes: false,
     projections: new Map(),
+    uploads: new Map(),
+    holdUploads: false,
+    releaseUploads() {
+      for (const resolve of heldUploads.splice(0)) resolve();
+    },
     withErrors: true,
     withItems: true,
     withWeights: false,
@@ -426,6 +445,45 @@ export function createFakeEngine(): FakeEngine {
     },
     exportPng: () => ({ png: new Uint8Array([0x89, 0x50, 0x4e, 0x47]), path: null }),
     exportNpy: () => ({ npy: new Uint8Array([0x93]), path: null }),
+    uploadBegin: (p) => {
+      const uploadId = `up-${engine.uploads.size + 1}`;
+      engine.uploads.set(uploadId, {
+        kind: p.kind,
+        name: p.name,
+        totalBytes: p.totalBytes,
+        files: new Map(),
+        finished: false,
+      });
+      return { uploadId, maxChunkBytes: 8 * 1024 * 1024 };
+    },
+    uploadChunk: async (p) => {
+      const upload = engine.uploads.get(p.uploadId);
+      if (!upload || upload.finished) throw new AtlasError('not-found', 'no such upload');
+      const have = upload.files.get(p.entry) ?? 0;
+      if (have !== p.offset) throw new AtlasError('invalid-params', `${p.entry}: out of order`);
+      upload.files.set(p.entry, have + p.bytes.length);
+      if (engine.holdUploads) await new Promise<void>((resolve) => heldUploads.push(resolve));
+      return { received: [...upload.files.values()].reduce((a, b) => a + b, 0) };
+    },
+    uploadFinish: (p) => {
+      const upload = engine.uploads.get(p.uploadId);
+      if (!upload || upload.finished) throw new AtlasError('not-found', 'no such upload');
+      const received = [...upload.files.values()].reduce((a, b) => a + b, 0);
+      if (received !== upload.totalBytes)
+        throw new AtlasError('invalid-params', `upload "${upload.name}" is incomplete`);
+      upload.finished = true;
+      if (upload.kind === 'checkpoint') {
+        const m = modelInfo(`uploaded-${p.uploadId}`, upload.name, 'gaussian', 4, false);
+        models.push(m);
+        return { model: m };
+      }
+      const spec = `folder:/tmp/library/uploads/${p.uploadId}`;
+      return {
+        spec,
+        dataset: summary(spec, { size: 32, channels: 1 }, [32, 32, 1], 7, 1, ['cats', 'dogs'], 8),
+      };
+    },
+    uploadCancel: (p) => ({ cancelled: engine.uploads.delete(p.uploadId) }),
     chooseFolder: () => {
       throw new AtlasError('unavailable', 'no dialogs in a browser');
     },
