@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { ArrayDataset } from '../../src-main/engine/data/array-dataset';
 import type { Dataset } from '../../src-main/engine/data/dataset';
+import { whole } from '../../src-main/engine/evaluate';
 import { importanceWeightedLogLikelihood } from '../../src-main/engine/iwae';
 import { bernoulliNllRows, setFastBernoulli } from '../../src-main/engine/kernels/bernoulli';
 import { negativeLogLikelihood } from '../../src-main/engine/likelihood';
@@ -82,6 +83,35 @@ describe('the SIMD Bernoulli term', () => {
     for (let i = 0; i < a.length; i++) {
       expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(2e-6 * Math.max(1, Math.abs(b[i]!)));
     }
+  });
+});
+
+describe('whole-batch model runs', () => {
+  it('equal predict, in one piece or several', () => {
+    const vae = VaeClass.create(
+      {
+        inputShape: [8, 8, 1],
+        latent: { kind: 'gaussian', dim: 3 },
+        objective: { kind: 'kl', weight: 1 },
+        net: { kind: 'conv', channels: [4, 8], convDense: 16 },
+        likelihood: 'bernoulli',
+      },
+      5,
+    );
+    const z = tf.tensor2d(
+      Float32Array.from({ length: 20 * 3 }, (_, i) => Math.sin(i)),
+      [20, 3],
+    );
+    const expected = (vae.decoder.predict(z) as tf.Tensor).dataSync();
+    for (const rows of [1024, 7]) {
+      const ours = whole(vae.decoder, z, rows);
+      expect(ours.shape).toEqual([20, 64]);
+      const values = ours.dataSync();
+      for (let i = 0; i < values.length; i++) {
+        expect(Math.abs(values[i]! - expected[i]!)).toBeLessThan(1e-5);
+      }
+    }
+    vae.dispose();
   });
 });
 

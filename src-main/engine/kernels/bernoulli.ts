@@ -198,6 +198,7 @@ interface WasmBackend {
 }
 
 let rows: ((...args: number[]) => void) | null | undefined;
+let rowsMemory: WebAssembly.Memory | undefined;
 let enabled = true;
 
 /** Turns the kernel off and on (the tests compare it with likelihood.ts). */
@@ -218,7 +219,8 @@ export function bernoulliNllRows(
   if (!enabled || tf.getBackend() !== 'wasm' || d % 4 !== 0 || x.shape[1] !== d) return null;
   if (x.shape[0] * k !== n || logits.dtype !== 'float32' || x.dtype !== 'float32') return null;
   const backend = tf.backend() as unknown as WasmBackend;
-  if (rows === undefined) {
+  if (rowsMemory !== backend.wasm.asm.memory) {
+    rowsMemory = backend.wasm.asm.memory;
     try {
       const bytes = buildModule();
       rows = WebAssembly.validate(bytes)

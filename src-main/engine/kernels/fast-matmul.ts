@@ -22,6 +22,8 @@ const KC = 256;
 const MC = 64;
 
 let kernel: GemmKernel | null | undefined;
+/** The memory `kernel` runs on: a new wasm backend instance gets a new kernel and scratch. */
+let kernelMemory: WebAssembly.Memory | undefined;
 let scratch = 0;
 let scratchBytes = 0;
 let installed = false;
@@ -72,7 +74,12 @@ function fastMatMul(args: {
   if (!product) return null;
   const { m, k, n, batched } = product;
   const backend = args.backend as WasmBackend;
-  if (kernel === undefined) kernel = instantiateGemm(backend.wasm.asm.memory);
+  if (kernelMemory !== backend.wasm.asm.memory) {
+    kernelMemory = backend.wasm.asm.memory;
+    kernel = instantiateGemm(kernelMemory);
+    scratch = 0;
+    scratchBytes = 0;
+  }
   if (!kernel) return null;
   const kc = Math.min(k, KC);
   const mc = Math.min(m, MC);

@@ -26,6 +26,7 @@ interface WasmHeapBackend {
 }
 
 let wasmKernels: PatchKernels | null | undefined;
+let kernelsMemory: WebAssembly.Memory | undefined;
 let useWasmKernels = true;
 
 /** Chooses between the WebAssembly loops (kernels/patches.ts) and the JavaScript ones on wasm. */
@@ -57,7 +58,10 @@ function runFill(
   if (input.dtype !== 'float32') throw new Error(`${IM2COL}/${COL2IM} need float32 tensors`);
   if (backendName === 'wasm') {
     const wasm = backend as WasmHeapBackend;
-    if (wasmKernels === undefined) wasmKernels = instantiatePatches(wasm.wasm.asm.memory);
+    if (kernelsMemory !== wasm.wasm.asm.memory) {
+      kernelsMemory = wasm.wasm.asm.memory;
+      wasmKernels = instantiatePatches(kernelsMemory);
+    }
     if (wasmKernels && useWasmKernels && wasmFill) {
       const out = wasm.makeOutput(shape, 'float32');
       const address = (info: tf.TensorInfo) => wasm.dataIdMap.get(info.dataId).memoryOffset;
