@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import App from '../../../src-renderer/App.svelte';
-import { AppState } from '../../../src-renderer/stores/app.svelte';
+import type { AppState } from '../../../src-renderer/stores/app.svelte';
 import type { FakeEngine } from '../fake-api';
 import { settle } from '../dom';
 import { disposeFakeApps, startFakeApp } from '../fake-app';
