@@ -9,11 +9,11 @@ import { sidecarPath } from '../api/sidecar';
 import type { ParsedParams, Result } from '../api/contract';
 import type { FromInference } from '../api/host-protocol';
 import { ToInference, type InferenceMethod } from '../api/host-protocol';
-import type { DatasetEntry } from '../api/records';
+import type { DatasetEntry, LatentSnapshot } from '../api/records';
 import { describeIssues, parseParams } from '../api/validate';
 import { DatasetCache } from './dataset-cache';
 import { summarizeDataset } from './dataset-summary';
-import { datasetItems, latentSnapshot } from './latent-snapshot';
+import { datasetItems, joinSnapshots, latentSnapshot } from './latent-snapshot';
 import {
   checkpointStamp,
   servesCheckpoint,
@@ -61,6 +61,8 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     (id) => currentLiveWeights(library(), id),
   );
   const datasets = new DatasetCache();
+  /** The last cloud encoded per model (a few models): a larger request extends it. */
+  const recentLatents = new Map<string, { snapshot: LatentSnapshot; n: number; limit: number }>();
   /**
    * The weights version of `model` when the copy in memory is its checkpoint as it is on disk
    * now (same stamp, no newer live weights); undefined otherwise (nothing is cached then).
@@ -191,7 +193,21 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       const data = await modelData(model);
       // The weights this copy was loaded from, when they are the checkpoint's (not live ones).
       const version = cache ? await cacheVersion(model) : undefined;
-      const snapshot = latentSnapshot(model.vae, data, limit, split);
+      // The first points of this cloud, just sent (the page asks for them first): encode the rest.
+      const key = `${modelId}@${model.version}:${split}`;
+      const head = recentLatents.get(key);
+      const snapshot =
+        head && head.n === head.limit && head.n < limit
+          ? joinSnapshots(
+              head.snapshot,
+              latentSnapshot(model.vae, data, limit, split, { from: head.n }),
+            )
+          : latentSnapshot(model.vae, data, limit, split);
+      for (const k of [...recentLatents.keys()])
+        if (k.startsWith(`${modelId}@`)) recentLatents.delete(k);
+      recentLatents.set(key, { snapshot, n: snapshot.n, limit });
+      while (recentLatents.size > 4)
+        recentLatents.delete(recentLatents.keys().next().value as string);
       if (version && (await cacheVersion(model)) === version) {
         // Stored for the next open; a failure to store costs only that.
         await writeLatentCache(model.dir, version, limit, snapshot).catch((err: Error) =>

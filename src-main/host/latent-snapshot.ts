@@ -26,7 +26,7 @@ export function latentSnapshot(
   data: DatasetSplit,
   limit: number,
   which: DataSplit = 'all',
-  options: { errors?: boolean } = {},
+  options: { errors?: boolean; from?: number } = {},
 ): LatentSnapshot {
   const withErrors = options.errors ?? true;
   const plan: { set: Dataset; count: number; offset: number }[] = [];
@@ -38,7 +38,10 @@ export function latentSnapshot(
     remaining -= count;
     offset += set.count;
   }
-  const n = plan.reduce((sum, p) => sum + p.count, 0);
+  const total = plan.reduce((sum, p) => sum + p.count, 0);
+  // Rows before `from` are left out (a caller that has them already encodes only the rest).
+  const from = Math.max(0, Math.min(options.from ?? 0, total));
+  const n = total - from;
   const dim = vae.latentDim;
   const means = new Float32Array(n * dim);
   const errors = withErrors ? new Float32Array(n) : undefined;
@@ -47,19 +50,21 @@ export function latentSnapshot(
   const labels = hasLabels ? new Int32Array(n) : null;
   let row = 0;
   for (const { set, count, offset: first } of plan) {
-    for (let start = 0; start < count; start += CHUNK) {
+    const skip = Math.max(0, Math.min(count, from - row));
+    for (let start = skip; start < count; start += CHUNK) {
       const m = Math.min(CHUNK, count - start);
+      const at = row + start - from;
       const local = Int32Array.from({ length: m }, (_, i) => start + i);
       const x = set.batch(local);
       if (errors) {
         const encoded = vae.encodeWithError(x, m);
-        means.set(encoded.means, (row + start) * dim);
-        errors.set(encoded.errors, row + start);
+        means.set(encoded.means, at * dim);
+        errors.set(encoded.errors, at);
       } else {
-        means.set(vae.encode(x, m), (row + start) * dim);
+        means.set(vae.encode(x, m), at * dim);
       }
-      for (let i = 0; i < m; i++) indices[row + start + i] = first + start + i;
-      if (labels) labels.set(set.labels!.subarray(start, start + m), row + start);
+      for (let i = 0; i < m; i++) indices[at + i] = first + start + i;
+      if (labels) labels.set(set.labels!.subarray(start, start + m), at);
     }
     row += count;
   }
@@ -112,4 +117,22 @@ export function datasetItems(
     }
   }
   return { images, n: indices.length, shape };
+}
+
+/** Snapshot `rest` (encoded with `from: head.n`) appended to `head`: one snapshot of both. */
+export function joinSnapshots(head: LatentSnapshot, rest: LatentSnapshot): LatentSnapshot {
+  const join = <T extends Float32Array | Int32Array>(a: T, b: T): T => {
+    const out = new (a.constructor as new (n: number) => T)(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  return {
+    ...head,
+    means: join(head.means, rest.means),
+    n: head.n + rest.n,
+    labels: head.labels && rest.labels ? join(head.labels, rest.labels) : null,
+    indices: join(head.indices, rest.indices),
+    ...(head.errors && rest.errors ? { errors: join(head.errors, rest.errors) } : {}),
+  };
 }

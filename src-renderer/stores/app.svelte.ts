@@ -194,8 +194,10 @@ export class AppState {
     // The decoder's weights come alongside the points, so the first slider image decodes in the page.
     const weights = this.localDecoder.load(modelId);
     let done = false;
-    void first?.then(
-      (snapshot) => {
+    // With the decoder's weights: the sliders the first points bring then decode in the page,
+    // not in the engine, whose CPU the rest of the encode needs.
+    void (first ? Promise.all([first, weights]) : null)?.then(
+      ([snapshot]) => {
         // A cached cloud comes whole in a moment: its first points would only flicker.
         if (stale() || done || this.cloud.data || snapshot.source === 'cache') return;
         this.viewer.modelOpened(this.spherical);

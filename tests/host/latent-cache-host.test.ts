@@ -49,6 +49,21 @@ describe('opening a model twice encodes its data once', () => {
     expect((await api.latents({ modelId, limit: 100 })).source).toBe('cache');
     expect((await api.latents({ modelId, limit: 300, cache: false })).source).toBe('encoded');
 
+    // The whole cloud asked for after its first points encodes only the rest (across the
+    // train/test boundary here), and is the cloud encoded in one go.
+    const whole = await api.latents({ modelId, limit: 650, cache: false });
+    expect(whole.n).toBe(650);
+    expect(whole.indices[649]).toBe(649); // 600 training items, then test items
+    const head = await api.latents({ modelId, limit: 500, cache: false });
+    const joined = await api.latents({ modelId, limit: 650, cache: false });
+    expect(Array.from(joined.indices)).toEqual(Array.from(whole.indices));
+    expect(Array.from(joined.labels ?? [])).toEqual(Array.from(whole.labels ?? []));
+    expect(Array.from(joined.means.subarray(0, 1000))).toEqual(Array.from(head.means));
+    const gap = (a: Float32Array, b: Float32Array) =>
+      a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    expect(gap(joined.means, whole.means)).toBeLessThan(1e-5);
+    expect(gap(joined.errors!, whole.errors!)).toBeLessThan(1e-3);
+
     // The page's UMAP is stored for these weights only, and comes back with the cloud.
     const coords = Float32Array.from({ length: 900 }, (_, i) => Math.cos(i));
     const wrong = await api.saveProjection({
