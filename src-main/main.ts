@@ -10,7 +10,13 @@ import { registerIpcHandlers } from './shell/ipc-handlers';
 import { menuTemplate } from './shell/menu';
 import { guardNavigation } from './shell/navigation';
 import { PathGrants } from './shell/path-grants';
-import { APP_SCHEME, APP_URL, isTrustedSender } from './shell/sender';
+import {
+  connectPrompt,
+  isWithinOrigin,
+  parseEngineUrl,
+  remoteWindowOptions,
+} from './shell/remote-engine';
+import { APP_SCHEME, APP_URL, isAppUrl, isTrustedSender } from './shell/sender';
 import { utilityLauncher } from './shell/utility-launcher';
 import { fitToDisplays, loadWindowState, saveWindowState } from './shell/window-state';
 
@@ -31,6 +37,7 @@ const {
   shell,
   screen,
   session,
+  clipboard,
 } = electron;
 
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
@@ -61,8 +68,17 @@ async function start(): Promise<void> {
   );
   session.defaultSession.setPermissionCheckHandler(() => false);
   protocol.handle(APP_SCHEME, (request) => appResponse(request, rendererDir));
+  /** Windows showing a remote engine's page (webContents id → that engine's origin). */
+  const remote = new Map<number, string>();
   app.on('web-contents-created', (_event, contents) =>
-    guardNavigation(contents, (url) => void shell.openExternal(url)),
+    guardNavigation(
+      contents,
+      (url) => void shell.openExternal(url),
+      (url) => {
+        const origin = remote.get(contents.id);
+        return origin === undefined ? isAppUrl(url) : isWithinOrigin(url, origin);
+      },
+    ),
   );
 
   const libraryDir = path.join(app.getPath('userData'), 'models');
@@ -101,12 +117,29 @@ async function start(): Promise<void> {
     const outcome = await supervisor.invoke(method, { path: target });
     if (!outcome.ok) dialog.showErrorBox('Import failed', outcome.error.message);
   };
+  // File → Connect to Engine…: the remote page in a window of its own, without the preload
+  // (shell/remote-engine.ts); it talks to its engine over a WebSocket as in a browser.
+  const connectEngine = async () => {
+    const found = parseEngineUrl(clipboard.readText());
+    const { response } = await dialog.showMessageBox(mainWindow, connectPrompt(found));
+    if ('error' in found || response !== 0) return;
+    const win = new BrowserWindow(remoteWindowOptions(found.origin, { width: 1280, height: 800 }));
+    remote.set(win.webContents.id, found.origin);
+    const id = win.webContents.id;
+    win.on('closed', () => remote.delete(id));
+    win.once('ready-to-show', () => win.show());
+    win.loadURL(found.url).catch((err: Error) => {
+      dialog.showErrorBox('Connect to Engine', `Cannot reach ${found.origin}: ${err.message}`);
+      if (!win.isDestroyed()) win.close();
+    });
+  };
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate(
         {
           importDataset: () => void importWith('chooseFolder', 'importFolderDataset'),
           importCheckpoint: () => void importWith('chooseCheckpoint', 'importModel'),
+          connectEngine: () => void connectEngine(),
           openLibraryFolder: () => void shell.openPath(libraryDir),
           about: () => app.showAboutPanel(),
         },

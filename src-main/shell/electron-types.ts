@@ -60,6 +60,7 @@ export interface BrowserWindowLike {
   maximize(): void;
   restore(): void;
   focus(): void;
+  close(): void;
   show(): void;
   loadURL(url: string): Promise<void>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
@@ -122,6 +123,16 @@ export interface MenuItemTemplate {
   submenu?: MenuItemTemplate[];
 }
 
+export interface MessageBoxOptions {
+  type?: 'none' | 'info' | 'error' | 'question' | 'warning';
+  title?: string;
+  message: string;
+  detail?: string;
+  buttons?: string[];
+  defaultId?: number;
+  cancelId?: number;
+}
+
 export interface BrowserWindowOptions {
   width: number;
   height: number;
@@ -133,7 +144,8 @@ export interface BrowserWindowOptions {
   title?: string;
   backgroundColor?: string;
   webPreferences: {
-    preload: string;
+    /** The contract's preload: only for the app's own page, never for a remote engine's page. */
+    preload?: string;
     contextIsolation: true;
     sandbox: true;
     nodeIntegration: false;
@@ -175,7 +187,14 @@ export interface ElectronMainModule {
     ): void;
     handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
   };
-  dialog: DialogLike & { showErrorBox(title: string, content: string): void };
+  dialog: DialogLike & {
+    showErrorBox(title: string, content: string): void;
+    showMessageBox(
+      window: BrowserWindowLike | undefined,
+      options: MessageBoxOptions,
+    ): Promise<{ response: number }>;
+  };
+  clipboard: { readText(): string };
   Menu: {
     buildFromTemplate(template: MenuItemTemplate[]): unknown;
     setApplicationMenu(menu: unknown): void;

@@ -3,6 +3,8 @@ import type { MenuItemTemplate } from './electron-types';
 export interface MenuActions {
   importDataset(): void;
   importCheckpoint(): void;
+  /** Shows a remote engine's page (the URL `latent-atlas serve` printed, from the clipboard). */
+  connectEngine(): void;
   openLibraryFolder(): void;
   about(): void;
 }
@@ -21,6 +23,8 @@ export function menuTemplate(
         click: actions.importDataset,
       },
       { label: 'Import Checkpoint…', accelerator: 'CmdOrCtrl+O', click: actions.importCheckpoint },
+      { type: 'separator' },
+      { label: 'Connect to Engine…', click: actions.connectEngine },
       { type: 'separator' },
       { label: 'Show Model Library Folder', click: actions.openLibraryFolder },
       { type: 'separator' },

@@ -8,9 +8,11 @@ import { isAppUrl } from './sender';
 export function guardNavigation(
   contents: WebContentsLike,
   openExternal: (url: string) => void,
+  /** Where this window may go: the app's pages, or (a remote engine's window) that engine's. */
+  mayNavigate: (url: string) => boolean = isAppUrl,
 ): void {
   const block = (event: { preventDefault(): void }, url: string) => {
-    if (!isAppUrl(url)) event.preventDefault();
+    if (!mayNavigate(url)) event.preventDefault();
   };
   contents.on('will-navigate', (event, url) => block(event, url ?? event.url));
   contents.on('will-redirect', (event, url) => block(event, url ?? event.url));

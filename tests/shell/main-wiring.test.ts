@@ -56,7 +56,9 @@ module.exports = {
     registerSchemesAsPrivileged: (s) => record.calls.push(['registerSchemesAsPrivileged', s, record.ready]),
     handle: (scheme, f) => { record.calls.push(['protocol.handle', scheme]); record.protocolHandler = f; },
   },
-  dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }), showErrorBox() {} },
+  dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }), showErrorBox() {},
+    showMessageBox: async (_win, options) => { record.messageBoxes = [...(record.messageBoxes ?? []), options]; return { response: globalThis.__fakeMessageBoxResponse ?? 0 }; } },
+  clipboard: { readText: () => globalThis.__fakeClipboard ?? '' },
   Menu: { buildFromTemplate: (t) => t, setApplicationMenu: (m) => (record.menu = m) },
   utilityProcess: { fork: () => { throw new Error('no engine process in this test'); } },
   shell: { openExternal: async () => {}, openPath: async () => '' },
@@ -84,7 +86,8 @@ interface FakeRecord {
     permission: string,
     cb: (granted: boolean) => void,
   ) => void;
-  menu: { label?: string }[];
+  menu: { label?: string; submenu?: { label?: string; click?: () => void }[] }[];
+  messageBoxes?: { message: string; detail?: string }[];
 }
 
 describe('the Electron main process and preload, bundled', () => {
@@ -168,6 +171,77 @@ describe('the Electron main process and preload, bundled', () => {
       webviewTag: false,
       preload: path.join(tmp, 'dist/main/preload.cjs'),
     });
+  });
+
+  it('File → Connect to Engine… opens the pasted serve URL in a window without the preload', async () => {
+    const globals = globalThis as Record<string, unknown>;
+    const click = () =>
+      fake.menu
+        .find((m) => m.label === 'File')!
+        .submenu!.find((i) => i.label === 'Connect to Engine…')!.click!();
+    const settle = () => new Promise((r) => setTimeout(r, 20));
+    // Not a serve URL: explained, nothing opened.
+    globals.__fakeClipboard = 'http://gpu-box.example:8080/?token=' + 'a'.repeat(43);
+    click();
+    await settle();
+    expect(fake.windows).toHaveLength(1);
+    expect(fake.messageBoxes!.at(-1)!.detail).toContain('unencrypted');
+    // Cancelled: nothing opened.
+    const token = 'A1b2'.repeat(11);
+    globals.__fakeClipboard = ` http://127.0.0.1:8080/?token=${token}\n`;
+    globals.__fakeMessageBoxResponse = 1;
+    click();
+    await settle();
+    expect(fake.windows).toHaveLength(1);
+    globals.__fakeMessageBoxResponse = 0;
+    click();
+    await settle();
+    expect(fake.windows).toHaveLength(2);
+    const remote = fake.windows[1];
+    expect(fake.messageBoxes!.at(-1)!.message).toBe('Connect to the engine at 127.0.0.1:8080?');
+    expect(remote.url).toBe(`http://127.0.0.1:8080/?token=${token}`);
+    expect(remote.options.webPreferences).not.toHaveProperty('preload');
+    expect(remote.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
+    // Its navigation stays on the engine's origin; the app window's stays on atlas://app.
+    const guard = (contents: { id: number }) => {
+      const listeners = new Map<string, (event: { preventDefault(): void }, url: string) => void>();
+      fake.appListeners.get('web-contents-created')!(
+        {},
+        {
+          ...contents,
+          on: (name: string, fn: never) => listeners.set(name, fn),
+          setWindowOpenHandler: () => {},
+        },
+      );
+      return (url: string) => {
+        let blocked = false;
+        listeners.get('will-navigate')!({ preventDefault: () => (blocked = true) }, url);
+        return blocked;
+      };
+    };
+    const remoteNav = guard({ id: remote.webContents.id });
+    expect(remoteNav(`http://127.0.0.1:8080/?token=${token}`)).toBe(false);
+    expect(remoteNav('atlas://app/index.html')).toBe(true);
+    expect(remoteNav('https://evil.example/')).toBe(true);
+    const appNav = guard({ id: fake.windows[0].webContents.id });
+    expect(appNav('http://127.0.0.1:8080/')).toBe(true);
+    expect(appNav('atlas://app/index.html')).toBe(false);
+    // The remote page cannot call the local engine.
+    const fromRemote = {
+      senderFrame: { url: 'http://127.0.0.1:8080/', parent: null },
+      sender: { id: remote.webContents.id },
+    };
+    expect(await fake.handlers.get('atlas:listJobs')!(fromRemote, {})).toMatchObject({
+      ok: false,
+      error: { code: 'refused' },
+    });
+    fake.windows.pop();
   });
 
   it('handles every contract channel, refusing senders other than its window', async () => {

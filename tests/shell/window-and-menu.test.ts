@@ -83,6 +83,7 @@ describe('application menu', () => {
     const actions = {
       importDataset: vi.fn(),
       importCheckpoint: vi.fn(),
+      connectEngine: vi.fn(),
       openLibraryFolder: vi.fn(),
       about: vi.fn(),
     };
@@ -97,6 +98,8 @@ describe('application menu', () => {
     const file = shipped.find((i) => i.label === 'File')!;
     file.submenu!.find((i) => i.label === 'Import Checkpoint…')!.click!();
     expect(actions.importCheckpoint).toHaveBeenCalled();
+    file.submenu!.find((i) => i.label === 'Connect to Engine…')!.click!();
+    expect(actions.connectEngine).toHaveBeenCalled();
   });
 });
 
