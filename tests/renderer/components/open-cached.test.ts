@@ -111,6 +111,20 @@ describe('opening a model', () => {
     expect(screen.queryByTestId('viewer-streaming')).toBeNull();
   });
 
+  it('shows a cached cloud whole, not its first points first', async () => {
+    const { app, engine } = await startFakeApp({ render: true });
+    engine.projections.set('mnist-sphere', embedding());
+    engine.delayMs = (method, params) =>
+      method === 'latents' && (params as { limit: number }).limit > 1000 ? 300 : 0;
+    const opening = app.openModel('mnist-sphere');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(app.cloud.data).toBeNull();
+    expect(app.cloud.loading).toBe(true);
+    await opening;
+    expect(app.cloud.data?.partial).toBe(false);
+    expect(app.cloud.data?.n).toBe(N);
+  });
+
   it('with the cache off, asks for fresh clouds and stores nothing', async () => {
     const { AppState } = await import('../../../src-renderer/stores/app.svelte');
     const { createFakeEngine } = await import('../fake-api');
