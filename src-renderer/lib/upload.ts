@@ -12,7 +12,7 @@ export interface UploadProgress {
 }
 
 /** The most bytes the page puts in one `uploadChunk` (the engine may allow fewer). */
-const PAGE_CHUNK = 4 * 1024 * 1024;
+const PAGE_CHUNK = 2 * 1024 * 1024;
 
 /**
  * The files an `<input type=file>` picked, named as the engine will see them: a folder's files
@@ -44,7 +44,7 @@ function readBlob(blob: Blob): Promise<ArrayBuffer> {
 
 /**
  * Sends `items` into the engine's library through the contract (uploadBegin, one uploadChunk per
- * slice of at most 4 MiB, uploadFinish) and returns what uploadFinish answered. An upload that
+ * slice of at most 2 MiB, uploadFinish) and returns what uploadFinish answered. An upload that
  * fails is cancelled, so the engine keeps nothing of it.
  */
 export async function sendUpload(

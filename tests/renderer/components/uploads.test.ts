@@ -43,7 +43,7 @@ describe('uploads in the page', () => {
     await pick(within(box).getByLabelText('Upload checkpoint files or a zip'), [zip]);
     await settle();
     expect(within(box).getByRole('status').textContent).toMatch(/Uploading my-model: .*MB/);
-    for (let i = 0; i < 4 && !engine.calls.some((c) => c.method === 'uploadFinish'); i++) {
+    for (let i = 0; i < 6 && !engine.calls.some((c) => c.method === 'uploadFinish'); i++) {
       engine.releaseUploads();
       await settle();
     }
@@ -51,7 +51,7 @@ describe('uploads in the page', () => {
     engine.releaseUploads();
     await settle();
     const chunks = engine.calls.filter((c) => c.method === 'uploadChunk');
-    expect(chunks).toHaveLength(2); // 4 MiB + 1 MiB
+    expect(chunks).toHaveLength(3); // 2 + 2 + 1 MiB
     expect((chunks[0].params as { entry: string }).entry).toBe('my-model.zip');
     expect(within(box).getByRole('status').textContent).toBe('Uploaded my-model');
     expect(
