@@ -166,6 +166,14 @@ async function screenshots(browser: Browser, url: string): Promise<string[]> {
     files.push(file);
     await page.close();
   }
+  // An uncached open, caught between its first points and the whole cloud.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await page.goto(url.replace(/&?$/, '&cache=off'), { timeout: 120_000 });
+  await page.waitForFunction(() => performance.getEntriesByName('atlas:first-points').length > 0);
+  const file = path.join(dir, 'streaming-1280x720.png');
+  await page.screenshot({ path: file });
+  files.push(file);
+  await page.close();
   return files;
 }
 

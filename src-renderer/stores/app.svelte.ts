@@ -205,6 +205,9 @@ export class AppState {
         mark('atlas:first-points');
         this.cloud.loading = false;
         this.cloud.pending = this.pointLimit;
+        // The sliders come with the first points: start them (the whole cloud re-centres them
+        // unless the person moved them meanwhile).
+        this.traversal.reset();
       },
       () => {},
     );
@@ -217,7 +220,8 @@ export class AppState {
       this.cloud.set(cloudFromSnapshot(modelId, snapshot));
       if (!streamed) mark('atlas:first-points');
       mark('atlas:cloud');
-      this.traversal.reset();
+      if (streamed) this.traversal.refresh();
+      else this.traversal.reset();
     } catch (error) {
       done = true;
       await weights;

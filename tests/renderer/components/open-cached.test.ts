@@ -104,6 +104,8 @@ describe('opening a model', () => {
     expect(app.cloud.data?.partial).toBe(true);
     expect(app.cloud.loading).toBe(false);
     expect(screen.getByTestId('viewer-streaming').textContent).toMatch(/encoding all 10,000/);
+    // The sliders that come with the first points start from them at once.
+    expect(app.traversal.base?.length).toBe(3);
     await opening;
     await settle();
     expect(app.cloud.data?.partial).toBe(false);
