@@ -218,6 +218,17 @@ export class Supervisor {
             })) as Result<'importModel'>;
             this.emit('modelsChanged', { modelIds: [model.modelId] });
             return { model };
+          } catch (err) {
+            // Name the upload, not the engine's scratch folder it was checked in.
+            const error = AtlasError.from(err);
+            throw new AtlasError(
+              error.code,
+              error.message
+                .split(done.dir + path.sep)
+                .join('')
+                .split(done.dir)
+                .join(`upload "${done.name}"`),
+            );
           } finally {
             await this.uploads.discard(uploadId);
           }

@@ -236,6 +236,21 @@ describe('serve: uploads', () => {
     expect((await refusal(api.uploadFinish({ uploadId }))).code).toBe('not-found');
   });
 
+  it('refuses a checkpoint that does not load, naming the upload and the file', async () => {
+    const files = checkpointFiles('broken/').map((f) =>
+      f.name.endsWith('decoder/weights.bin') ? { ...f, bytes: f.bytes.subarray(0, 1000) } : f,
+    );
+    const err = await refusal(upload('checkpoint', 'broken', files));
+    expect(err.message).toMatch(
+      /^upload "broken" is not a usable checkpoint: .*decoder\/weights\.bin: 1000 bytes/,
+    );
+    expect(err.message).not.toContain('.partial-');
+    expect(err.message.split('\n')).toHaveLength(1);
+    expect(leftovers()).toEqual([]);
+    const { models } = await api.listModels({});
+    expect(models.map((m) => m.name)).not.toContain('broken');
+  }, 60_000);
+
   it('refuses wrong file types, naming the file', async () => {
     let err = await refusal(
       upload('images', 'mixed', [images[0], { name: 'icons/run.sh', bytes: new Uint8Array(4) }]),
