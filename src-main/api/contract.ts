@@ -161,6 +161,10 @@ export const methods = {
       version: z.string(),
       transport: z.enum(['electron', 'websocket', 'direct']),
       backend: BackendReport,
+      /** Which backend would train faster if it could be installed, per net; null: none would. */
+      backendAdvice: z
+        .object({ mlp: z.string().nullable(), conv: z.string().nullable() })
+        .optional(),
       libraryDir: z.string(),
       /** Native file dialogs exist (Electron); a browser page types paths instead. */
       dialogs: z.boolean(),

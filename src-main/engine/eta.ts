@@ -119,7 +119,12 @@ export function etaLine(estimate: Estimate, epochs: number, samplesPerStep: numb
  * Which backend would run this training faster, if it could be installed, in one line; null when
  * the fastest one already runs. From the backend report's attempts (backend.ts).
  */
-export function fasterBackendAdvice(report: BackendReport, net: 'mlp' | 'conv'): string | null {
+export function fasterBackendAdvice(
+  report: Pick<BackendReport, 'chosen' | 'backend'> & {
+    attempts: readonly { name: string; reason: string }[];
+  },
+  net: 'mlp' | 'conv',
+): string | null {
   if (report.chosen === 'tensorflow-gpu') return null;
   const attempt = (name: string) => report.attempts.find((a) => a.name === name);
   const gpu = attempt('tensorflow-gpu');

@@ -12,6 +12,7 @@ import { TrainingJobs } from './jobs';
 import type { HostLauncher } from './launcher';
 import { DEFAULT_UPLOAD_LIMITS, UploadStore, type UploadLimits } from './uploads';
 import { appVersion } from './version';
+import { fasterBackendAdvice } from '../engine/eta';
 
 /** Native dialogs, where there are any (Electron main supplies them). */
 export interface DialogProvider {
@@ -111,13 +112,20 @@ export class Supervisor {
       };
 
     this.handlers = {
-      info: async () => ({
-        version: appVersion(),
-        transport: options.transport,
-        backend: await this.inference.backend(),
-        libraryDir,
-        dialogs: Boolean(options.dialogs),
-      }),
+      info: async () => {
+        const backend = await this.inference.backend();
+        return {
+          version: appVersion(),
+          transport: options.transport,
+          backend,
+          backendAdvice: {
+            mlp: fasterBackendAdvice(backend, 'mlp'),
+            conv: fasterBackendAdvice(backend, 'conv'),
+          },
+          libraryDir,
+          dialogs: Boolean(options.dialogs),
+        };
+      },
       listDatasets: forward('listDatasets'),
       describeDataset: forward('describeDataset'),
       importFolderDataset: forward('importFolderDataset'),

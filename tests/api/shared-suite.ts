@@ -83,6 +83,9 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
     it('says which transport and backend it runs on', async () => {
       const info = await api.info();
       expect(info.backend.backend).toMatch(/wasm|cpu|tensorflow/);
+      // Where a faster backend could be installed, info says which (here: none is installed).
+      if (info.backend.chosen !== 'tensorflow-gpu')
+        expect(info.backendAdvice?.mlp).toMatch(/would train faster|would be faster/);
       expect(info.libraryDir).toBe(t.libraryDir);
       expect(info.dialogs).toBe(false);
     });

@@ -254,6 +254,10 @@ export function createFakeEngine(): FakeEngine {
       version: '0.1.0',
       transport: 'direct',
       backend: { backend: 'cpu', chosen: 'cpu', attempts: [] },
+      backendAdvice: {
+        mlp: '@tensorflow/tfjs-node would train faster: native libtensorflow on all CPU cores',
+        conv: null,
+      },
       libraryDir: '/tmp/library',
       dialogs: false,
     }),

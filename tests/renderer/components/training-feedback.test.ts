@@ -32,3 +32,12 @@ it('shows the engine’s time estimate from the first steps, and progress within
   const fill = panel.querySelector('.bar > span') as HTMLElement;
   expect(fill.style.width).toBe('12.5%');
 });
+
+it('says which backend would train faster where one could be installed', async () => {
+  const { app } = await startFakeApp();
+  render(App, { props: { app } });
+  await settle();
+  expect(screen.getByTestId('backend-advice').textContent).toContain(
+    '@tensorflow/tfjs-node would train faster',
+  );
+});
