@@ -10,19 +10,8 @@
 //   log1p(e) = 2·atanh(s), s = e / (2 + e) ∈ (0, 1/3], by its odd series to s¹⁷ (< 2e-9 relative).
 // Both stay within float32 rounding of the exact values; the row sums are taken in another order
 // than tf.sum, so results agree with likelihood.ts to float32 tolerance (tests/engine/iwae.test.ts).
-import { FunctionBody, I32, V128 } from '../coverage/kernels/wasm-writer';
+import { FunctionBody, I32, V128, unsignedLeb as leb } from '../coverage/kernels/wasm-writer';
 import { tf } from '../tf';
-
-function leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
 
 const op = (f: FunctionBody, opcode: number, ...immediates: number[]) =>
   f.code.push(0xfd, ...leb(opcode), ...immediates);

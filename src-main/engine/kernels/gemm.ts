@@ -14,18 +14,7 @@
 //
 // Every C[i, j] is the float32 sum over k in increasing order (as XNNPACK and a naive loop compute
 // it), so results match the stock kernel's.
-import { FunctionBody, I32, V128 } from '../coverage/kernels/wasm-writer';
-
-function leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
+import { FunctionBody, I32, V128, unsignedLeb as leb } from '../coverage/kernels/wasm-writer';
 
 const simd = (f: FunctionBody, opcode: number, ...immediates: number[]) =>
   f.code.push(0xfd, ...leb(opcode), ...immediates);

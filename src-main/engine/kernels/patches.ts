@@ -3,19 +3,8 @@
 // contiguous floats, copied with memory.copy (im2col) or added with f32x4 (col2im); only runs that
 // cross the image's edge go tap by tap. The plain-JavaScript loops of im2col.ts stay as the
 // reference (and the path on other backends).
-import { FunctionBody, I32, V128 } from '../coverage/kernels/wasm-writer';
+import { FunctionBody, I32, V128, unsignedLeb as leb } from '../coverage/kernels/wasm-writer';
 import type { PatchGeometry } from '../nets/im2col';
-
-function leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
 
 const raw = (f: FunctionBody, ...bytes: number[]) => f.code.push(...bytes);
 const i32Or = (f: FunctionBody) => raw(f, 0x72);

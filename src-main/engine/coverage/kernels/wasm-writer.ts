@@ -11,7 +11,8 @@ export const F64 = 0x7c;
 export const V128 = 0x7b;
 export type ValueType = typeof I32 | typeof F64 | typeof V128;
 
-function unsignedLeb(value: number): number[] {
+/** LEB128 of an unsigned integer (the encoding of every index, size and SIMD opcode). */
+export function unsignedLeb(value: number): number[] {
   const out: number[] = [];
   do {
     let byte = value & 0x7f;
