@@ -15,6 +15,7 @@ import {
   isWithinOrigin,
   parseEngineUrl,
   remoteWindowOptions,
+  SECURE_WEB_PREFERENCES,
 } from './shell/remote-engine';
 import { APP_SCHEME, APP_URL, isAppUrl, isTrustedSender } from './shell/sender';
 import { utilityLauncher } from './shell/utility-launcher';
@@ -162,19 +163,7 @@ async function start(): Promise<void> {
       show: false,
       title: 'Latent Atlas',
       backgroundColor: '#101114',
-      webPreferences: {
-        preload,
-        contextIsolation: true,
-        sandbox: true,
-        nodeIntegration: false,
-        nodeIntegrationInWorker: false,
-        nodeIntegrationInSubFrames: false,
-        webSecurity: true,
-        allowRunningInsecureContent: false,
-        webviewTag: false,
-        navigateOnDragDrop: false,
-        spellcheck: false,
-      },
+      webPreferences: { preload, ...SECURE_WEB_PREFERENCES },
     });
     const id = win.webContents.id;
     trusted.add(id);

@@ -63,6 +63,24 @@ export function isWithinOrigin(url: string, origin: string): boolean {
   }
 }
 
+/**
+ * The Electron checklist's webPreferences for every window of the app (SECURITY.md): isolated,
+ * sandboxed, no Node anywhere, no insecure content, no webviews. The app's own window adds its
+ * preload; a remote engine's page gets none.
+ */
+export const SECURE_WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  navigateOnDragDrop: false,
+  spellcheck: false,
+} as const;
+
 /** The remote page's window: the app's webPreferences without the preload. */
 export function remoteWindowOptions(
   origin: string,
@@ -76,18 +94,7 @@ export function remoteWindowOptions(
     show: false,
     title: `Latent Atlas — engine at ${new URL(origin).host}`,
     backgroundColor: '#101114',
-    webPreferences: {
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-    },
+    webPreferences: { ...SECURE_WEB_PREFERENCES },
   };
 }
 
