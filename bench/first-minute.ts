@@ -45,6 +45,7 @@ interface BenchApp {
     umapShownAt: number;
     pick(mode: string, spherical: boolean): void;
   };
+  traversal: { timings: { page: number[]; engine: number[] } };
   openModel(id: string): Promise<void>;
 }
 type W = { __atlas?: BenchApp };
@@ -110,6 +111,34 @@ async function opens(page: Page, variants: { label: string; url: string }[]) {
       mode: rs.at(-1)?.mode ?? '',
       runs: rs,
     };
+  });
+}
+
+/**
+ * The first drag after a cold open: as soon as the cloud is there, the first slider is dragged
+ * for about a second (~60 moves a second); the decode latencies of those moves (request to
+ * image, where they ran) as the traversal store records them.
+ */
+async function firstDrag(page: Page, url: string): Promise<number[]> {
+  await openOnce(page, url);
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="latent-slider"]').length > 0,
+    null,
+    { timeout: 60_000 },
+  );
+  const box = (await page.getByTestId('latent-slider').first().boundingBox())!;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width / 2, y);
+  await page.mouse.down();
+  for (let i = 0; i < 60; i++) {
+    await page.mouse.move(box.x + box.width / 2 + Math.sin(i / 6) * box.width * 0.4, y);
+    await page.waitForTimeout(16);
+  }
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+  return page.evaluate(() => {
+    const t = (window as W).__atlas!.traversal.timings;
+    return [...t.page, ...t.engine];
   });
 }
 
@@ -219,6 +248,15 @@ async function main(): Promise<void> {
     const switchBefore = await switches(page, url('&cache=off&stream=off'));
     const switchAfter = await switches(page, url(''));
 
+    // The first drags on a fresh page, after a cold open of each kind.
+    const dragBefore: number[] = [];
+    const dragAfter: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      dragBefore.push(...(await firstDrag(page, url('&cache=off&stream=off'))));
+      dragAfter.push(...(await firstDrag(page, url(''))));
+    }
+    const p95 = (xs: number[]) => (xs.length ? Number(percentile(xs, 95).toFixed(1)) : '—');
+
     let umap: { cold: number; cached: number } | null = null;
     if (UMAP) {
       await openOnce(page, url('&cache=off'));
@@ -245,6 +283,7 @@ async function main(): Promise<void> {
         streamed.sinceLoad,
       ],
       ['model switch, whole cloud (p50 ms)', p50(switchBefore), p50(switchAfter), '—'],
+      ['first drag after open: decode p95 (ms)', p95(dragBefore), p95(dragAfter), '—'],
     ];
     if (umap) rows.push(['UMAP on screen (ms)', round(umap.cold), round(umap.cached), '—']);
     console.log(
@@ -266,6 +305,7 @@ async function main(): Promise<void> {
       uncachedStreamed: streamed,
       after,
       switchMs: { before: switchBefore.map(round), after: switchAfter.map(round) },
+      firstDragMs: { before: dragBefore, after: dragAfter },
       umapMs: umap && { cold: round(umap.cold), cached: round(umap.cached) },
     };
     writeFileSync(path.join(results, 'first-minute.json'), JSON.stringify(report, null, 1));
