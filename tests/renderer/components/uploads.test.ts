@@ -37,7 +37,7 @@ describe('uploads in the page', () => {
     await settle();
     await fireEvent.click(screen.getByRole('button', { name: 'Import…' }));
     const box = screen.getByRole('group', { name: 'Import a checkpoint' });
-    expect(within(box).getByLabelText('Checkpoint folder path')).toBeTruthy();
+    expect(within(box).getByLabelText('Checkpoint folder path')).toBeInstanceOf(HTMLInputElement);
     const zip = new File([new Uint8Array(5 * 1024 * 1024)], 'my-model.zip');
     engine.holdUploads = true;
     await pick(within(box).getByLabelText('Upload checkpoint files or a zip'), [zip]);
