@@ -44,6 +44,13 @@ export const DatasetEntry = z.object({
   /** True for folders the user imported (remembered in the library). */
   imported: z.boolean(),
   options: DatasetOptions.optional(),
+  /**
+   * One item's shape with the default options; null or absent where only the files tell (IDX
+   * files, folders: `describeDataset` says once the engine has opened them).
+   */
+  itemShape: z.array(z.number().int().positive()).nullable().optional(),
+  /** Whether the `size` option sets the image side (the first two numbers of itemShape). */
+  sized: z.boolean().optional(),
 });
 export type DatasetEntry = z.infer<typeof DatasetEntry>;
 

@@ -17,7 +17,7 @@ import { realPath, type PathGrants } from './path-grants';
  * - to write: exactly the file the user chose in a save dialog this session.
  * Relative paths and `~` are refused: dialogs never return them, and the engine would resolve them
  * differently (the folder source expands `~`, the main process would not). Built-in datasets
- * (`mnist`, `shapes`, `toy:NAME`) name no path and pass.
+ * (`mnist`, `fashion-mnist`, `shapes`, `toy:NAME`) name no path and pass.
  *
  * This applies to the Electron IPC transport (ipc-handlers.ts). The browser transport
  * (`latent-atlas serve`) has no dialogs to grant anything; it checks the same paths, found by
@@ -55,36 +55,17 @@ export const PATH_PARAMS: Readonly<Partial<Record<MethodName, PathParam>>> = {
   exportNpy: { at: ['path'], use: 'save' },
 };
 
-/** Dataset schemes whose argument is not a path (or that take none). */
-const PATHLESS_SCHEMES = new Set(['mnist', 'shapes', 'toy']);
-
 /**
- * The file-system paths a dataset spec names, found with the engine's own parser so that the
- * check sees the spec as the engine will: `folder:` takes the whole argument, `idx:` up to two
- * comma-separated files (the engine also reads a `t10k-`/`test-` sibling of the images file,
- * which lies in the same folder). A scheme this table does not know is refused rather than
- * guessed at. Throws the parser's error for a spec the engine would refuse anyway.
+ * The file-system paths a dataset spec names, found with the engine's own parser and each
+ * source's own `paths` so that the check sees the spec as the engine will (`folder:` takes the
+ * whole argument, `idx:` up to two comma-separated files). Throws the parser's error for a spec
+ * the engine would refuse anyway.
  */
 export function datasetSpecPaths(spec: string): string[] {
   // The registry brings the dataset sources with it; none loads native code until it opens a
   // dataset (folder.ts loads sharp on its first decode), which the main process never does.
   const { source, argument } = parseDatasetSpec(spec);
-  if (PATHLESS_SCHEMES.has(source.scheme)) return [];
-  if (source.scheme === 'folder') return [argument];
-  if (source.scheme === 'idx') {
-    // The engine refuses empty parts before reading anything; the others must all be granted.
-    return argument
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== '');
-  }
-  throw new UncheckedScheme(source.scheme);
-}
-
-class UncheckedScheme extends Error {
-  constructor(readonly scheme: string) {
-    super(`the app cannot tell which files a "${scheme}:" dataset reads`);
-  }
+  return source.paths(argument);
 }
 
 export interface PagePathContext {
@@ -105,8 +86,8 @@ export interface RequestPaths {
 /**
  * The paths `params` names for `method`, as the engine will read them (dataset specs through the
  * engine's own parser); null when the method takes no path or this request gives none. Returns
- * the error to answer with when the param is not a string, the spec does not parse (invalid-params),
- * or the spec's scheme is one the table cannot see into (refused).
+ * the error to answer with when the param is not a string or the spec does not parse
+ * (invalid-params).
  */
 export function requestPaths(method: MethodName, params: unknown): RequestPaths | ErrorInfo | null {
   const param = PATH_PARAMS[method];
@@ -121,8 +102,6 @@ export function requestPaths(method: MethodName, params: unknown): RequestPaths 
   try {
     return { use: param.use, name, targets: datasetSpecPaths(value) };
   } catch (err) {
-    if (err instanceof UncheckedScheme)
-      return { code: 'refused', message: `refused "${method}": ${err.message}` };
     return { code: 'invalid-params', message: `${method}: ${(err as Error).message}` };
   }
 }

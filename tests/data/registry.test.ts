@@ -5,7 +5,14 @@ describe('dataset registry', () => {
   it('lists every built-in with a description', () => {
     const specs = listDatasets().map((d) => d.spec);
     expect(specs).toEqual(
-      expect.arrayContaining(['mnist', 'idx:IMAGES[,LABELS]', 'folder:DIR', 'shapes', 'toy:moons']),
+      expect.arrayContaining([
+        'mnist',
+        'fashion-mnist',
+        'idx:IMAGES[,LABELS]',
+        'folder:DIR',
+        'shapes',
+        'toy:moons',
+      ]),
     );
     for (const { description } of listDatasets()) expect(description.length).toBeGreaterThan(10);
   });
@@ -21,7 +28,7 @@ describe('dataset registry', () => {
 
   it('rejects an unknown spec, listing the valid ones', async () => {
     await expect(openDataset('cifar10')).rejects.toThrow(
-      'unknown dataset "cifar10"; valid datasets: mnist, idx:IMAGES[,LABELS], folder:DIR, shapes, toy:moons',
+      'unknown dataset "cifar10"; valid datasets: mnist, fashion-mnist, idx:IMAGES[,LABELS], folder:DIR, shapes, toy:moons',
     );
   });
 

@@ -263,11 +263,27 @@ export function createFakeEngine(): FakeEngine {
     }),
     listDatasets: () => ({
       datasets: [
-        { spec: 'mnist', description: 'MNIST handwritten digits', imported: false },
-        { spec: 'shapes', description: 'procedural shapes', imported: false },
-        { spec: 'toy:moons', description: 'two moons (2D points)', imported: false },
-        { spec: 'folder:DIR', description: 'your images', imported: false },
-        { spec: 'idx:IMAGES[,LABELS]', description: 'IDX files', imported: false },
+        {
+          spec: 'mnist',
+          description: 'MNIST handwritten digits',
+          imported: false,
+          itemShape: [28, 28, 1],
+        },
+        {
+          spec: 'shapes',
+          description: 'procedural shapes',
+          imported: false,
+          itemShape: [32, 32, 1],
+          sized: true,
+        },
+        {
+          spec: 'toy:moons',
+          description: 'two moons (2D points)',
+          imported: false,
+          itemShape: [2],
+        },
+        { spec: 'folder:DIR', description: 'your images', imported: false, itemShape: null },
+        { spec: 'idx:IMAGES[,LABELS]', description: 'IDX files', imported: false, itemShape: null },
       ],
     }),
     describeDataset: (p) => {

@@ -219,7 +219,7 @@ describe('paths the page names over IPC', () => {
 
   it('lets built-in datasets through without a grant', async () => {
     const s = setup();
-    for (const spec of ['mnist', ' MNIST ', 'shapes', 'toy:moons', 'Toy:rings']) {
+    for (const spec of ['mnist', ' MNIST ', 'fashion-mnist', 'shapes', 'toy:moons', 'Toy:rings']) {
       expect(await s.call('describeDataset', { spec })).toMatchObject({ ok: true });
       expect(await s.call('startTraining', training(spec))).toMatchObject({ ok: true });
     }

@@ -36,8 +36,10 @@ export const folderSource: DatasetSource = {
       description:
         'your PNG/JPEG/WebP images, resized to size² (default 32, letterboxed); ' +
         'subfolder names become labels',
+      itemShape: null,
     },
   ],
+  paths: (argument) => [argument],
   open: openFolder,
 };
 

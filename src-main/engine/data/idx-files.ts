@@ -24,8 +24,15 @@ export const idxSource: DatasetSource = {
       description:
         'IDX image file (and optional label file), e.g. Fashion-MNIST; .gz accepted; ' +
         'split 6:1 by seed unless a t10k/test sibling exists',
+      itemShape: null,
     },
   ],
+  // The engine also reads a `t10k-`/`test-` sibling of the images file: same folder.
+  paths: (argument) =>
+    argument
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
   open: openIdxFiles,
 };
 

@@ -15,8 +15,13 @@ export const mnistSource: DatasetSource = {
   scheme: 'mnist',
   argument: 'none',
   entries: [
-    { spec: 'mnist', description: 'MNIST handwritten digits, 28×28 gray, 60k train / 10k test' },
+    {
+      spec: 'mnist',
+      description: 'MNIST handwritten digits, 28×28 gray, 60k train / 10k test',
+      itemShape: [28, 28, 1],
+    },
   ],
+  paths: () => [],
   open: openMnist,
 };
 

@@ -1,4 +1,5 @@
 import type { DatasetOptions, DatasetSplit } from './dataset';
+import { fashionMnistSource } from './fashion-mnist';
 import { folderSource } from './folder';
 import { idxSource } from './idx-files';
 import { mnistSource } from './mnist';
@@ -12,6 +13,7 @@ export type { DatasetInfo } from './source';
 /** One line per kind of dataset; a new one is a file exporting a `DatasetSource` plus a line here. */
 const SOURCES: readonly DatasetSource[] = [
   mnistSource,
+  fashionMnistSource,
   idxSource,
   folderSource,
   shapesSource,
@@ -20,7 +22,12 @@ const SOURCES: readonly DatasetSource[] = [
 
 /** The built-in datasets and the parametrised ones (`folder:DIR`), with one-line descriptions. */
 export function listDatasets(): DatasetInfo[] {
-  return SOURCES.flatMap((source) => source.entries.map((entry) => ({ ...entry })));
+  return SOURCES.flatMap((source) =>
+    source.entries.map((entry) => ({
+      ...entry,
+      itemShape: entry.itemShape && [...entry.itemShape],
+    })),
+  );
 }
 
 /**

@@ -43,8 +43,11 @@ export const shapesSource: DatasetSource = {
       spec: 'shapes',
       description:
         'dSprites-style square/ellipse/heart with known scale, rotation, x, y; 32 or 64 px gray',
+      itemShape: [SHAPES_DEFAULT_SIZE, SHAPES_DEFAULT_SIZE, 1],
+      sized: true,
     },
   ],
+  paths: () => [],
   open: openShapes,
 };
 

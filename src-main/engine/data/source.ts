@@ -5,6 +5,13 @@ export interface DatasetInfo {
   /** The spec to type; capitals are placeholders for the user's paths: `folder:DIR`. */
   spec: string;
   description: string;
+  /**
+   * One item's shape with the default options, which a new model's input must match; null where
+   * only the files can tell (IDX files, folders: the engine describes them once opened).
+   */
+  itemShape: number[] | null;
+  /** Whether the `size` option sets the image side (the first two numbers of itemShape). */
+  sized?: boolean;
 }
 
 /** What the registry hands a source: the whole spec (for the descriptor) and its argument. */
@@ -27,5 +34,10 @@ export interface DatasetSource {
   readonly argument: 'none' | 'required';
   /** The built-ins this source offers, as `listDatasets()` shows them. */
   readonly entries: readonly DatasetInfo[];
+  /**
+   * The user's files a spec with this argument reads, for the desktop app's and `serve`'s path
+   * checks (src-main/shell/page-paths.ts): none for built-ins, the folder for `folder:DIR`.
+   */
+  paths(argument: string): string[];
   open(request: OpenRequest): Promise<DatasetSplit>;
 }

@@ -180,7 +180,9 @@ export const toySource: DatasetSource = {
   entries: TOY_NAMES.map((name): DatasetInfo => ({
     spec: `toy:${name}`,
     description: `${TOY_SETS[name].description} (${TOY_SETS[name].dim}D points)`,
+    itemShape: [TOY_SETS[name].dim],
   })),
+  paths: () => [],
   open: openToy,
 };
 
