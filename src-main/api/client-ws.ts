@@ -56,26 +56,6 @@ export function wsUrlFromLocation(location: {
   return `${scheme}//${location.host}${WS_PATH}?token=${encodeURIComponent(token)}`;
 }
 
-declare global {
-  interface Window {
-    /** The contract, exposed by the Electron preload; absent in a browser. */
-    atlas?: AtlasApi;
-  }
-}
-
-/** The preload's `window.atlas` when the page runs in Electron, else undefined. */
-export function electronApi(): AtlasApi | undefined {
-  return (globalThis as { atlas?: AtlasApi }).atlas;
-}
-
-/**
- * The engine, however this page reaches it: `window.atlas` in the desktop app, otherwise a
- * WebSocket to the `serve` that sent this page. The page needs nothing else to tell them apart.
- */
-export async function openAtlas(options: WsClientOptions = {}): Promise<AtlasApi> {
-  return electronApi() ?? connectAtlas(options);
-}
-
 /**
  * Connects to `serve`. Resolves once the socket is open; rejects when it cannot open (a wrong
  * token is refused at the upgrade, which a browser reports only as a failed connection).

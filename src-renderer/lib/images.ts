@@ -8,11 +8,6 @@ export interface ImageShape {
   channels: number;
 }
 
-export function shapeFromInput(inputShape: readonly number[]): ImageShape {
-  const [height, width = 1, channels = 1] = inputShape;
-  return { height, width, channels };
-}
-
 export function imageSize(s: ImageShape): number {
   return s.height * s.width * s.channels;
 }
@@ -91,20 +86,4 @@ export function composeGrid(
     }
   }
   return { rgba, layout };
-}
-
-/** Mean absolute difference per image between two image batches (a reconstruction error). */
-export function meanAbsDiff(
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
-  count: number,
-  size: number,
-): Float32Array {
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    let s = 0;
-    for (let p = 0; p < size; p++) s += Math.abs(a[i * size + p] - b[i * size + p]);
-    out[i] = s / size;
-  }
-  return out;
 }

@@ -37,13 +37,3 @@ export function nearestNeighbors(
   }
   return { indices: idx, distances: dist.map(Math.sqrt) };
 }
-
-/** The k nearest 3D points to a 3D query (for the UMAP view's approximate inverse). */
-export function nearest3d(
-  positions: ArrayLike<number>,
-  n: number,
-  query: ArrayLike<number>,
-  k: number,
-): { indices: number[]; distances: number[] } {
-  return nearestNeighbors(positions, n, 3, query, k);
-}

@@ -45,15 +45,16 @@ describe('binary frames', () => {
     expect(Array.from(back.z)).toEqual([2, 3]);
   });
 
-  it('carries a full latent snapshot (70,000 points of 32 dimensions with labels) quickly', () => {
+  it('carries a full latent snapshot (70,000 points of 32 dimensions with labels) as raw bytes', () => {
     const means = new Float32Array(70_000 * 32).map((_, i) => i % 97);
     const labels = Int32Array.from({ length: 70_000 }, (_, i) => i % 10);
-    const t0 = performance.now();
-    const back = decodeFrame(encodeFrame({ means, labels })) as {
+    const frame = encodeFrame({ means, labels });
+    // The arrays travel as their own bytes beside a small JSON header, never as JSON numbers.
+    expect(frame.byteLength).toBeLessThan(means.byteLength + labels.byteLength + 1024);
+    const back = decodeFrame(frame) as {
       means: Float32Array;
       labels: Int32Array;
     };
-    expect(performance.now() - t0).toBeLessThan(1000);
     const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
     expect(bytes(back.means).equals(bytes(means))).toBe(true);
     expect(back.labels[69_999]).toBe(9);
