@@ -1,4 +1,5 @@
 import { createAtlasApi } from '../../src-main/api/atlas-api';
+import { listDatasets } from '../../src-main/engine/data/registry';
 import type { AtlasApi } from '../../src-main/api/atlas-api';
 import type { EventPayload, ParsedParams, Result } from '../../src-main/api/contract';
 import { AtlasError } from '../../src-main/api/errors';
@@ -6,6 +7,7 @@ import type { EventName, MethodName } from '../../src-main/api/names';
 import type { JobInfo, ModelDetail, ModelInfo } from '../../src-main/api/records';
 import { parseParams, parseResult } from '../../src-main/api/validate';
 import { createRng } from '../../src-renderer/lib/rng';
+import { fixtureReport } from '../coverage/report-fixture';
 import type { CloudData } from '../../src-renderer/stores/cloud.svelte';
 
 /**
@@ -261,30 +263,9 @@ export function createFakeEngine(): FakeEngine {
       libraryDir: '/tmp/library',
       dialogs: false,
     }),
+    // The engine's own descriptors, so a source registered in a test reaches the form as it would.
     listDatasets: () => ({
-      datasets: [
-        {
-          spec: 'mnist',
-          description: 'MNIST handwritten digits',
-          imported: false,
-          itemShape: [28, 28, 1],
-        },
-        {
-          spec: 'shapes',
-          description: 'procedural shapes',
-          imported: false,
-          itemShape: [32, 32, 1],
-          sized: true,
-        },
-        {
-          spec: 'toy:moons',
-          description: 'two moons (2D points)',
-          imported: false,
-          itemShape: [2],
-        },
-        { spec: 'folder:DIR', description: 'your images', imported: false, itemShape: null },
-        { spec: 'idx:IMAGES[,LABELS]', description: 'IDX files', imported: false, itemShape: null },
-      ],
+      datasets: listDatasets().map((d) => ({ ...d, imported: false })),
     }),
     describeDataset: (p) => {
       const scheme = p.spec.split(':')[0];
@@ -436,32 +417,10 @@ export function createFakeEngine(): FakeEngine {
     coverage: (p) => {
       const m = find(p.modelId);
       const d = m.latent.dim;
-      return {
-        n: 300,
-        dim: d,
-        report: {
-          n: 300,
-          d,
-          prior: m.latent.kind,
-          mardia: {
-            skewness: { b1: 0.5, statistic: 25, df: 20, p: 0.2 },
-            kurtosis: { b2: 26, z: 3.2, p: 0.001 },
-          },
-          radius_ks: { statistic: 0.2, p: 0.0001 },
-          pairwise_ks: { statistic: 0.05, p: 0.4, pairs: 150 },
-          mmd: { value: 0.02, p: 0.01 },
-          sliced_wasserstein: 0.1,
-          cramer_wold: 0.05,
-          dimensions: Array.from({ length: d }, (_, i) => ({
-            mean: 0,
-            std: i === d - 1 ? 0.01 : 1,
-            kl: i === d - 1 ? 0 : 1.5,
-            active: i !== d - 1,
-          })),
-          active_units: d - 1,
-          holes: { fraction: 0.15, threshold: 2, centers: [Array.from({ length: d }, () => 0.5)] },
-        },
-      };
+      // The engine's report shape for the model's prior, with hand-picked figures: heavy tails,
+      // a failing radius test, one collapsed dimension and 15% holes.
+      const prior = m.latent.kind === 'sphere' || m.latent.kind === 'power-sphere';
+      return { n: 300, dim: d, report: fixtureReport(prior ? 'sphere' : 'gaussian', d) };
     },
     exportPng: () => ({ png: new Uint8Array([0x89, 0x50, 0x4e, 0x47]), path: null }),
     exportNpy: () => ({ npy: new Uint8Array([0x93]), path: null }),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { LatentConfig, ObjectiveKind } from '../../engine/config';
 import type { BackendName } from '../../engine/backend';
+import { datasetUsage } from '../../engine/data/registry';
 import {
   integer,
   integerList,
@@ -46,7 +47,7 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train a VAE and write a checkpoint directory')
-    .option('--data <spec>', 'dataset: mnist, idx:IMAGES[,LABELS], folder:DIR, shapes, toy:NAME')
+    .option('--data <spec>', `dataset: ${datasetUsage()}`)
     .option(
       '--latent-dim <n>',
       'latent dimension (ambient dimension for sphere latents)',

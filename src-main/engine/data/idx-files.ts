@@ -18,6 +18,7 @@ import { allRows, limitSplit, shuffledSplit } from './split';
 export const idxSource: DatasetSource = {
   scheme: 'idx',
   argument: 'required',
+  usage: 'idx:IMAGES[,LABELS]',
   entries: [
     {
       spec: 'idx:IMAGES[,LABELS]',

@@ -14,6 +14,7 @@ import { allRows, limitSplit } from './split';
 export const mnistSource: DatasetSource = {
   scheme: 'mnist',
   argument: 'none',
+  usage: 'mnist',
   entries: [
     {
       spec: 'mnist',

@@ -11,7 +11,7 @@ import { toySource } from './toy';
 export type { DatasetInfo } from './source';
 
 /** One line per kind of dataset; a new one is a file exporting a `DatasetSource` plus a line here. */
-const SOURCES: readonly DatasetSource[] = [
+const SOURCES: DatasetSource[] = [
   mnistSource,
   fashionMnistSource,
   idxSource,
@@ -19,6 +19,26 @@ const SOURCES: readonly DatasetSource[] = [
   shapesSource,
   toySource,
 ];
+
+/**
+ * Adds a kind of dataset at run time (a test's fixture source, a plug-in); everything built from
+ * the registry (the CLI's help, the API's listing, the training form, the path checks) sees it.
+ * Returns the function that removes it again.
+ */
+export function registerDatasetSource(source: DatasetSource): () => void {
+  if (SOURCES.some((s) => s.scheme === source.scheme))
+    throw new Error(`a dataset source "${source.scheme}" is registered already`);
+  SOURCES.push(source);
+  return () => {
+    const at = SOURCES.indexOf(source);
+    if (at >= 0) SOURCES.splice(at, 1);
+  };
+}
+
+/** How the CLI's help names every kind of dataset: `mnist, …, folder:DIR, toy:NAME`. */
+export function datasetUsage(): string {
+  return SOURCES.map((source) => source.usage).join(', ');
+}
 
 /** The built-in datasets and the parametrised ones (`folder:DIR`), with one-line descriptions. */
 export function listDatasets(): DatasetInfo[] {

@@ -38,6 +38,7 @@ const SHAPES_STREAM = 0x5a9e;
 export const shapesSource: DatasetSource = {
   scheme: 'shapes',
   argument: 'none',
+  usage: 'shapes',
   entries: [
     {
       spec: 'shapes',
