@@ -4,6 +4,17 @@ import { errorMessage } from '../api/connect';
 import { decodeSliced } from '../lib/mlp-decoder';
 import { encodeNpy } from '../lib/npy';
 import { cloudFromSnapshot, CloudStore, type CloudData } from './cloud.svelte';
+import type {
+  CoverageContext,
+  DecodedImages,
+  DecodeResult,
+  GenerationContext,
+  LibraryContext,
+  LocalDecoderContext,
+  SelectionContext,
+  TrainingContext,
+  TraversalContext,
+} from './context';
 import { CoverageStore } from './coverage.svelte';
 import { FavouritesStore } from './favourites.svelte';
 import { GenerationStore } from './generation.svelte';
@@ -17,19 +28,6 @@ import { ViewerStore } from './viewer.svelte';
 
 /** Points of a cloud being encoded that are shown first, while the rest are encoded. */
 export const FIRST_POINTS = 1_000;
-
-export interface DecodeResult {
-  images: Float32Array;
-  n: number;
-  shape: number[];
-}
-
-/** Decoded images, and where they were decoded: in the page (dense decoders) or by the engine. */
-export interface DecodedImages extends DecodeResult {
-  via: 'page' | 'engine';
-  /** The model that decoded them: a result for a model no longer on screen is dropped. */
-  modelId: string;
-}
 
 export interface AppOptions {
   storage?: Storage | null;
@@ -48,9 +46,19 @@ export interface AppOptions {
 /**
  * The page's state: one instance per window, holding the API and one store per concern. Stores
  * keep big typed arrays in `$state.raw` and no three.js objects at all; the viewer component
- * owns those in plain variables.
+ * owns those in plain variables. Each store is handed this object as the narrow context it
+ * declares need of (stores/context.ts), so none of them imports this module back.
  */
-export class AppState {
+export class AppState
+  implements
+    CoverageContext,
+    GenerationContext,
+    LibraryContext,
+    LocalDecoderContext,
+    SelectionContext,
+    TrainingContext,
+    TraversalContext
+{
   readonly notices = new NoticesStore();
   readonly viewer = new ViewerStore();
   readonly cloud = new CloudStore();

@@ -1,7 +1,7 @@
 import { errorMessage } from '../api/connect';
 import type { Coverage } from '../lib/coverage';
 import { readCoverage } from '../lib/coverage';
-import type { AppState } from './app.svelte';
+import type { CoverageContext } from './context';
 
 /** The coverage report of the model on screen (computed by the engine on request). */
 export class CoverageStore {
@@ -12,7 +12,7 @@ export class CoverageStore {
   error = $state<string | null>(null);
   limit = $state(5000);
 
-  constructor(private readonly app: AppState) {}
+  constructor(private readonly app: CoverageContext) {}
 
   private ticket = 0;
 

@@ -2,7 +2,7 @@ import { errorMessage } from '../api/connect';
 import { interpolationPath } from '../lib/interpolate';
 import { createRng } from '../lib/rng';
 import { variations } from '../lib/traversal';
-import type { AppState } from './app.svelte';
+import type { GenerationContext } from './context';
 
 export interface ImageBatch {
   z: Float32Array;
@@ -26,7 +26,7 @@ export class GenerationStore {
   variations = $state.raw<ImageBatch | null>(null);
   variationsOf = $state('');
 
-  constructor(private readonly app: AppState) {}
+  constructor(private readonly app: GenerationContext) {}
 
   get effectiveMode(): 'linear' | 'spherical' {
     return this.interpMode ?? (this.app.spherical ? 'spherical' : 'linear');

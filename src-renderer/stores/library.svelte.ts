@@ -1,6 +1,6 @@
 import type { ModelDetail, ModelInfo } from '../api/connect';
 import { errorMessage } from '../api/connect';
-import type { AppState } from './app.svelte';
+import type { LibraryContext } from './context';
 
 /** The model library: the list, the open model, rename, delete, import, compare picks. */
 export class LibraryStore {
@@ -10,7 +10,7 @@ export class LibraryStore {
   /** Up to two model ids picked for side-by-side comparison. */
   compare = $state.raw<string[]>([]);
 
-  constructor(private readonly app: AppState) {}
+  constructor(private readonly app: LibraryContext) {}
 
   async refresh(): Promise<void> {
     try {

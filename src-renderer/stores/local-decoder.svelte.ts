@@ -1,6 +1,6 @@
 import { errorMessage } from '../api/connect';
 import { MlpDecoder } from '../lib/mlp-decoder';
-import type { AppState } from './app.svelte';
+import type { LocalDecoderContext } from './context';
 
 /**
  * The decoder of the model on screen, evaluated in the page when the engine says it is a plain
@@ -22,7 +22,7 @@ export class LocalDecoderStore {
   private ticket = 0;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly app: AppState) {
+  constructor(private readonly app: LocalDecoderContext) {
     this.unsubscribe = app.api.on('weightsChanged', (e) => {
       if (e.modelId === this.app.modelId) void this.reload(e.modelId);
     });

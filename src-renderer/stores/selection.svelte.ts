@@ -1,7 +1,7 @@
 import { errorMessage } from '../api/connect';
 import { nearestNeighbors } from '../lib/knn';
 import { LatestOnly } from '../lib/latest';
-import type { AppState } from './app.svelte';
+import type { SelectionContext } from './context';
 
 export interface DecodedTarget {
   z: Float64Array;
@@ -61,7 +61,7 @@ export class SelectionStore {
   private readonly hoverLoader: LatestOnly<number, HoverThumb>;
   private readonly targetDecoder: LatestOnly<DecodedTarget, Float32Array | null>;
 
-  constructor(private readonly app: AppState) {
+  constructor(private readonly app: SelectionContext) {
     this.hoverLoader = new LatestOnly(
       (index) => this.loadThumb(index),
       (thumb, index) => {

@@ -1,6 +1,6 @@
 import type { EventPayload, JobInfo } from '../api/connect';
 import { errorMessage } from '../api/connect';
-import type { AppState } from './app.svelte';
+import type { TrainingContext } from './context';
 
 export interface LossPoint {
   step: number;
@@ -62,7 +62,7 @@ export class TrainingStore {
 
   private readonly unsubscribe: (() => void)[] = [];
 
-  constructor(private readonly app: AppState) {
+  constructor(private readonly app: TrainingContext) {
     const api = app.api;
     this.unsubscribe.push(
       api.on('trainingStep', (e) => this.onStep(e)),

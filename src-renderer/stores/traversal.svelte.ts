@@ -3,7 +3,7 @@ import { LatestOnly, quantile } from '../lib/latest';
 import { createRng } from '../lib/rng';
 import type { DimensionActivity } from '../lib/traversal';
 import { normalize, randomLatent, sphereExp, sphereTangentBasis } from '../lib/traversal';
-import type { AppState, DecodedImages } from './app.svelte';
+import type { DecodedImages, TraversalContext } from './context';
 import type { SliderOffset } from './favourites.svelte';
 
 export interface SliderSpec {
@@ -53,7 +53,7 @@ export class TraversalStore {
   private stripTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly decoder: LatestOnly<{ z: Float64Array; dragged: boolean }, DecodedImages | null>;
 
-  constructor(private readonly app: AppState) {
+  constructor(private readonly app: TraversalContext) {
     this.decoder = new LatestOnly(
       async ({ z, dragged }) => {
         const start = performance.now();
