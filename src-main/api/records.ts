@@ -307,9 +307,11 @@ export const DecoderWeights = z
   });
 export type DecoderWeights = z.infer<typeof DecoderWeights>;
 
-/** The coverage report as the engine computes it: named statistics, kept open for new ones. */
-export const CoverageReport = z.record(z.string(), z.unknown());
-export type CoverageReport = z.infer<typeof CoverageReport>;
+/**
+ * The coverage report, exactly as the engine computes it: the engine's own schema, whose inferred
+ * type the engine builds its report as (engine/coverage/report-schema.ts).
+ */
+export { CoverageReport } from '../engine/coverage/report-schema';
 
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -61,7 +61,7 @@ export function coverageOf(
     }
   }
   const { prior, warning } = priorOf(vae);
-  let report;
+  let report: CoverageReport;
   try {
     report = coverageReport(means, n, d, {
       prior,
@@ -72,15 +72,7 @@ export function coverageOf(
     throw new AtlasError('invalid-params', `coverage report: ${(err as Error).message}`);
   }
   if (warning) report.warnings.push(warning);
-  return { report: plain(report) as CoverageReport, n, dim: d };
-}
-
-/** The report as plain data: it is a small document (pre-binned plots), sent as it is. */
-function plain(value: unknown): unknown {
-  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
-  if (Array.isArray(value)) return value.map(plain);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  }
-  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+  // The report is plain data already (pre-binned plots, no typed arrays, non-finite figures
+  // replaced by null), typed by the contract's schema, so it goes out as it is.
+  return { report, n, dim: d };
 }

@@ -1,7 +1,7 @@
 // The coverage report's public surface: the report itself, its HTML rendering, and the pure
 // per-dimension helpers the model-based `eval` figures use.
 export { CoverageError, coverageReport } from './report';
-export type { CoverageOptions, CoverageReport, Prior, Undefined } from './report';
+export type { CoverageOptions, CoverageReport, Prior } from './report';
 export { renderReportHtml, summaryRows } from './report-html';
 export type { RenderOptions } from './report-html';
 export { ACTIVE_UNIT_THRESHOLD, activeUnits, diagonalGaussianKl, logMeanExp } from './dimensions';

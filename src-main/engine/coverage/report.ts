@@ -12,17 +12,17 @@ import {
   diagonalGaussianKl,
   type DimensionFigures,
 } from './dimensions';
-import { findHoles, type HoleFigures, type HoleOptions } from './holes';
+import { findHoles, type HoleOptions } from './holes';
 import { createKernelContext } from './kernels/gram-kernels';
-import type { KsFigures } from './ks-test';
 import { finiteRows, selectRows, type Latents } from './latents';
 import { mardia, type MardiaFigures, type MardiaOptions } from './mardia';
-import { mmd, type MmdFigures } from './mmd';
+import { mmd } from './mmd';
 import { meanAndCovariance } from './moments';
-import { pairValues, pairwiseKs, type PairwiseFigures } from './pairwise';
+import { pairValues, pairwiseKs } from './pairwise';
 import { densityPlot, qqPlot, type Plots } from './plots';
 import { leadingAxes } from './principal-axes';
 import { radii, radiusKs } from './radius';
+import type { CoveragePrior, CoverageReport } from './report-schema';
 import { Random } from './random';
 import { slicedWasserstein } from './sliced-wasserstein';
 import {
@@ -33,7 +33,9 @@ import {
   type SphereFigures,
 } from './sphere-uniformity';
 
-export type Prior = 'gaussian' | 'sphere';
+/** The report's type is the contract's schema (report-schema.ts), so the two cannot drift. */
+export type { CoverageReport };
+export type Prior = CoveragePrior;
 
 export class CoverageError extends Error {
   override name = 'CoverageError';
@@ -54,39 +56,6 @@ export interface CoverageOptions {
   /** Use the plain-JavaScript kernels instead of WebAssembly SIMD (tests). */
   javascriptKernels?: boolean;
 }
-
-/** A figure that could not be computed, and why. */
-export interface Undefined {
-  reason: string;
-}
-
-export interface CoverageReport {
-  n: number;
-  d: number;
-  prior: Prior;
-  rows: { input: number; used: number; dropped_non_finite: number };
-  mardia: MardiaFigures;
-  radius_ks: (KsFigures & { reason?: undefined }) | (Nulls<KsFigures> & Undefined);
-  pairwise_ks: PairwiseFigures | (Nulls<KsFigures> & { pairs: number } & Undefined);
-  mmd: MmdFigures | (Nulls<{ value: number; p: number }> & Undefined);
-  sliced_wasserstein: number | null;
-  sliced_wasserstein_details: { directions: number; subsample: number; p: 2 } | Undefined;
-  cramer_wold: number | null;
-  cramer_wold_details: { subsample: number; gamma: number; form: string } | Undefined;
-  dimensions: DimensionFigures[];
-  active_units: number;
-  active_units_source: 'latents' | 'posterior-means';
-  holes:
-    HoleFigures | (Nulls<{ fraction: number; threshold: number }> & { centers: [] } & Undefined);
-  sphere?: SphereFigures | Undefined;
-  plots: Plots;
-  kernels: 'wasm-simd' | 'javascript';
-  seed: number;
-  timings_ms: Record<string, number>;
-  warnings: string[];
-}
-
-type Nulls<T> = { [K in keyof T]: null };
 
 /**
  * The coverage report of n latent vectors (row-major z, n×d) against a standard normal
@@ -230,7 +199,7 @@ export function coverageReport(
           return findHoles(context, x, drawPrior(rng), rng, options.holes);
         });
 
-  let sphere: SphereFigures | Undefined | undefined;
+  let sphere: CoverageReport['sphere'];
   if (sphereRadius !== undefined) {
     const radius = sphereRadius;
     sphere =
