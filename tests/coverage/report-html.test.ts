@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../src-main/engine/coverage/random';
 import { coverageReport } from '../../src-main/engine/coverage/report';
 import { renderReportHtml } from '../../src-main/engine/coverage/report-html';
+import { coverageVerdicts } from '../../src-main/engine/coverage/verdicts';
 
 const random = new Random(1);
 const z = random.normalMatrix(1500, 6).map((v, i) => (i % 6 === 5 ? 0.05 * v : v));
@@ -34,6 +35,18 @@ describe('the HTML report', () => {
     expect(text).toContain(`${report.active_units} of 6`);
     const hostile = renderReportHtml({ ...report, warnings: ['<img src=x onerror=alert(1)>'] });
     expect(hostile).toContain('&#60;img src=x');
+  });
+
+  it('shows the summary and, per test, the figures and verdict the app’s panel shows', () => {
+    const dom = new JSDOM(html);
+    const document = dom.window.document;
+    const [summary, ...tests] = coverageVerdicts(report);
+    expect(document.querySelector('.summary')!.textContent).toContain(summary.text);
+    expect(document.querySelector('.summary')!.classList.contains(summary.tone)).toBe(true);
+    const rows = Array.from(document.querySelectorAll('table tr')).slice(1);
+    expect(
+      rows.map((row) => [row.className, ...Array.from(row.children, (cell) => cell.textContent)]),
+    ).toEqual(tests.map((v) => [v.tone, v.title, v.detail, v.text, v.note]));
   });
 
   it('draws the five plots with Observable Plot when the scripts run', async () => {

@@ -2,23 +2,31 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   coverageReport,
+  coverageVerdicts,
   renderReportHtml,
-  summaryRows,
   type CoverageReport,
+  type Tone,
 } from '../../engine/coverage';
 import { readLatentMatrix } from '../../engine/npy';
 import type { CoverageOptions } from '../commands/coverage';
 import { Output } from '../output';
 
-/** Prints the report as aligned rows for people. */
+const MARK: Record<Tone, string> = { good: '✓', warn: '!', bad: '✗', info: '·' };
+
+/**
+ * The report for people: the summary, then each test's figures and its verdict — the same list
+ * the HTML report and the app's coverage panel show (engine/coverage/verdicts.ts).
+ */
 export function coverageText(report: CoverageReport): string {
-  const rows = summaryRows(report);
-  const width = Math.max(...rows.map((r) => r[0].length));
+  const [summary, ...tests] = coverageVerdicts(report);
+  const width = Math.max(...tests.map((v) => v.title.length));
   return [
     `${report.n} × ${report.d} latents against the ${report.prior} prior (${report.rows.used} finite rows used)`,
-    ...rows.map(
-      ([name, value, note]) => `  ${name.padEnd(width)}  ${value}${note ? `  (${note})` : ''}`,
-    ),
+    `${MARK[summary.tone]} ${summary.text}`,
+    ...tests.flatMap((v) => [
+      `  ${MARK[v.tone]} ${v.title.padEnd(width)}  ${v.detail}${v.note ? `  (${v.note})` : ''}`,
+      `    ${' '.repeat(width)}  ${v.text}`,
+    ]),
     ...report.warnings.map((w) => `warning: ${w}`),
   ].join('\n');
 }

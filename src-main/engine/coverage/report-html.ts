@@ -1,10 +1,11 @@
-// The coverage report as one self-contained HTML file: the figures as a table (readable without
-// scripts), the report JSON embedded, and the plots drawn in the browser by Observable Plot,
+// The coverage report as one self-contained HTML file: the verdicts and their figures as a table
+// (readable without scripts; the same list the page's coverage panel shows), the report JSON embedded, and the plots drawn in the browser by Observable Plot,
 // whose UMD bundle and d3's are inlined — no CDN, works offline.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
-import type { CoverageReport } from './report';
+import type { CoverageReport } from './report-schema';
+import { coverageVerdicts } from './verdicts';
 
 export interface RenderOptions {
   /** The scripts to inline; read from node_modules by default. */
@@ -50,113 +51,16 @@ const scriptJson = (value: unknown) =>
 
 const inlineScript = (code: string) => code.replace(/<\/script/gi, '<\\/script');
 
-function format(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'number') {
-    if (Number.isInteger(value)) return String(value);
-    const abs = Math.abs(value);
-    return abs !== 0 && (abs < 1e-3 || abs >= 1e6) ? value.toExponential(3) : value.toPrecision(4);
-  }
-  return String(value);
-}
-
-/** The report as [figure, value, note] rows, for the HTML table and the terminal. */
-export function summaryRows(report: CoverageReport): [string, string, string][] {
-  const rows: [string, string, string][] = [];
-  const reason = (figure: object) =>
-    'reason' in figure && typeof figure.reason === 'string' ? figure.reason : '';
-  const { mardia } = report;
-  rows.push([
-    'Mardia skewness',
-    mardia.skewness
-      ? `b1 = ${format(mardia.skewness.b1)}, χ² = ${format(mardia.skewness.statistic)} (df ${format(mardia.skewness.df)}), p = ${format(mardia.skewness.p)}`
-      : '—',
-    reason(mardia),
-  ]);
-  rows.push([
-    'Mardia kurtosis',
-    mardia.kurtosis
-      ? `b2 = ${format(mardia.kurtosis.b2)}, z = ${format(mardia.kurtosis.z)}, p = ${format(mardia.kurtosis.p)}`
-      : '—',
-    reason(mardia),
-  ]);
-  rows.push([
-    'Radius KS (‖z‖ vs chi_d)',
-    `D = ${format(report.radius_ks.statistic)}, p = ${format(report.radius_ks.p)}`,
-    reason(report.radius_ks),
-  ]);
-  rows.push([
-    'Pairwise KS (disjoint pairs)',
-    `D = ${format(report.pairwise_ks.statistic)}, p = ${format(report.pairwise_ks.p)}, pairs = ${format(report.pairwise_ks.pairs)}`,
-    reason(report.pairwise_ks),
-  ]);
-  rows.push([
-    'MMD² (IMQ, unbiased)',
-    `${format(report.mmd.value)}, permutation p = ${format(report.mmd.p)}`,
-    'subsample' in report.mmd
-      ? `subsample ${report.mmd.subsample} vs ${report.mmd.prior_samples} prior samples, ${report.mmd.permutations} permutations`
-      : reason(report.mmd),
-  ]);
-  rows.push([
-    'Sliced Wasserstein (SW₂)',
-    format(report.sliced_wasserstein),
-    'subsample' in report.sliced_wasserstein_details
-      ? `${report.sliced_wasserstein_details.directions} directions, subsample ${report.sliced_wasserstein_details.subsample}`
-      : '',
-  ]);
-  rows.push([
-    'Cramér–Wold d²',
-    format(report.cramer_wold),
-    'gamma' in report.cramer_wold_details
-      ? `γ = ${format(report.cramer_wold_details.gamma)}, subsample ${report.cramer_wold_details.subsample}`
-      : '',
-  ]);
-  rows.push([
-    'Active units',
-    `${report.active_units} of ${report.d}`,
-    `Cov_x(E_q[z_j]) > 0.01, from ${report.active_units_source}`,
-  ]);
-  rows.push([
-    'Prior holes',
-    report.holes.fraction === null
-      ? '—'
-      : `${format(report.holes.fraction * 100)}% of prior samples (≈ ${format(('expected_fraction' in report.holes ? report.holes.expected_fraction : 0) * 100)}% expected), ${report.holes.centers.length} centres`,
-    reason(report.holes),
-  ]);
-  if (report.sphere) {
-    const s = report.sphere;
-    if ('rayleigh' in s) {
-      rows.push([
-        'Rayleigh (mean resultant)',
-        `R̄ = ${format(s.rayleigh.mean_resultant_length)}, p = ${format(s.rayleigh.p)}`,
-        '',
-      ]);
-      rows.push([
-        'Bingham (scatter)',
-        `statistic = ${format(s.bingham.statistic)}, p = ${format(s.bingham.p)}`,
-        '',
-      ]);
-      rows.push([
-        'Projections KS',
-        `max D = ${format(s.projections.statistic)}, p = ${format(s.projections.p)}`,
-        `${s.projections.directions} directions, Bonferroni`,
-      ]);
-    } else if ('reason' in s) {
-      rows.push(['Sphere uniformity', '—', s.reason]);
-    }
-  }
-  return rows;
-}
-
 /** The report as a self-contained HTML document. */
 export function renderReportHtml(report: CoverageReport, options: RenderOptions = {}): string {
   const scripts = options.scripts ?? plotScripts();
   const title =
     options.title ?? `Coverage report — ${report.n} × ${report.d}, ${report.prior} prior`;
-  const table = summaryRows(report)
+  const [summary, ...tests] = coverageVerdicts(report);
+  const table = tests
     .map(
-      ([name, value, note]) =>
-        `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td><td class="note">${escapeHtml(note)}</td></tr>`,
+      (v) =>
+        `<tr class="${v.tone}"><th>${escapeHtml(v.title)}</th><td class="figures">${escapeHtml(v.detail)}</td><td>${escapeHtml(v.text)}</td><td class="note">${escapeHtml(v.note)}</td></tr>`,
     )
     .join('\n');
   const warnings = report.warnings.length
@@ -172,7 +76,13 @@ export function renderReportHtml(report: CoverageReport, options: RenderOptions 
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; padding: 0 1rem; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { text-align: left; padding: 0.3rem 0.8rem; border-bottom: 1px solid #ddd; vertical-align: top; }
-td.note { color: #666; font-size: 12px; }
+td.note, .note { color: #666; font-size: 12px; }
+td.figures { font-variant-numeric: tabular-nums; }
+tr.good > th, .summary.good { border-left: 4px solid #2a8a4a; }
+tr.warn > th, .summary.warn { border-left: 4px solid #c98a00; }
+tr.bad > th, .summary.bad { border-left: 4px solid #c0392b; }
+tr.info > th, .summary.info { border-left: 4px solid #999; }
+.summary { padding: 0.4rem 0.8rem; }
 .warnings { color: #a40; }
 .plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 1.5rem; }
 figure { margin: 0; }
@@ -182,8 +92,10 @@ figcaption { font-weight: 600; margin-bottom: 0.3rem; }
 <body>
 <h1>${escapeHtml(title)}</h1>
 <p>${report.rows.used} of ${report.rows.input} rows used (${report.rows.dropped_non_finite} with NaN/Infinity excluded); seed ${report.seed}.</p>
+<p class="summary ${summary.tone}"><strong>${escapeHtml(summary.text)}</strong><br><span class="note">${escapeHtml([summary.detail, summary.note].filter(Boolean).join('; '))}</span></p>
 ${warnings}
 <table>
+<tr><th>Test</th><th>Figures</th><th>Verdict</th><th>Note</th></tr>
 ${table}
 </table>
 <div class="plots" id="plots"></div>
