@@ -104,6 +104,27 @@ describe('coverage panel', () => {
     expect(verdicts.querySelector('.verdict.bad')).toBeTruthy();
     expect(verdicts.querySelector('.verdict.good')).toBeTruthy();
   });
+
+  it('leads with a summary that follows the tests, and shows the figures beside each verdict', async () => {
+    render(App, { props: { app } });
+    await settle(10);
+    await fireEvent.click(screen.getByRole('tab', { name: 'Coverage' }));
+    await settle();
+    const items = within(screen.getByTestId('verdicts')).getAllByRole('listitem');
+    const summary = items[0];
+    expect(summary.dataset.key).toBe('summary');
+    // The fixture's kurtosis and radius tests fail (p = 0.001 and 0.0001): no claim of a fill.
+    expect(summary.textContent).toMatch(/does not fill the prior evenly/);
+    expect(summary.textContent).not.toMatch(/fills the prior/);
+    expect(summary.textContent).toMatch(/differs: Mardia kurtosis, radius KS, MMD, prior holes/);
+    expect(summary.classList.contains('bad')).toBe(true);
+    const radius = items.find((li) => li.dataset.key === 'radius-ks')!;
+    expect(radius.classList.contains('bad')).toBe(true);
+    expect(radius.textContent).toMatch(/other distances from the centre than the prior predicts/);
+    expect(radius.textContent).toMatch(/D = 0\.2, p = 0\.0001/);
+    const kurtosis = items.find((li) => li.dataset.key === 'mardia-kurtosis')!;
+    expect(kurtosis.textContent).toMatch(/b₂ = 26, z = 3\.2, p = 0\.0010/);
+  });
 });
 
 describe('model library', () => {
