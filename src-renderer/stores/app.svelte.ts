@@ -45,9 +45,10 @@ export interface AppOptions {
 
 /**
  * The page's state: one instance per window, holding the API and one store per concern. Stores
- * keep big typed arrays in `$state.raw` and no three.js objects at all; the viewer component
- * owns those in plain variables. Each store is handed this object as the narrow context it
- * declares need of (stores/context.ts), so none of them imports this module back.
+ * keep big typed arrays in `$state.raw` and no three.js objects at all; the viewer's controller
+ * (viewer/viewer-controller.ts) owns those in plain fields. Each store is handed this object as
+ * the narrow context it declares need of (stores/context.ts), so none of them imports this
+ * module back.
  */
 export class AppState
   implements
