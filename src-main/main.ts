@@ -9,7 +9,7 @@ import type { BrowserWindowLike, ElectronMainModule } from './shell/electron-typ
 import { registerIpcHandlers } from './shell/ipc-handlers';
 import { menuTemplate } from './shell/menu';
 import { guardNavigation } from './shell/navigation';
-import { PathGrants } from './shell/path-grants';
+import { PathGrants } from './access/path-grants';
 import {
   connectPrompt,
   isWithinOrigin,

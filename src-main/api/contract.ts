@@ -1,6 +1,6 @@
 import './zod-config';
 import { z } from 'zod';
-import { ModelConfig, TrainConfig } from '../engine/config';
+import { ModelConfig, TrainConfig } from '../shared/config';
 import type { EventName, MethodName } from './names';
 import {
   BackendReport,

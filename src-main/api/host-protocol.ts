@@ -1,6 +1,6 @@
 import './zod-config';
 import { z } from 'zod';
-import { ModelConfig, TrainConfig } from '../engine/config';
+import { ModelConfig, TrainConfig } from '../shared/config';
 import { events } from './contract';
 import { ReplyMessage, RequestId } from './envelope';
 import { BackendReport, DatasetDescriptor, DisplayName, FsPath, Id } from './records';

@@ -1,6 +1,6 @@
 import './zod-config';
 import { z } from 'zod';
-import { LatentKind, ModelConfig, ObjectiveKind } from '../engine/config';
+import { LatentKind, ModelConfig, ObjectiveKind } from '../shared/config';
 import { ERROR_CODES } from './names';
 import { Float32ArraySchema, Int32ArraySchema } from './typed-arrays';
 
@@ -309,9 +309,9 @@ export type DecoderWeights = z.infer<typeof DecoderWeights>;
 
 /**
  * The coverage report, exactly as the engine computes it: the engine's own schema, whose inferred
- * type the engine builds its report as (engine/coverage/report-schema.ts).
+ * type the engine builds its report as (shared/coverage-report.ts).
  */
-export { CoverageReport } from '../engine/coverage/report-schema';
+export { CoverageReport } from '../shared/coverage-report';
 
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;

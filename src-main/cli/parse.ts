@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import type { LatentConfig } from '../engine/config';
-import { LATENT_KINDS, OBJECTIVE_KINDS } from '../engine/kinds';
+import type { LatentConfig } from '../shared/config';
+import { LATENT_KINDS, OBJECTIVE_KINDS } from '../shared/kinds';
 
 // Nothing here may import the engine: these run while commander parses, before any command loads.
 

@@ -1,5 +1,5 @@
 import type { CheckpointManifest } from '../engine/checkpoint';
-import type { ObjectiveConfig, TrainConfigInput } from '../engine/config';
+import type { ObjectiveConfig, TrainConfigInput } from '../shared/config';
 import type { TrainOptions } from './commands/train';
 
 /** Whether the user typed an option (as opposed to its default). */

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, open } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { tf } from './tf';
-import { ModelConfig, TrainConfig, type ObjectiveConfig } from './config';
+import { ModelConfig, TrainConfig, type ObjectiveConfig } from '../shared/config';
 import { Vae } from './model';
 import type { EpochSummary, NamedTensor, Trainer, TrainerState } from './train';
 import { captureArtifacts, hasModelJson, modelFiles, readModelArtifacts } from './layers-io';

@@ -2,7 +2,7 @@ import { tf } from './tf';
 import type { Dataset } from './data/dataset';
 import type { Vae } from './model';
 import { negativeLogLikelihood } from './likelihood';
-import { mulberry32, mixSeed } from './random';
+import { mulberry32, mixSeed } from '../shared/random';
 
 /** Test-set figures in nats per item. ELBO = −(reconstruction + KL). */
 export interface Evaluation {

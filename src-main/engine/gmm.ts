@@ -1,5 +1,5 @@
 import { cholesky } from './linalg';
-import { mixSeed, mulberry32, normal, permutation, type Rng } from './random';
+import { mixSeed, mulberry32, normal, permutation, type Rng } from '../shared/random';
 
 /**
  * A Gaussian mixture fitted to latent codes by EM (Dempster, Laird & Rubin 1977), float64, for

@@ -3,7 +3,7 @@ import type { Dataset } from './data/dataset';
 import type { Vae } from './model';
 import { negativeLogLikelihood } from './likelihood';
 import { binarize, decoderLogits, whole } from './evaluate';
-import { mixSeed } from './random';
+import { mixSeed } from '../shared/random';
 import { bernoulliNllRows } from './kernels/bernoulli';
 
 export interface IwaeOptions {

@@ -1,10 +1,10 @@
 import { tf } from './tf';
-import { ModelConfig, parseOrThrow, type ModelConfigInput } from './config';
+import { ModelConfig, parseOrThrow, type ModelConfigInput } from '../shared/config';
 import type { LatentGeometry } from './latent/geometry';
 import { createGeometry } from './latent/registry';
 import type { FittedPrior, Objective } from './objectives/objective';
 import type { Dataset } from './data/dataset';
-import { mulberry32, mixSeed, permutation } from './random';
+import { mulberry32, mixSeed, permutation } from '../shared/random';
 import { createObjective, incompatibility } from './objectives/registry';
 import { negativeLogLikelihood } from './likelihood';
 import { forward } from './nets/forward';

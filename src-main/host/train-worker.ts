@@ -4,7 +4,7 @@ import { openDataset } from '../engine/data/registry';
 import type { DatasetSplit } from '../engine/data/dataset';
 import { Vae } from '../engine/model';
 import { Trainer, type EpochSummary, type ResumeNote, type TrainerState } from '../engine/train';
-import type { TrainConfigInput } from '../engine/config';
+import type { TrainConfigInput } from '../shared/config';
 import type { BackendReport } from '../engine/backend';
 import { trackEta } from '../engine/eta';
 import type { FromTrainer } from '../api/host-protocol';

@@ -11,11 +11,11 @@ import type { HostLauncher } from '../host/launcher';
 import { defaultDemoDir, defaultLibraryDir, defaultRendererDir } from '../host/paths';
 import { Supervisor } from '../host/supervisor';
 import type { UploadLimits } from '../host/uploads';
-import { contentSecurityPolicy, SECURITY_HEADERS } from './csp';
+import { contentSecurityPolicy, SECURITY_HEADERS } from '../web/csp';
 import { serveLimits, type ServeLimits } from './limits';
 import { ServePathPolicy, type ServeFolders } from './path-policy';
 import { hostAllowed, isLoopback, originAllowed, tokenOf } from './request-checks';
-import { placeholderPage, readStatic } from './static-files';
+import { placeholderPage, readStatic } from '../web/static-files';
 import { newToken, tokenMatches } from './token';
 import { bridgeWebSockets } from './ws-bridge';
 

@@ -6,8 +6,8 @@ import type { MethodName } from '../api/names';
 import type { ErrorInfo } from '../api/records';
 import { parseParams } from '../api/validate';
 import { sidecarPath } from '../api/sidecar';
-import { requestPaths } from '../shell/page-paths';
-import { isWithin, realPath } from '../shell/path-grants';
+import { requestPaths } from '../access/page-paths';
+import { isWithin, realPath } from '../access/path-grants';
 
 /**
  * Paths are capabilities over `serve`: whoever holds the token drives the page, so a path the page
@@ -19,7 +19,7 @@ import { isWithin, realPath } from '../shell/path-grants';
  *   existing file unless the request says `overwrite: true`.
  * Paths must be absolute (the engine's working directory is nobody's choice) and are checked with
  * every symbolic link followed. Which params hold paths comes from PATH_PARAMS
- * (src-main/shell/page-paths.ts), the table the desktop app's checks use, so a new method that
+ * (src-main/access/page-paths.ts), the table the desktop app's checks use, so a new method that
  * takes a path is checked here as soon as it is listed there. Without a path the page gets the
  * bytes back and saves them as a browser download.
  */

@@ -1,5 +1,5 @@
-import { placeholderPage, readStatic } from '../server/static-files';
-import { contentSecurityPolicy, SECURITY_HEADERS } from '../server/csp';
+import { placeholderPage, readStatic } from '../web/static-files';
+import { contentSecurityPolicy, SECURITY_HEADERS } from '../web/csp';
 import { APP_HOST, APP_SCHEME } from './sender';
 
 /** How `atlas://` is registered before the app is ready: a standard, secure origin of its own. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { DialogProvider } from '../host/supervisor';
 import type { BrowserWindowLike, DialogLike } from './electron-types';
-import type { PathGrants } from './path-grants';
+import type { PathGrants } from '../access/path-grants';
 
 /**
  * Native dialogs for the page; whatever the user picks is granted for this session (path-grants.ts):

@@ -2,8 +2,8 @@ import type { Outcome } from '../api/envelope';
 import { ipcChannel, METHOD_NAMES, type MethodName } from '../api/names';
 import type { DatasetEntry, ModelInfo } from '../api/records';
 import type { IpcMainInvokeEventLike, IpcMainLike } from './electron-types';
-import { checkPagePaths } from './page-paths';
-import type { PathGrants } from './path-grants';
+import { checkPagePaths } from '../access/page-paths';
+import type { PathGrants } from '../access/path-grants';
 
 export interface IpcHandlerOptions {
   ipcMain: IpcMainLike;

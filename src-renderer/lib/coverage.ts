@@ -1,15 +1,15 @@
 // The page's reading of the coverage report. The contract types the report field by field
-// (src-main/engine/coverage/report-schema.ts) and the verdicts come from the same function as the
+// (src-main/shared/coverage-report.ts) and the verdicts come from the same function as the
 // CLI's HTML report, so this module only shapes the typed figures for the panel's plots.
 import type { CoverageReport } from '../../src-main/api/records';
-import type { CoverageVerdict } from '../../src-main/engine/coverage/verdicts';
+import type { CoverageVerdict } from '../../src-main/shared/coverage-verdicts';
 
 export {
   ALPHA,
   coverageVerdicts,
   type CoverageVerdict,
   type Tone,
-} from '../../src-main/engine/coverage/verdicts';
+} from '../../src-main/shared/coverage-verdicts';
 
 /** The report as the page holds it: the engine's, as the contract typed it. */
 export type Coverage = CoverageReport;

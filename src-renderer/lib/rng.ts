@@ -1,4 +1,4 @@
-import { mulberry32, randomInt } from '../../src-main/engine/random';
+import { mulberry32, randomInt } from '../../src-main/shared/random';
 
 /**
  * Seeded pseudo-random numbers for everything the page draws at random (prior grids, tours,

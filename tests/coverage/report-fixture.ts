@@ -1,4 +1,4 @@
-import type { CoverageReport } from '../../src-main/engine/coverage/report-schema';
+import type { CoverageReport } from '../../src-main/shared/coverage-report';
 
 /**
  * A complete coverage report of the shape the engine emits for `prior`, with figures chosen by

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../src-main/engine/coverage/random';
 import { coverageReport } from '../../src-main/engine/coverage/report';
 import { renderReportHtml } from '../../src-main/engine/coverage/report-html';
-import { coverageVerdicts } from '../../src-main/engine/coverage/verdicts';
+import { coverageVerdicts } from '../../src-main/shared/coverage-verdicts';
 
 const random = new Random(1);
 const z = random.normalMatrix(1500, 6).map((v, i) => (i % 6 === 5 ? 0.05 * v : v));

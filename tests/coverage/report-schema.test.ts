@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CoverageReport } from '../../src-main/api/records';
 import { parseResult } from '../../src-main/api/validate';
 import { initBackend } from '../../src-main/engine/backend';
-import type { ModelConfigInput } from '../../src-main/engine/config';
+import type { ModelConfigInput } from '../../src-main/shared/config';
 import { Random } from '../../src-main/engine/coverage/random';
 import { coverageReport, type CoverageOptions } from '../../src-main/engine/coverage/report';
 import type { Dataset, DatasetSplit } from '../../src-main/engine/data/dataset';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src-main/engine/coverage/random';
 import { coverageReport } from '../../src-main/engine/coverage/report';
-import type { CoverageReport } from '../../src-main/engine/coverage/report-schema';
-import { coverageVerdicts, type CoverageVerdict } from '../../src-main/engine/coverage/verdicts';
+import type { CoverageReport } from '../../src-main/shared/coverage-report';
+import { coverageVerdicts, type CoverageVerdict } from '../../src-main/shared/coverage-verdicts';
 import { fixtureReport } from './report-fixture';
 
 const byKey = (list: CoverageVerdict[]) => Object.fromEntries(list.map((v) => [v.key, v]));

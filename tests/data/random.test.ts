@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mixSeed, mulberry32, normal, permutation } from '../../src-main/engine/random';
+import { mixSeed, mulberry32, normal, permutation } from '../../src-main/shared/random';
 
 describe('seeded randomness', () => {
   it('mulberry32 repeats from a seed and stays in [0, 1)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DivergenceWatch, PERSIST } from '../../src-main/engine/divergence';
-import { mulberry32 } from '../../src-main/engine/random';
+import { mulberry32 } from '../../src-main/shared/random';
 
 /** Feeds losses until the watch objects; returns the index of the step that stopped it, or -1. */
 function stopsAt(watch: DivergenceWatch, losses: number[]): number {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ModelConfigInput } from '../../src-main/engine/config';
+import type { ModelConfigInput } from '../../src-main/shared/config';
 
 /** A fresh temporary directory for one test. */
 export function tempDir(prefix = 'atlas-'): string {

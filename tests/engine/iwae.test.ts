@@ -8,7 +8,7 @@ import { bernoulliNllRows, setFastBernoulli } from '../../src-main/engine/kernel
 import { negativeLogLikelihood } from '../../src-main/engine/likelihood';
 import type { Vae } from '../../src-main/engine/model';
 import { Vae as VaeClass } from '../../src-main/engine/model';
-import { mixSeed, mulberry32 } from '../../src-main/engine/random';
+import { mixSeed, mulberry32 } from '../../src-main/shared/random';
 import { tf } from '../../src-main/engine/tf';
 
 beforeAll(async () => {

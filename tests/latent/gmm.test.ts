@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitGmm, gmmAssign, gmmLogDensity, sampleGmm, type Gmm } from '../../src-main/engine/gmm';
-import { mulberry32, normal } from '../../src-main/engine/random';
+import { mulberry32, normal } from '../../src-main/shared/random';
 import { clusteringAccuracy } from '../../src-main/engine/latent/clustering';
 
 /** Three well-separated anisotropic clusters in 2-D with weights 0.5, 0.3, 0.2. */

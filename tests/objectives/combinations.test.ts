@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { initBackend } from '../../src-main/engine/backend';
 import { tf } from '../../src-main/engine/tf';
-import { LatentKind, ObjectiveConfig, ObjectiveKind } from '../../src-main/engine/config';
+import { LatentKind, ObjectiveConfig, ObjectiveKind } from '../../src-main/shared/config';
 import { createGeometry } from '../../src-main/engine/latent/registry';
 import { createObjective, incompatibility } from '../../src-main/engine/objectives/registry';
 import { openDataset } from '../../src-main/engine/data/registry';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { tf } from '../../src-main/engine/tf';
-import { mulberry32, normal } from '../../src-main/engine/random';
+import { mulberry32, normal } from '../../src-main/shared/random';
 import { cramerWoldPhi } from '../../src-main/engine/special/hypergeometric';
 import { cramerWoldPhiTensor } from '../../src-main/engine/objectives/cramer-wold-phi';
 import {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { tf } from '../../src-main/engine/tf';
-import { ObjectiveConfig } from '../../src-main/engine/config';
+import { ObjectiveConfig } from '../../src-main/shared/config';
 import { createGeometry } from '../../src-main/engine/latent/registry';
 import { KlObjective } from '../../src-main/engine/objectives/kl';
 import { L2Objective } from '../../src-main/engine/objectives/l2';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DECODE } from '../../src-main/api/contract';
 import type { Outcome } from '../../src-main/api/envelope';
 import { decodeFrame, encodeFrame } from '../../src-main/api/framing';
-import { LatentConfig } from '../../src-main/engine/config';
+import { LatentConfig } from '../../src-main/shared/config';
 import { startServer, type RunningServer } from '../../src-main/server';
 import { DEFAULT_LIMITS, serveLimits, type ServeLimits } from '../../src-main/server/limits';
 import { bridgeWebSockets } from '../../src-main/server/ws-bridge';

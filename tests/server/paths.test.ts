@@ -18,7 +18,7 @@ import { AtlasError } from '../../src-main/api/errors';
 import type { MethodName } from '../../src-main/api/names';
 import { defaultDemoDir } from '../../src-main/host/paths';
 import { startServer, type RunningServer } from '../../src-main/server';
-import { PATH_PARAMS } from '../../src-main/shell/page-paths';
+import { PATH_PARAMS } from '../../src-main/access/page-paths';
 import { validParams } from '../api/samples';
 import { goodClient } from './raw-client';
 

@@ -3,7 +3,7 @@ import type { Outcome } from '../../src-main/api/envelope';
 import { ipcChannel, METHOD_NAMES, type MethodName } from '../../src-main/api/names';
 import { parseParams } from '../../src-main/api/validate';
 import { registerIpcHandlers } from '../../src-main/shell/ipc-handlers';
-import { PathGrants } from '../../src-main/shell/path-grants';
+import { PathGrants } from '../../src-main/access/path-grants';
 import { isTrustedSender } from '../../src-main/shell/sender';
 import { eventFrom, FakeIpcMain } from './stand-ins';
 

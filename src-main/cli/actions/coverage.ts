@@ -15,7 +15,7 @@ const MARK: Record<Tone, string> = { good: '✓', warn: '!', bad: '✗', info: '
 
 /**
  * The report for people: the summary, then each test's figures and its verdict — the same list
- * the HTML report and the app's coverage panel show (engine/coverage/verdicts.ts).
+ * the HTML report and the app's coverage panel show (shared/coverage-verdicts.ts).
  */
 export function coverageText(report: CoverageReport): string {
   const [summary, ...tests] = coverageVerdicts(report);

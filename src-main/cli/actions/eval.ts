@@ -1,7 +1,7 @@
 import { evaluate } from '../../engine/evaluate';
 import { importanceWeightedLogLikelihood } from '../../engine/iwae';
 import { latentCoverage } from '../../engine/latent-coverage';
-import { mixSeed } from '../../engine/random';
+import { mixSeed } from '../../shared/random';
 import { datasetFor } from '../checkpoint-data';
 import type { EvalOptions } from '../commands/eval';
 import { Output, fixed, warn } from '../output';

@@ -14,7 +14,7 @@ import {
   TrainConfig,
   type ModelConfigInput,
   type TrainConfigInput,
-} from '../../engine/config';
+} from '../../shared/config';
 import { openDataset } from '../../engine/data/registry';
 import type { DatasetOptions, DatasetSplit } from '../../engine/data/dataset';
 import { Vae } from '../../engine/model';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { LatentConfig, ObjectiveKind } from '../../engine/config';
+import type { LatentConfig, ObjectiveKind } from '../../shared/config';
 import type { BackendName } from '../../engine/backend';
 import { datasetUsage } from '../../engine/data/registry';
 import {

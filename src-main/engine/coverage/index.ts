@@ -3,8 +3,8 @@
 export { CoverageError, coverageReport } from './report';
 export type { CoverageOptions, CoverageReport, Prior } from './report';
 export { renderReportHtml } from './report-html';
-export { coverageVerdicts, toneOfP, ALPHA } from './verdicts';
-export type { CoverageVerdict, Tone } from './verdicts';
+export { coverageVerdicts, toneOfP, ALPHA } from '../../shared/coverage-verdicts';
+export type { CoverageVerdict, Tone } from '../../shared/coverage-verdicts';
 export type { RenderOptions } from './report-html';
 export { ACTIVE_UNIT_THRESHOLD, activeUnits, diagonalGaussianKl, logMeanExp } from './dimensions';
 export type { DimensionFigures } from './dimensions';

@@ -12,7 +12,7 @@
 // (integers, permutations) are the engine's.
 import mt19937 from '@stdlib/random-base-mt19937';
 import ziggurat from '@stdlib/random-base-improved-ziggurat';
-import { permutation, randomInt } from '../random';
+import { permutation, randomInt } from '../../shared/random';
 
 export class Random {
   private readonly uniform53: () => number;

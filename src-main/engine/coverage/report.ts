@@ -22,7 +22,7 @@ import { pairValues, pairwiseKs } from './pairwise';
 import { densityPlot, qqPlot, type Plots } from './plots';
 import { leadingAxes } from './principal-axes';
 import { radii, radiusKs } from './radius';
-import type { CoveragePrior, CoverageReport } from './report-schema';
+import type { CoveragePrior, CoverageReport } from '../../shared/coverage-report';
 import { Random } from './random';
 import { slicedWasserstein } from './sliced-wasserstein';
 import {
@@ -33,7 +33,7 @@ import {
   type SphereFigures,
 } from './sphere-uniformity';
 
-/** The report's type is the contract's schema (report-schema.ts), so the two cannot drift. */
+/** The report's type is the contract's schema (shared/coverage-report.ts), so the two cannot drift. */
 export type { CoverageReport };
 export type Prior = CoveragePrior;
 

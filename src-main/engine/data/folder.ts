@@ -158,7 +158,7 @@ function isImageName(name: string): boolean {
 
 /**
  * sharp (libvips) is loaded on the first decode, not with this module: the Electron main process
- * imports the registry only to parse dataset specs (src-main/shell/page-paths.ts) and must not
+ * imports the registry only to parse dataset specs (src-main/access/page-paths.ts) and must not
  * load native image code for that.
  */
 let loadingSharp: Promise<typeof Sharp> | undefined;

@@ -1,4 +1,4 @@
-import { mixSeed, mulberry32, randomInt, uniform } from '../random';
+import { mixSeed, mulberry32, randomInt, uniform } from '../../shared/random';
 import { splitViews } from './array-dataset';
 import type { ItemStore } from './array-dataset';
 import type { DatasetDescriptor, DatasetSplit } from './dataset';

@@ -38,7 +38,7 @@ export interface DatasetSource {
   readonly entries: readonly DatasetInfo[];
   /**
    * The user's files a spec with this argument reads, for the desktop app's and `serve`'s path
-   * checks (src-main/shell/page-paths.ts): none for built-ins, the folder for `folder:DIR`.
+   * checks (src-main/access/page-paths.ts): none for built-ins, the folder for `folder:DIR`.
    */
   paths(argument: string): string[];
   open(request: OpenRequest): Promise<DatasetSplit>;

@@ -1,4 +1,4 @@
-import { mixSeed, mulberry32, permutation } from '../random';
+import { mixSeed, mulberry32, permutation } from '../../shared/random';
 
 /** Rows of one store (or of two, for sources with an official test set) forming each split. */
 export interface SplitRows {

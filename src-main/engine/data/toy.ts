@@ -1,5 +1,5 @@
-import type { Rng } from '../random';
-import { mixSeed, mulberry32, normal, randomInt } from '../random';
+import type { Rng } from '../../shared/random';
+import { mixSeed, mulberry32, normal, randomInt } from '../../shared/random';
 import { splitViews } from './array-dataset';
 import type { ItemStore } from './array-dataset';
 import type { DatasetSplit } from './dataset';

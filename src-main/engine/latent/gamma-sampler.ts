@@ -1,4 +1,4 @@
-import { normal, type Rng } from '../random';
+import { normal, type Rng } from '../../shared/random';
 
 /**
  * Gamma(α, 1) variates by Marsaglia & Tsang (2000), float64 on a seeded generator. The accepted

@@ -1,6 +1,6 @@
 import { tf } from '../tf';
-import { subSeed } from '../random';
-import type { LatentConfig } from '../config';
+import { subSeed } from '../../shared/random';
+import type { LatentConfig } from '../../shared/config';
 import type { LatentGeometry, Posterior } from './geometry';
 
 export const LOG_2PI = Math.log(2 * Math.PI);

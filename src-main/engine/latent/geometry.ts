@@ -1,5 +1,5 @@
 import type { tf } from '../tf';
-import type { LatentConfig } from '../config';
+import type { LatentConfig } from '../../shared/config';
 
 /**
  * q(z|x) for a batch: what the encoder's head means under one latent geometry.

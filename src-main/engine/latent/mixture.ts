@@ -1,7 +1,7 @@
 import { tf } from '../tf';
-import type { LatentConfig } from '../config';
+import type { LatentConfig } from '../../shared/config';
 import type { Gmm } from '../gmm';
-import { mulberry32, normal, subSeed } from '../random';
+import { mulberry32, normal, subSeed } from '../../shared/random';
 import {
   LOG_2PI,
   diagonalGaussianHead,

@@ -1,4 +1,4 @@
-import type { LatentConfig, ModelConfig } from '../config';
+import type { LatentConfig, ModelConfig } from '../../shared/config';
 import type { LatentGeometry } from './geometry';
 import { GaussianLatent } from './gaussian';
 import { MixtureLatent } from './mixture';

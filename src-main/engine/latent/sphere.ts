@@ -1,7 +1,7 @@
 import { tf } from '../tf';
-import type { LatentConfig } from '../config';
+import type { LatentConfig } from '../../shared/config';
 import { logGamma } from '../special/gamma';
-import { mulberry32, normal, subSeed, type Rng } from '../random';
+import { mulberry32, normal, subSeed, type Rng } from '../../shared/random';
 import type { LatentGeometry, Posterior } from './geometry';
 
 /**

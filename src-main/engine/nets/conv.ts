@@ -1,5 +1,5 @@
 import { tf } from '../tf';
-import type { NetConfig } from '../config';
+import type { NetConfig } from '../../shared/config';
 
 const init = (seed: number) => tf.initializers.glorotUniform({ seed });
 

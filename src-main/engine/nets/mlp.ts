@@ -1,5 +1,5 @@
 import { tf } from '../tf';
-import type { NetConfig } from '../config';
+import type { NetConfig } from '../../shared/config';
 
 /** Glorot-uniform kernels seeded per layer, so a model seed fixes every initial weight. */
 const init = (seed: number) => tf.initializers.glorotUniform({ seed });

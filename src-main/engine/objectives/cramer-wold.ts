@@ -1,5 +1,5 @@
 import { tf } from '../tf';
-import type { ObjectiveConfig } from '../config';
+import type { ObjectiveConfig } from '../../shared/config';
 import { GaussianLatent } from '../latent/gaussian';
 import { cramerWoldPhiTensor } from './cramer-wold-phi';
 import { squaredDistances } from './distances';

@@ -1,5 +1,5 @@
 import { tf } from '../tf';
-import type { ObjectiveConfig } from '../config';
+import type { ObjectiveConfig } from '../../shared/config';
 import type { Objective, ObjectiveContext, Penalty } from './objective';
 
 /**

@@ -1,5 +1,5 @@
 import { tf } from '../tf';
-import type { ObjectiveConfig } from '../config';
+import type { ObjectiveConfig } from '../../shared/config';
 import { fitGmm, GmmPrior, type Gmm } from '../gmm';
 import type { FittedPrior, Objective, ObjectiveContext, Penalty } from './objective';
 

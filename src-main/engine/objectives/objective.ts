@@ -1,5 +1,5 @@
 import type { tf } from '../tf';
-import type { ObjectiveConfig } from '../config';
+import type { ObjectiveConfig } from '../../shared/config';
 import type { LatentGeometry, Posterior } from '../latent/geometry';
 
 export interface ObjectiveContext {

@@ -1,4 +1,4 @@
-import type { LatentKind, ObjectiveConfig } from '../config';
+import type { LatentKind, ObjectiveConfig } from '../../shared/config';
 import type { Objective } from './objective';
 import { CramerWoldObjective } from './cramer-wold';
 import { KlObjective } from './kl';

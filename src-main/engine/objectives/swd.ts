@@ -1,6 +1,6 @@
 import { tf } from '../tf';
-import type { ObjectiveConfig } from '../config';
-import { subSeed } from '../random';
+import type { ObjectiveConfig } from '../../shared/config';
+import { subSeed } from '../../shared/random';
 import type { Objective, ObjectiveContext, Penalty } from './objective';
 
 /**

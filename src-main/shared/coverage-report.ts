@@ -1,6 +1,6 @@
 // The coverage report's shape, as one zod schema. The engine builds its report as this schema's
-// type (report.ts), the contract reuses the schema for the `coverage` reply (api/records.ts, as it
-// reuses engine/config.ts), and the page and the CLI read the typed fields. Every object is strict,
+// type (engine/coverage/report.ts), the contract reuses the schema for the `coverage` reply
+// (api/records.ts), and the page and the CLI read the typed fields. Every object is strict,
 // so a field the engine emits and the schema lacks fails a parse: tests/coverage/report-schema.test.ts
 // parses real reports. Only zod is imported, so the page's bundle can take this module's types.
 import { z } from 'zod';

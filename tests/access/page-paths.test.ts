@@ -8,10 +8,10 @@ import { ipcChannel, METHOD_NAMES, type MethodName } from '../../src-main/api/na
 import { dialogProvider } from '../../src-main/shell/dialogs';
 import type { BrowserWindowLike, DialogLike } from '../../src-main/shell/electron-types';
 import { registerIpcHandlers } from '../../src-main/shell/ipc-handlers';
-import { PATH_PARAMS } from '../../src-main/shell/page-paths';
-import { PathGrants } from '../../src-main/shell/path-grants';
+import { PATH_PARAMS } from '../../src-main/access/page-paths';
+import { PathGrants } from '../../src-main/access/path-grants';
 import { isTrustedSender } from '../../src-main/shell/sender';
-import { eventFrom, FakeIpcMain } from './stand-ins';
+import { eventFrom, FakeIpcMain } from '../shell/stand-ins';
 
 /**
  * The page may name only paths the user chose in a native dialog (or datasets the library holds):

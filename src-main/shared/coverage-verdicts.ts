@@ -1,7 +1,7 @@
 // The coverage report in plain words: one verdict per test, with the figures behind it, and a
 // summary first. The page's coverage panel, the CLI's HTML report and its terminal text all show
 // this list, so they cannot disagree. Browser-safe: it imports only the report's type.
-import type { CoverageReport } from './report-schema';
+import type { CoverageReport } from './coverage-report';
 
 export type Tone = 'good' | 'warn' | 'bad' | 'info';
 
