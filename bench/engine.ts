@@ -15,7 +15,7 @@ import type { DatasetSplit } from '../src-main/engine/data/dataset';
 import { Vae } from '../src-main/engine/model';
 import { setFastMatMul } from '../src-main/engine/kernels/fast-matmul';
 import { setPatchConvolutions } from '../src-main/engine/nets/forward';
-import { mulberry32 } from '../src-main/engine/random';
+import { mulberry32 } from '../src-main/shared/random';
 import { Trainer } from '../src-main/engine/train';
 import { percentile, printTable } from './report';
 
