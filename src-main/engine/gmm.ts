@@ -1,4 +1,4 @@
-import { cholesky } from './linalg';
+import { cholesky } from '../shared/maths/linalg';
 import { mixSeed, mulberry32, normal, permutation, type Rng } from '../shared/random';
 
 /**

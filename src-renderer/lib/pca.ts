@@ -1,5 +1,8 @@
-import { symmetricEigen, orthonormalizeColumns } from './linalg';
-import type { Matrix } from './linalg';
+import {
+  orthonormalizeColumns,
+  symmetricEigen,
+  type Matrix,
+} from '../../src-main/shared/maths/linalg';
 
 export interface PcaResult {
   /** Dimension of the data. */
@@ -26,8 +29,10 @@ export interface PcaOptions {
 
 /**
  * Principal component analysis of n rows of dimension d (row-major). The covariance is
- * accumulated in double precision and decomposed by Jacobi rotations. When d < k, the basis is
- * completed with orthonormal directions of zero variance so it always has k columns.
+ * accumulated in double precision and decomposed by the shared symmetric eigen-solver, whose sign
+ * convention (each direction's largest-magnitude component positive) makes the same data give the
+ * same picture. When d < k, the basis is completed with orthonormal directions of zero variance
+ * so it always has k columns.
  */
 export function pca(
   data: ArrayLike<number>,
@@ -72,15 +77,8 @@ export function pca(
   const { values, vectors } = symmetricEigen(cov, d);
   const dims = Math.max(d, k);
   const basis = new Float64Array(dims * k);
-  for (let j = 0; j < Math.min(k, d); j++) {
-    // Sign convention: the largest-magnitude component of each direction is positive, so the
-    // same data gives the same picture.
-    let big = 0;
-    for (let i = 0; i < d; i++)
-      if (Math.abs(vectors[i * d + j]) > Math.abs(vectors[big * d + j])) big = i;
-    const sign = vectors[big * d + j] < 0 ? -1 : 1;
-    for (let i = 0; i < d; i++) basis[i * k + j] = sign * vectors[i * d + j];
-  }
+  for (let j = 0; j < Math.min(k, d); j++)
+    for (let i = 0; i < d; i++) basis[i * k + j] = vectors[i * d + j];
   // When d < k the missing columns stay zero here and are filled in by the caller's padding.
   const finalBasis = d >= k ? orthonormalizeColumns(basis, d, k) : basis.subarray(0, d * k);
   let total = 0;

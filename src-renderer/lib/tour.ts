@@ -1,5 +1,9 @@
-import { matTmul, orthonormalizeColumns, svd3 } from './linalg';
-import type { Matrix } from './linalg';
+import {
+  matTmul,
+  orthonormalizeColumns,
+  svd3,
+  type Matrix,
+} from '../../src-main/shared/maths/linalg';
 import type { Rng } from './rng';
 
 /** A uniformly random orthonormal d × 3 frame (Gaussian matrix, Gram–Schmidt). */

@@ -1,4 +1,4 @@
-import { orthonormalizeColumns } from './linalg';
+import { orthonormalizeColumns } from '../../src-main/shared/maths/linalg';
 import type { Rng } from './rng';
 import { normalVector, uniformOnSphere } from './rng';
 

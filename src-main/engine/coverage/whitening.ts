@@ -5,7 +5,7 @@
 // variance is zero (up to rounding) or a squared Cholesky pivot of the correlation matrix falls below 1e−12
 // (a condition number beyond ~1e12, where float64 whitening has lost all digits — and where a
 // float32 matrix with an exact linear dependency lands).
-import { cholesky } from '../linalg';
+import { cholesky } from '../../shared/maths/linalg';
 import type { KernelContext } from './kernels/gram-kernels';
 import { copyRows, roundUp, type Latents } from './latents';
 
@@ -43,7 +43,8 @@ export function whiteningMatrix(
       reason: `the covariance is singular or nearly so (dimension ${pivot} is a linear combination of the others up to a relative residual variance of ${value.toPrecision(2)})`,
     };
   }
-  // W = L⁻¹ D^{−½} by forward substitution, column by column.
+  // W = L⁻¹ D^{−½} by forward substitution, column by column (ml-matrix has no triangular solve;
+  // its general LU/QR solvers would ignore that L is triangular).
   const W = new Float64Array(d * d);
   for (let c = 0; c < d; c++) {
     for (let i = c; i < d; i++) {

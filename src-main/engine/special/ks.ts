@@ -12,6 +12,7 @@
 //   - Pomeranz's (1974) recursion for n ≤ 140;
 //   - the Pelz & Good (1976) asymptotic series for the rest.
 // The one-sided tail P(D_n⁺ ≥ d) is the Birnbaum & Tingey (1951) sum, evaluated in log space.
+import { identity, matmul } from '../../shared/maths/linalg';
 
 /** Below this log, exp underflows to 0. */
 const MIN_LOG = -708;
@@ -189,10 +190,10 @@ export function durbinMatrixCdf(n: number, d: number): number {
   let baseExponent = 0;
   for (let e = n; e > 0; e = Math.floor(e / 2)) {
     if (e % 2 === 1) {
-      power = multiply(power, base, m);
+      power = matmul(power, base, m, m, m);
       exponent += baseExponent;
     }
-    base = multiply(base, base, m);
+    base = matmul(base, base, m, m, m);
     baseExponent *= 2;
     if (Math.abs(base[(k - 1) * m + (k - 1)]) > BIG) {
       for (let i = 0; i < base.length; i++) base[i] *= SMALL;
@@ -208,23 +209,6 @@ export function durbinMatrixCdf(n: number, d: number): number {
     }
   }
   return p * Math.pow(2, exponent);
-}
-
-function identity(m: number): Float64Array {
-  const I = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) I[i * m + i] = 1;
-  return I;
-}
-
-function multiply(A: Float64Array, B: Float64Array, m: number): Float64Array {
-  const C = new Float64Array(m * m);
-  for (let i = 0; i < m; i++)
-    for (let l = 0; l < m; l++) {
-      const a = A[i * m + l];
-      if (a === 0) continue;
-      for (let j = 0; j < m; j++) C[i * m + j] += a * B[l * m + j];
-    }
-  return C;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { det3 } from '../../../src-renderer/lib/linalg';
+import { det3 } from '../../../src-main/shared/maths/linalg';
 import { applyAlignment, procrustes } from '../../../src-renderer/lib/procrustes';
 import { createRng } from '../../../src-renderer/lib/rng';
 

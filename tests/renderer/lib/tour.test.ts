@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOrthonormal, matTmul, svd3 } from '../../../src-renderer/lib/linalg';
+import { isOrthonormal, matTmul, svd3 } from '../../../src-main/shared/maths/linalg';
 import { createRng } from '../../../src-renderer/lib/rng';
 import { GrandTour, geodesic, randomFrame } from '../../../src-renderer/lib/tour';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOrthonormal } from '../../../src-renderer/lib/linalg';
+import { isOrthonormal } from '../../../src-main/shared/maths/linalg';
 import { createRng, uniformOnSphere } from '../../../src-renderer/lib/rng';
 import {
   activityFromLatents,
