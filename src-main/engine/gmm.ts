@@ -1,5 +1,6 @@
+import { kMeans } from '../shared/maths/kmeans';
 import { cholesky } from '../shared/maths/linalg';
-import { mixSeed, mulberry32, normal, permutation, type Rng } from '../shared/random';
+import { mixSeed, mulberry32, normal, permutation } from '../shared/random';
 
 /**
  * A Gaussian mixture fitted to latent codes by EM (Dempster, Laird & Rubin 1977), float64, for
@@ -71,8 +72,8 @@ export function fitGmm(
   }
   const reg = (options.regularization ?? 1e-6) * Math.max(meanVariance(x, m, d), 1e-12);
 
-  // Initial responsibilities: hard k-means assignments.
-  const labels = kMeans(x, m, d, k, rng);
+  // Initial responsibilities: hard k-means assignments after a few Lloyd steps.
+  const labels = kMeans(x, m, d, k, rng, { iterations: 20 }).assignment;
   const resp = new Float64Array(m * k);
   for (let i = 0; i < m; i++) resp[i * k + labels[i]] = 1;
 
@@ -238,78 +239,6 @@ function meanVariance(x: Float64Array, n: number, d: number): number {
     total += s2 / n - (s / n) ** 2;
   }
   return total / d;
-}
-
-function squaredDistance(x: Float64Array, i: number, c: Float64Array, d: number): number {
-  let s = 0;
-  for (let j = 0; j < d; j++) {
-    const t = x[i * d + j] - c[j];
-    s += t * t;
-  }
-  return s;
-}
-
-/** k-means++ seeding, then Lloyd iterations; returns a label per point. */
-function kMeans(
-  x: Float64Array,
-  n: number,
-  d: number,
-  k: number,
-  rng: Rng,
-  iterations = 20,
-): Int32Array {
-  const centres: Float64Array[] = [];
-  const nearest = new Float64Array(n).fill(Infinity);
-  const pick = (i: number) => centres.push(x.slice(i * d, (i + 1) * d));
-  pick(Math.floor(rng() * n));
-  while (centres.length < k) {
-    const c = centres[centres.length - 1];
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      nearest[i] = Math.min(nearest[i], squaredDistance(x, i, c, d));
-      total += nearest[i];
-    }
-    // D² sampling; with every point on a centre already, any point will do.
-    let target = rng() * total;
-    let chosen = n - 1;
-    for (let i = 0; i < n && total > 0; i++) {
-      target -= nearest[i];
-      if (target < 0) {
-        chosen = i;
-        break;
-      }
-    }
-    if (total === 0) chosen = Math.floor(rng() * n);
-    pick(chosen);
-  }
-  const labels = new Int32Array(n);
-  for (let it = 0; it < iterations; it++) {
-    let changed = 0;
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      let bestDist = Infinity;
-      for (let c = 0; c < k; c++) {
-        const dist = squaredDistance(x, i, centres[c], d);
-        if (dist < bestDist) {
-          bestDist = dist;
-          best = c;
-        }
-      }
-      if (labels[i] !== best || it === 0) changed++;
-      labels[i] = best;
-    }
-    const counts = new Float64Array(k);
-    const sums = centres.map(() => new Float64Array(d));
-    for (let i = 0; i < n; i++) {
-      counts[labels[i]]++;
-      for (let j = 0; j < d; j++) sums[labels[i]][j] += x[i * d + j];
-    }
-    for (let c = 0; c < k; c++) {
-      if (counts[c] > 0) for (let j = 0; j < d; j++) centres[c][j] = sums[c][j] / counts[c];
-    }
-    if (changed === 0) break;
-  }
-  return labels;
 }
 
 function mStep(

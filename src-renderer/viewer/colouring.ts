@@ -1,8 +1,9 @@
 import type { ModelDetail } from '../api/connect';
 import { CATEGORICAL, colorsFromLabels, colorsFromValues, robustRange } from '../lib/colors';
 import { gridDensity } from '../lib/density';
-import { kmeans } from '../lib/kmeans';
 import { rowNorms } from '../lib/projection';
+import { kMeans } from '../../src-main/shared/maths/kmeans';
+import { mulberry32 } from '../../src-main/shared/random';
 import type { CloudData } from '../stores/cloud.svelte';
 import type { ColorMode } from '../stores/viewer.svelte';
 
@@ -57,7 +58,12 @@ export class PointColouring {
       // A mixture prior has as many clusters as components; other latents get ten.
       const k = model?.latent.kind === 'mixture' ? (model.latent.components ?? 10) : 10;
       if (!this.clusters || this.clusters.data !== data || this.clusters.k !== k) {
-        this.clusters = { data, k, labels: kmeans(data.means, data.n, data.dim, k) };
+        // Fitted on at most 5,000 evenly spaced points, seed 7, so a redraw gives the same colours.
+        const { assignment } = kMeans(data.means, data.n, data.dim, k, mulberry32(7), {
+          iterations: 25,
+          maxRows: 5000,
+        });
+        this.clusters = { data, k, labels: assignment };
       }
       return {
         colors: colorsFromLabels(this.clusters.labels, n),

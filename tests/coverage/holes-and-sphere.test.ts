@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findHoles } from '../../src-main/engine/coverage/holes';
 import { createKernelContext } from '../../src-main/engine/coverage/kernels/gram-kernels';
-import { kMeans } from '../../src-main/engine/coverage/kmeans';
 import type { Latents } from '../../src-main/engine/coverage/latents';
 import { meanAndCovariance } from '../../src-main/engine/coverage/moments';
 import { nearestNeighbourDistances } from '../../src-main/engine/coverage/nearest-neighbour';
@@ -15,7 +14,7 @@ import {
 
 const context = createKernelContext();
 
-describe('nearest neighbours and k-means', () => {
+describe('nearest neighbours', () => {
   it('brute-force distances equal the naive minimum, leaving self out', () => {
     const random = new Random(1);
     const reference: Latents = { data: random.normalMatrix(300, 3), n: 300, d: 3 };
@@ -37,17 +36,6 @@ describe('nearest neighbours and k-means', () => {
       }
       expect(distances[i]).toBeCloseTo(best, 10);
     }
-  });
-  it('k-means finds well-separated clusters', () => {
-    const random = new Random(2);
-    const data = new Float64Array(200 * 2);
-    for (let i = 0; i < 200; i++) {
-      data[2 * i] = (i < 100 ? -5 : 5) + 0.1 * random.normal();
-      data[2 * i + 1] = 0.1 * random.normal();
-    }
-    const { centers, sizes } = kMeans({ data, n: 200, d: 2 }, 2, random);
-    expect(sizes).toEqual([100, 100]);
-    expect(Math.abs(centers[0]) + Math.abs(centers[2])).toBeCloseTo(10, 0);
   });
 });
 

@@ -7,7 +7,7 @@
 // (`expected_fraction`); much more means holes. The flagged samples are clustered by k-means so
 // the viewer can mark the centres. Work is bounded: the reference subsample has at most
 // `workBudget / ((samples + queries) · d)` rows (default budget 1e9 multiply-adds).
-import { kMeans } from './kmeans';
+import { kMeans } from '../../shared/maths/kmeans';
 import type { KernelContext } from './kernels/gram-kernels';
 import { selectRows, type Latents } from './latents';
 import { nearestNeighbourDistances } from './nearest-neighbour';
@@ -72,7 +72,7 @@ export function findHoles(
   let sizes: number[] = [];
   if (inHole.length > 0) {
     const k = Math.min(maxClusters, Math.ceil(inHole.length / 20));
-    const clusters = kMeans(holeSamples, k, random);
+    const clusters = kMeans(holeSamples.data, inHole.length, d, k, () => random.uniform());
     sizes = clusters.sizes;
     for (let c = 0; c < sizes.length; c++)
       centers.push(Array.from(clusters.centers.subarray(c * d, c * d + d)));
