@@ -223,8 +223,8 @@ describe('exports', () => {
     expect(downloads[0]).toMatchObject({ name: 'prior-grid-seed1.png', mime: 'image/png' });
     await fireEvent.click(screen.getByRole('button', { name: 'NPY' }));
     await settle();
-    const { decodeNpy } = await import('../../../src-renderer/lib/npy');
-    const npy = decodeNpy(downloads[1].bytes);
+    const { parseNpy } = await import('../../../src-main/shared/maths/npy');
+    const npy = parseNpy(downloads[1].bytes);
     expect(npy.shape).toEqual([16, 4]);
     app3.dispose();
   });

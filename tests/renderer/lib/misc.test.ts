@@ -10,7 +10,6 @@ import { composeGrid, toRgba } from '../../../src-renderer/lib/images';
 import { interpolationPath, lerp, slerp } from '../../../src-renderer/lib/interpolate';
 import { nearestNeighbors } from '../../../src-renderer/lib/knn';
 import { LatestOnly, quantile } from '../../../src-renderer/lib/latest';
-import { decodeNpy, encodeNpy } from '../../../src-renderer/lib/npy';
 import { createRng, uniformOnSphere } from '../../../src-renderer/lib/rng';
 import {
   chiCdf,
@@ -90,20 +89,6 @@ describe('nearest neighbours', () => {
     const { indices, distances } = nearestNeighbors(data, 5, 2, [0, 0], 3, 0);
     expect(indices).toEqual([3, 1, 4]);
     expect(distances[0]).toBeCloseTo(0.5);
-  });
-});
-
-describe('npy', () => {
-  it('writes a valid v1.0 header and round-trips', () => {
-    const data = Float32Array.from([1, 2, 3, 4, 5, 6]);
-    const bytes = encodeNpy(data, [2, 3]);
-    expect(Array.from(bytes.subarray(0, 6))).toEqual([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
-    const headerLen = bytes[8] | (bytes[9] << 8);
-    expect((10 + headerLen) % 64).toBe(0);
-    const back = decodeNpy(bytes);
-    expect(back.shape).toEqual([2, 3]);
-    expect(Array.from(back.data)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(decodeNpy(encodeNpy(new Float32Array(3), [3])).shape).toEqual([3]);
   });
 });
 
