@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { chiCdf, chiQuantile, chiSf, chiSquareSf } from '../../src-main/engine/special/chi';
 import { cramerWoldPhi, cramerWoldPhiOf } from '../../src-main/engine/special/hypergeometric';
 import {
   durbinMatrixCdf,
@@ -8,56 +7,10 @@ import {
   pomeranzCdf,
   smirnovSf,
 } from '../../src-main/engine/special/ks';
-import { normalCdf, normalQuantile, normalTwoSidedP } from '../../src-main/engine/special/normal';
-import {
-  sphereMarginalCdf,
-  sphereMarginalQuantile,
-} from '../../src-main/engine/special/sphere-marginal';
-import { close, loadFixtures, loadReference } from './reference';
+import { close, loadFixtures } from './reference';
 
-const reference = loadReference();
+// The chi, normal and sphere-marginal laws: tests/shared/maths/special-functions.test.ts
 const fixtures = loadFixtures();
-
-describe('chi distribution: P(‖z‖ ≤ r) = P(d/2, r²/2)', () => {
-  it('matches chi_cdf in statistics.json to 1e-6 relative', () => {
-    for (const { d, r, value } of reference.chi_cdf) {
-      expect(close(chiCdf(r, d), value, 1e-6, 1e-300), `chi_${d} at ${r}`).toBe(true);
-    }
-  });
-  it('keeps the upper tail accurate where 1 − CDF would cancel', () => {
-    // chi_1: P(|z| > 10) = erfc(10/√2) (scipy.stats.chi.sf(10, 1))
-    expect(close(chiSf(10, 1), 1.5239706048320995e-23, 1e-10)).toBe(true);
-    expect(close(chiSf(3, 4) + chiCdf(3, 4), 1, 1e-15)).toBe(true);
-  });
-  it('inverts: chiCdf(chiQuantile(p)) = p', () => {
-    for (const d of [1, 2, 16, 128])
-      for (const p of [1e-6, 0.01, 0.5, 0.99]) {
-        expect(close(chiCdf(chiQuantile(p, d), d), p, 1e-9)).toBe(true);
-      }
-  });
-  it('gives the χ² survival of the reference skewness statistics, down to 1e-161', () => {
-    for (const [name, sample] of Object.entries(reference.samples)) {
-      const { skewness_statistic, skewness_df, skewness_p } = sample.mardia;
-      expect(close(chiSquareSf(skewness_statistic, skewness_df), skewness_p, 1e-10), name).toBe(
-        true,
-      );
-    }
-  });
-});
-
-describe('standard normal', () => {
-  it('two-sided p-values of the reference kurtosis z-scores', () => {
-    for (const [name, sample] of Object.entries(reference.samples)) {
-      const { kurtosis_z, kurtosis_p } = sample.mardia;
-      expect(close(normalTwoSidedP(kurtosis_z), kurtosis_p, 1e-10, 1e-300), name).toBe(true);
-    }
-  });
-  it('Φ and Φ⁻¹ agree', () => {
-    expect(close(normalCdf(-1.959963984540054), 0.025, 1e-12)).toBe(true);
-    for (const p of [1e-300, 1e-10, 0.3, 0.999])
-      expect(close(normalCdf(normalQuantile(p)), p, 1e-9)).toBe(true);
-  });
-});
 
 describe('Kolmogorov–Smirnov distribution (scipy.stats.kstwo, Simard & L’Ecuyer 2011)', () => {
   it('P(D_n ≥ x) and P(D_n ≤ x) equal scipy for n from 1 to 100001 in every regime', () => {
@@ -120,18 +73,5 @@ describe('Cramér–Wold kernel φ_D(s) = ₁F₁(½; D/2; −s)', () => {
       const approximation = 1 / Math.sqrt(1 + (4 * s) / (2 * 512 - 3));
       expect(close(cramerWoldPhi(512, s), approximation, 1e-3)).toBe(true);
     }
-  });
-});
-
-describe('one coordinate of a uniform point on S^{d−1}: (1 + t)/2 ~ Beta((d−1)/2, (d−1)/2)', () => {
-  it('matches scipy.stats.beta', () => {
-    for (const { d, t, cdf } of fixtures.sphere_marginal) {
-      expect(close(sphereMarginalCdf(t, d), cdf, 1e-10, 1e-300), `d=${d}, t=${t}`).toBe(true);
-    }
-  });
-  it('is uniform on [−1, 1] for d = 3 (Archimedes) and inverts', () => {
-    expect(close(sphereMarginalCdf(0.3, 3), 0.65, 1e-14)).toBe(true);
-    for (const d of [2, 3, 10, 128])
-      expect(close(sphereMarginalCdf(sphereMarginalQuantile(0.2, d), d), 0.2, 1e-10)).toBe(true);
   });
 });

@@ -5,8 +5,8 @@
 // With y_i the whitened rows, m_ij = y_i·y_j, and b1 equals the squared Frobenius norm of the
 // third-moment tensor T = (1/n) Σ_i y_i ⊗ y_i ⊗ y_i. The tensor costs n·d³/6 multiply-adds (its
 // d(d+1)(d+2)/6 distinct entries), the double sum n²·d/2: the cheaper one is used.
-import { normalTwoSidedP } from '../special/normal';
-import { chiSquareSf } from '../special/chi';
+import { normalTwoSidedP } from '../../shared/maths/special/normal';
+import { chiSquareSf } from '../../shared/maths/special/chi';
 import type { KernelContext } from './kernels/gram-kernels';
 import { roundUp, type Latents } from './latents';
 import { BLOCK_ROWS, type Moments } from './moments';

@@ -2,8 +2,8 @@
 // ‖z − z'‖/√2 ~ chi_d. Disjoint pairs (a random perfect matching of the rows) keep the values
 // independent, which the KS p-value needs; ⌊n/2⌋ pairs. For a uniform prior on S^{d−1} the
 // analogue is the inner product z·z', distributed as one coordinate of a uniform point.
-import { chiCdf } from '../special/chi';
-import { sphereMarginalCdf } from '../special/sphere-marginal';
+import { chiCdf } from '../../shared/maths/special/chi';
+import { sphereMarginalCdf } from '../../shared/maths/special/sphere-marginal';
 import { ksTest, type KsFigures } from './ks-test';
 import type { Latents } from './latents';
 import type { Random } from './random';

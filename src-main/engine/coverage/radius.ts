@@ -1,7 +1,7 @@
 // Radii against the chi distribution: for z ~ N(0, I_d), ‖z‖ ~ chi_d, so a KS test of the
 // encoded points' norms against chi_d sees a shrunk, inflated or hollow aggregate posterior even
 // when every marginal looks fine. Uses all n rows.
-import { chiCdf } from '../special/chi';
+import { chiCdf } from '../../shared/maths/special/chi';
 import { ksTest, type KsFigures } from './ks-test';
 import { squaredNorms, type Latents } from './latents';
 

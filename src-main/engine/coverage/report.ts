@@ -3,8 +3,11 @@
 // the sampling-based figures use seeded subsamples whose sizes the report states. Figures that
 // cannot be computed for the input are null, with the reason alongside; no NaN is ever reported
 // as a number.
-import { chiLogPdf, chiQuantile } from '../special/chi';
-import { sphereMarginalCdf, sphereMarginalQuantile } from '../special/sphere-marginal';
+import { chiLogPdf, chiQuantile } from '../../shared/maths/special/chi';
+import {
+  sphereMarginalCdf,
+  sphereMarginalQuantile,
+} from '../../shared/maths/special/sphere-marginal';
 import { cramerWoldToNormal, cramerWoldToUniformSphere, silvermanGamma } from './cramer-wold';
 import {
   activeUnits,

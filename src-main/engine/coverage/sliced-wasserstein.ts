@@ -5,8 +5,8 @@
 // a second noisy sample:
 //   SW₂² = (1/L) Σ_θ (1/m) Σ_k (⟨x, θ⟩_(k) − F⁻¹((k − ½)/m))².
 // Reported as SW₂ = √SW₂².
-import { normalQuantile } from '../special/normal';
-import { sphereMarginalQuantile } from '../special/sphere-marginal';
+import { normalQuantile } from '../../shared/maths/special/normal';
+import { sphereMarginalQuantile } from '../../shared/maths/special/sphere-marginal';
 import { forEachInnerProductBlock } from './distances';
 import type { KernelContext } from './kernels/gram-kernels';
 import type { Latents } from './latents';

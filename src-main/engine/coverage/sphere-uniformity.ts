@@ -6,8 +6,8 @@
 //  - Projections: KS tests of ⟨u_i, θ⟩ against the exact law of one coordinate of a uniform
 //    point, (1 + t)/2 ~ Beta((d−1)/2, (d−1)/2), along random directions θ; combined by
 //    Bonferroni (p = min(1, L · min_θ p_θ)). Sees any departure visible in some 1-D marginal.
-import { chiSquareSf } from '../special/chi';
-import { sphereMarginalCdf } from '../special/sphere-marginal';
+import { chiSquareSf } from '../../shared/maths/special/chi';
+import { sphereMarginalCdf } from '../../shared/maths/special/sphere-marginal';
 import { ksTest } from './ks-test';
 import type { Latents } from './latents';
 import type { Moments } from './moments';

@@ -1,5 +1,5 @@
 import { tf } from '../tf';
-import { logGamma } from '../special/gamma';
+import { logGamma } from '../../shared/maths/special/gamma';
 import { sharedFloat64Op } from './float64-op';
 import { marsagliaTsang, sampleGamma } from './gamma-sampler';
 import {

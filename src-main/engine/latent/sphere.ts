@@ -1,6 +1,6 @@
 import { tf } from '../tf';
 import type { LatentConfig } from '../../shared/config';
-import { logGamma } from '../special/gamma';
+import { logGamma } from '../../shared/maths/special/gamma';
 import { mulberry32, normal, subSeed, type Rng } from '../../shared/random';
 import type { LatentGeometry, Posterior } from './geometry';
 

@@ -1,6 +1,6 @@
 import { tf } from '../tf';
 import { besselIRatio } from '../special/bessel';
-import { logGamma } from '../special/gamma';
+import { logGamma } from '../../shared/maths/special/gamma';
 import { cramerWoldPhi } from '../special/hypergeometric';
 import { float64Op } from '../latent/float64-op';
 

@@ -13,7 +13,7 @@
  *   direction for I.
  */
 
-import { logGamma } from './gamma';
+import { logGamma } from '../../shared/maths/special/gamma';
 
 const DEBYE_MIN_ORDER = 20;
 const DEBYE_TERMS = 13;

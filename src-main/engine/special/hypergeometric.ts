@@ -14,7 +14,7 @@
 //       ₁F₁(a; b; −s) ~ Γ(b)/Γ(b − a) s^{−a} Σ_k (a)_k (a − b + 1)_k / (k! s^k),
 //     whose neglected exponential part is O(e^{−s}); used only where s ≥ 40 and the series has
 //     converged before its terms start to grow (it terminates for odd D).
-import { logGamma } from './gamma';
+import { logGamma } from '../../shared/maths/special/gamma';
 
 const EPSILON = 1e-17;
 const ASYMPTOTIC_MIN_S = 40;

@@ -11,13 +11,6 @@ import { interpolationPath, lerp, slerp } from '../../../src-renderer/lib/interp
 import { nearestNeighbors } from '../../../src-renderer/lib/knn';
 import { LatestOnly, quantile } from '../../../src-renderer/lib/latest';
 import { createRng, uniformOnSphere } from '../../../src-renderer/lib/rng';
-import {
-  chiCdf,
-  chiMean,
-  chiPdf,
-  chiQuantile,
-  normalQuantile,
-} from '../../../src-renderer/lib/stats';
 import { formatDuration, formatNumber, formatP } from '../../../src-renderer/lib/format';
 
 describe('colours', () => {
@@ -92,29 +85,6 @@ describe('nearest neighbours', () => {
   });
 });
 
-describe('stats', () => {
-  it('chi density integrates to one and matches the mean', () => {
-    for (const k of [1, 3, 16]) {
-      let mass = 0;
-      let mean = 0;
-      for (let r = 0.0005; r < 20; r += 0.001) {
-        mass += chiPdf(r, k) * 0.001;
-        mean += r * chiPdf(r, k) * 0.001;
-      }
-      expect(mass).toBeCloseTo(1, 3);
-      expect(mean).toBeCloseTo(chiMean(k), 2);
-    }
-  });
-  it('chi quantile inverts the CDF; chi_1 is the half-normal', () => {
-    expect(chiCdf(chiQuantile(0.3, 16), 16)).toBeCloseTo(0.3, 10);
-    expect(chiQuantile(0.5, 1)).toBeCloseTo(0.6744897501960817, 8);
-  });
-  it('normal quantile', () => {
-    expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 6);
-    expect(normalQuantile(0.001)).toBeCloseTo(-3.090232306167813, 5);
-  });
-});
-
 describe('LatestOnly', () => {
   it('runs the first and the last request only while busy', async () => {
     const seen: number[] = [];
@@ -143,17 +113,5 @@ describe('format', () => {
     expect(formatP(0.00001)).toBe('p < 0.0001');
     expect(formatP(0.3)).toBe('p = 0.30');
     expect(formatDuration(75)).toBe('1 min 15 s');
-  });
-});
-
-describe('sphere reference densities', () => {
-  it('the pairwise-cosine density of uniform points integrates to one (d = 3 is flat)', async () => {
-    const { sphereCosinePdf } = await import('../../../src-renderer/lib/stats');
-    for (const d of [3, 5, 16]) {
-      let mass = 0;
-      for (let t = -1 + 0.0005; t < 1; t += 0.001) mass += sphereCosinePdf(t, d) * 0.001;
-      expect(mass).toBeCloseTo(1, 2);
-    }
-    expect(sphereCosinePdf(0.3, 3)).toBeCloseTo(0.5, 12);
   });
 });
