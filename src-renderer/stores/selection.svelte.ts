@@ -1,5 +1,5 @@
 import { errorMessage } from '../api/connect';
-import { nearestNeighbors } from '../lib/knn';
+import { nearestNeighbors } from '../../src-main/shared/maths/nearest-neighbours';
 import { LatestOnly } from '../lib/latest';
 import type { SelectionContext } from './context';
 

@@ -1,4 +1,4 @@
-import { nearestNeighbors } from '../lib/knn';
+import { nearestNeighbors } from '../../src-main/shared/maths/nearest-neighbours';
 import { procrustes } from '../lib/procrustes';
 import type { View } from '../lib/projection';
 import {

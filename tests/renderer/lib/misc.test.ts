@@ -8,7 +8,6 @@ import {
 import { gridDensity } from '../../../src-renderer/lib/density';
 import { composeGrid, toRgba } from '../../../src-renderer/lib/images';
 import { interpolationPath, lerp, slerp } from '../../../src-renderer/lib/interpolate';
-import { nearestNeighbors } from '../../../src-renderer/lib/knn';
 import { LatestOnly, quantile } from '../../../src-renderer/lib/latest';
 import { createRng, uniformOnSphere } from '../../../src-renderer/lib/rng';
 import { formatDuration, formatNumber, formatP } from '../../../src-renderer/lib/format';
@@ -73,15 +72,6 @@ describe('interpolation', () => {
     const path = interpolationPath(a, b, 5, 'spherical');
     expect(path.length).toBe(40);
     for (let i = 0; i < 8; i++) expect(path[32 + i]).toBeCloseTo(b[i], 6);
-  });
-});
-
-describe('nearest neighbours', () => {
-  it('returns the k closest rows in order, excluding the query row', () => {
-    const data = Float32Array.from([0, 0, 1, 0, 5, 5, 0.5, 0, 2, 0]);
-    const { indices, distances } = nearestNeighbors(data, 5, 2, [0, 0], 3, 0);
-    expect(indices).toEqual([3, 1, 4]);
-    expect(distances[0]).toBeCloseTo(0.5);
   });
 });
 

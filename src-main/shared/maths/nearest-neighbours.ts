@@ -1,6 +1,9 @@
 /**
  * The k nearest rows to a query by Euclidean distance (brute force: one query over ≤ 70,000
- * latents of small dimension is a few milliseconds). Returns indices sorted by distance.
+ * latents of small dimension is a few milliseconds), skipping row `exclude`. Returns indices
+ * sorted by distance, and the distances. (The coverage report's batched distances to the nearest
+ * neighbour, many queries at once, run on the engine's WebAssembly Gram kernels instead:
+ * engine/coverage/nearest-neighbour.ts.)
  */
 export function nearestNeighbors(
   data: ArrayLike<number>,
