@@ -54,7 +54,7 @@ const bundles = [
   },
   {
     ...esm,
-    entryPoints: [src('host/process-main.ts')],
+    entryPoints: [src('host/process/process-main.ts')],
     outfile: path.join(outdir, 'host', 'host.js'),
   },
   {

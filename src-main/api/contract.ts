@@ -402,7 +402,7 @@ export const methods = {
    * library, so that a checkpoint or a folder of images need not already lie on the engine's
    * machine. One upload is a set of files under relative paths (a folder's files as
    * `webkitdirectory` names them), or one `.zip`; `uploadFinish` checks everything and only then
-   * moves it into the library. Sizes are capped (src-main/host/uploads.ts); an upload left idle is
+   * moves it into the library. Sizes are capped (src-main/host/library/uploads.ts); an upload left idle is
    * dropped.
    */
   uploadBegin: {

@@ -6,11 +6,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { WS_PATH } from '../api/client-ws';
-import { forkLauncher } from '../host/fork-launcher';
-import type { HostLauncher } from '../host/launcher';
-import { defaultDemoDir, defaultLibraryDir, defaultRendererDir } from '../host/paths';
-import { Supervisor } from '../host/supervisor';
-import type { UploadLimits } from '../host/uploads';
+import { forkLauncher } from '../host/process/fork-launcher';
+import type { HostLauncher } from '../host/process/launcher';
+import { defaultDemoDir, defaultLibraryDir, defaultRendererDir } from '../host/library/paths';
+import { Supervisor } from '../host/process/supervisor';
+import type { UploadLimits } from '../host/library/uploads';
 import { contentSecurityPolicy, SECURITY_HEADERS } from '../web/csp';
 import { serveLimits, type ServeLimits } from './limits';
 import { ServePathPolicy, type ServeFolders } from './path-policy';
@@ -45,7 +45,7 @@ export interface ServerOptions {
   allowDirs?: readonly string[];
   /** Limits on what each client may hold; default DEFAULT_LIMITS (limits.ts). */
   limits?: Partial<ServeLimits>;
-  /** Caps on files uploaded from the page; default DEFAULT_UPLOAD_LIMITS (host/uploads.ts). */
+  /** Caps on files uploaded from the page; default DEFAULT_UPLOAD_LIMITS (host/library/uploads.ts). */
   uploadLimits?: Partial<UploadLimits>;
 }
 

@@ -8,7 +8,7 @@ import { coverageReport, type CoverageOptions } from '../../src-main/engine/cove
 import type { Dataset, DatasetSplit } from '../../src-main/engine/data/dataset';
 import { latentCoverage } from '../../src-main/engine/latent-coverage';
 import { Vae } from '../../src-main/engine/model';
-import { coverageOf } from '../../src-main/host/coverage';
+import { coverageOf } from '../../src-main/host/inference/coverage';
 import { fixtureReport } from './report-fixture';
 
 /**

@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src-main/cli/program';
 import { registerDatasetSource } from '../../src-main/engine/data/registry';
 import { fixture } from './fixture-source';
-import { runInferenceHost } from '../../src-main/host/inference-host';
-import type { ParentPort } from '../../src-main/host/parent-port';
+import { runInferenceHost } from '../../src-main/host/inference/inference-host';
+import type { ParentPort } from '../../src-main/host/process/parent-port';
 
 // Adding a dataset is one file exporting a `DatasetSource` and one registry line: a fixture source
 // registered here reaches the CLI's help and the API's listing with no other edit (the training

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveWeightsDir } from '../../src-main/host/live-weights';
+import { liveWeightsDir } from '../../src-main/host/training/live-weights';
 import { recordEvents, toyModel, until } from '../api/shared-suite';
 import { startForkedHost, type ForkedHost } from './forked-host';
 

@@ -3,7 +3,7 @@ import { parseResult } from '../../src-main/api/validate';
 import { readDenseStack } from '../../src-main/engine/dense-stack';
 import { Vae } from '../../src-main/engine/model';
 import { tf } from '../../src-main/engine/tf';
-import { decoderWeights } from '../../src-main/host/decoder-weights';
+import { decoderWeights } from '../../src-main/host/inference/decoder-weights';
 import { MlpDecoder, decodeSliced } from '../../src-renderer/lib/mlp-decoder';
 import { createRng } from '../../src-renderer/lib/rng';
 

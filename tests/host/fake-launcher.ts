@@ -1,4 +1,9 @@
-import type { ExitInfo, HostLauncher, HostProcess, HostRole } from '../../src-main/host/launcher';
+import type {
+  ExitInfo,
+  HostLauncher,
+  HostProcess,
+  HostRole,
+} from '../../src-main/host/process/launcher';
 
 /** A stand-in engine process: records what it is sent; the test speaks for it. */
 export class FakeProcess implements HostProcess {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createAtlasApi } from '../../src-main/api/atlas-api';
-import { forkLauncher } from '../../src-main/host/fork-launcher';
-import { Supervisor } from '../../src-main/host/supervisor';
+import { forkLauncher } from '../../src-main/host/process/fork-launcher';
+import { Supervisor } from '../../src-main/host/process/supervisor';
 import type { Transport } from '../api/shared-suite';
 
 /** The supervisor in this process, the engine in Node child processes, over a scratch library. */

@@ -5,9 +5,13 @@ import { splitViews } from '../../src-main/engine/data/array-dataset';
 import type { DatasetSplit } from '../../src-main/engine/data/dataset';
 import { openDataset } from '../../src-main/engine/data/registry';
 import { Vae } from '../../src-main/engine/model';
-import { DatasetCache } from '../../src-main/host/dataset-cache';
-import { shrink, summarizeDataset, THUMB_SIDE } from '../../src-main/host/dataset-summary';
-import { datasetItems, latentSnapshot } from '../../src-main/host/latent-snapshot';
+import { DatasetCache } from '../../src-main/host/inference/dataset-cache';
+import {
+  shrink,
+  summarizeDataset,
+  THUMB_SIDE,
+} from '../../src-main/host/inference/dataset-summary';
+import { datasetItems, latentSnapshot } from '../../src-main/host/inference/latent-snapshot';
 
 /**
  * What the inference host answers `latents`, `items` and `describeDataset` with, in process (the

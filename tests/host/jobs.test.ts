@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../src-main/api/contract';
 import type { EventName } from '../../src-main/api/names';
 import { parseParams } from '../../src-main/api/validate';
-import { TrainingJobs } from '../../src-main/host/jobs';
+import { TrainingJobs } from '../../src-main/host/training/jobs';
 import { toyModel } from '../api/shared-suite';
 import { fakeLauncher, type FakeProcess } from './fake-launcher';
 

@@ -97,13 +97,17 @@ describe('opening a model twice encodes its data once', () => {
     expect((await api.latents({ modelId, limit: 300 })).source).toBe('encoded');
     expect((await api.latents({ modelId, limit: 300 })).source).toBe('cache');
 
-    // Training on: mid-epoch weights are never served from (or written to) the cache.
+    // Training on: mid-epoch weights are never served from (or written to) the cache. Wait for
+    // the job's first new weights (a mid-epoch snapshot or, on a busy machine, its checkpoint):
+    // before them the weights are still the cached ones.
+    const changesBefore = seen.weightsChanged.length;
     const more = await api.continueTraining({
       modelId,
       epochs: 1,
       latentLimit: 0,
       snapshotSeconds: 0.1,
     });
+    await until(() => seen.weightsChanged.length > changesBefore, 'new weights');
     const during = await api.latents({ modelId, limit: 300 });
     expect(during.source).toBe('encoded');
     await until(() => stateOf(more.job.jobId) === 'completed', 'the second epoch');

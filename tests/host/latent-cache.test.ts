@@ -10,8 +10,8 @@ import {
   weightsVersion,
   writeLatentCache,
   writeUmapCache,
-} from '../../src-main/host/latent-cache';
-import { writeLiveWeights } from '../../src-main/host/live-weights';
+} from '../../src-main/host/inference/latent-cache';
+import { writeLiveWeights } from '../../src-main/host/training/live-weights';
 
 /** The cache beside a checkpoint, on a stand-in checkpoint folder (files only, no engine). */
 

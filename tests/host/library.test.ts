@@ -18,9 +18,9 @@ import {
   renameModel,
   seedLibrary,
   tidyLibrary,
-} from '../../src-main/host/library';
-import { readLibraryState, type LibraryState } from '../../src-main/host/library-state';
-import { ModelCache, type LoadedModel } from '../../src-main/host/model-cache';
+} from '../../src-main/host/library/library';
+import { readLibraryState, type LibraryState } from '../../src-main/host/library/library-state';
+import { ModelCache, type LoadedModel } from '../../src-main/host/inference/model-cache';
 
 function fakeCheckpoint(dir: string, name: string, epoch = 2): void {
   mkdirSync(dir, { recursive: true });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveWeightsDir } from '../../src-main/host/live-weights';
+import { liveWeightsDir } from '../../src-main/host/training/live-weights';
 import { recordEvents, toyModel, until } from '../api/shared-suite';
 import { startForkedHost, type ForkedHost } from './forked-host';
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AtlasWsClient } from '../../src-main/api/client-ws';
 import { AtlasError } from '../../src-main/api/errors';
 import type { MethodName } from '../../src-main/api/names';
-import { defaultDemoDir } from '../../src-main/host/paths';
+import { defaultDemoDir } from '../../src-main/host/library/paths';
 import { startServer, type RunningServer } from '../../src-main/server';
 import { PATH_PARAMS } from '../../src-main/access/page-paths';
 import { validParams } from '../api/samples';

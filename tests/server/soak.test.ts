@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AtlasWsClient } from '../../src-main/api/client-ws';
-import { defaultDemoDir } from '../../src-main/host/paths';
+import { defaultDemoDir } from '../../src-main/host/library/paths';
 import { goodClient } from './raw-client';
 
 /**

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AtlasWsClient } from '../../src-main/api/client-ws';
 import { AtlasError } from '../../src-main/api/errors';
 import { IMAGE_EXTENSIONS } from '../../src-main/engine/data/folder';
-import { defaultDemoDir } from '../../src-main/host/paths';
-import { UPLOAD_IMAGE_EXTENSIONS } from '../../src-main/host/uploads';
+import { defaultDemoDir } from '../../src-main/host/library/paths';
+import { UPLOAD_IMAGE_EXTENSIONS } from '../../src-main/host/library/uploads';
 import { startServer, type RunningServer } from '../../src-main/server';
 import { goodClient } from './raw-client';
 

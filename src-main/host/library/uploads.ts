@@ -5,8 +5,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import yauzl from 'yauzl';
-import { MAX_UPLOAD_CHUNK } from '../api/contract';
-import { AtlasError } from '../api/errors';
+import { MAX_UPLOAD_CHUNK } from '../../api/contract';
+import { AtlasError } from '../../api/errors';
 
 /**
  * The image types the folder dataset reads (engine/data/folder.ts IMAGE_EXTENSIONS, which

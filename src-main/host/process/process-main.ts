@@ -1,7 +1,7 @@
-import { initBackend } from '../engine/backend';
+import { initBackend } from '../../engine/backend';
 import { parentPort } from './parent-port';
-import { runInferenceHost } from './inference-host';
-import { runTrainWorker } from './train-worker';
+import { runInferenceHost } from '../inference/inference-host';
+import { runTrainWorker } from '../training/train-worker';
 
 /**
  * Entry of every engine process (`--role=inference` or `--role=train`), in an Electron

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { encodeNpy, parseNpy, type NpyTypedArray } from '../engine/npy';
-import type { DataSplit, LatentSnapshot } from '../api/records';
-import { AtlasError } from '../api/errors';
-import { currentLiveWeights } from './live-weights';
+import { encodeNpy, parseNpy, type NpyTypedArray } from '../../engine/npy';
+import type { DataSplit, LatentSnapshot } from '../../api/records';
+import { AtlasError } from '../../api/errors';
+import { currentLiveWeights } from '../training/live-weights';
 
 /**
  * The point cloud of a model, computed once per weights version and kept beside its checkpoint:

@@ -1,5 +1,5 @@
-import type { DatasetSplit } from '../engine/data/dataset';
-import type { DatasetOptions, DatasetPreview, DatasetSummary } from '../api/records';
+import type { DatasetSplit } from '../../engine/data/dataset';
+import type { DatasetOptions, DatasetPreview, DatasetSummary } from '../../api/records';
 
 /** Thumbnails are at most this many pixels on a side (larger images are box-filtered down). */
 export const THUMB_SIDE = 64;

@@ -1,7 +1,7 @@
-import { openDataset } from '../engine/data/registry';
-import { validateOptions } from '../engine/data/options';
-import type { DatasetSplit } from '../engine/data/dataset';
-import type { DatasetDescriptor } from '../api/records';
+import { openDataset } from '../../engine/data/registry';
+import { validateOptions } from '../../engine/data/options';
+import type { DatasetSplit } from '../../engine/data/dataset';
+import type { DatasetDescriptor } from '../../api/records';
 
 /**
  * Opened datasets, by descriptor: the point cloud, the original items and the coverage of a model

@@ -1,18 +1,23 @@
 import path from 'node:path';
-import type { Outcome } from '../api/envelope';
-import type { EventPayload, ParsedParams, Result } from '../api/contract';
-import { AtlasError } from '../api/errors';
-import type { InferenceMethod } from '../api/host-protocol';
-import type { EventName, MethodName } from '../api/names';
-import type { ModelInfo } from '../api/records';
-import { parseEvent, parseParams, parseResult } from '../api/validate';
+import type { Outcome } from '../../api/envelope';
+import type { EventPayload, ParsedParams, Result } from '../../api/contract';
+import { AtlasError } from '../../api/errors';
+import type { InferenceMethod } from '../../api/host-protocol';
+import type { EventName, MethodName } from '../../api/names';
+import type { ModelInfo } from '../../api/records';
+import { parseEvent, parseParams, parseResult } from '../../api/validate';
 import { InferenceClient } from './inference-client';
-import { modelFolder, readLatentCache, servesCheckpoint, writeUmapCache } from './latent-cache';
-import { TrainingJobs } from './jobs';
+import {
+  modelFolder,
+  readLatentCache,
+  servesCheckpoint,
+  writeUmapCache,
+} from '../inference/latent-cache';
+import { TrainingJobs } from '../training/jobs';
 import type { HostLauncher } from './launcher';
-import { DEFAULT_UPLOAD_LIMITS, UploadStore, type UploadLimits } from './uploads';
-import { appVersion } from './version';
-import { fasterBackendAdvice } from '../engine/eta';
+import { DEFAULT_UPLOAD_LIMITS, UploadStore, type UploadLimits } from '../library/uploads';
+import { appVersion } from '../library/version';
+import { fasterBackendAdvice } from '../../engine/eta';
 
 /** Native dialogs, where there are any (Electron main supplies them). */
 export interface DialogProvider {

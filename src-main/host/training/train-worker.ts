@@ -1,17 +1,17 @@
 import path from 'node:path';
-import { loadCheckpoint, OptimizerStateError, saveCheckpoint } from '../engine/checkpoint';
-import { openDataset } from '../engine/data/registry';
-import type { DatasetSplit } from '../engine/data/dataset';
-import { Vae } from '../engine/model';
-import { Trainer, type EpochSummary, type ResumeNote, type TrainerState } from '../engine/train';
-import type { TrainConfigInput } from '../shared/config';
-import type { BackendReport } from '../engine/backend';
-import { trackEta } from '../engine/eta';
-import type { FromTrainer } from '../api/host-protocol';
-import { ToTrainer, type TrainSpec } from '../api/host-protocol';
-import { describeIssues } from '../api/validate';
-import type { ParentPort } from './parent-port';
-import { latentSnapshot } from './latent-snapshot';
+import { loadCheckpoint, OptimizerStateError, saveCheckpoint } from '../../engine/checkpoint';
+import { openDataset } from '../../engine/data/registry';
+import type { DatasetSplit } from '../../engine/data/dataset';
+import { Vae } from '../../engine/model';
+import { Trainer, type EpochSummary, type ResumeNote, type TrainerState } from '../../engine/train';
+import type { TrainConfigInput } from '../../shared/config';
+import type { BackendReport } from '../../engine/backend';
+import { trackEta } from '../../engine/eta';
+import type { FromTrainer } from '../../api/host-protocol';
+import { ToTrainer, type TrainSpec } from '../../api/host-protocol';
+import { describeIssues } from '../../api/validate';
+import type { ParentPort } from '../process/parent-port';
+import { latentSnapshot } from '../inference/latent-snapshot';
 import { removeLiveWeights, writeLiveWeights } from './live-weights';
 
 /** Thrown for failures that would recur on resume (bad dataset, incompatible config). */

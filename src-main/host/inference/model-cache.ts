@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { CheckpointManifest, loadCheckpoint } from '../engine/checkpoint';
-import type { Vae } from '../engine/model';
-import { AtlasError } from '../api/errors';
+import { CheckpointManifest, loadCheckpoint } from '../../engine/checkpoint';
+import type { Vae } from '../../engine/model';
+import { AtlasError } from '../../api/errors';
 
 export interface LoadedModel {
   modelId: string;

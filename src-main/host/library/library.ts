@@ -1,19 +1,19 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CheckpointManifest } from '../engine/checkpoint';
-import { leftoverOf, settleLeftovers } from '../engine/checkpoint-leftovers';
-import { AtlasError } from '../api/errors';
+import { CheckpointManifest } from '../../engine/checkpoint';
+import { leftoverOf, settleLeftovers } from '../../engine/checkpoint-leftovers';
+import { AtlasError } from '../../api/errors';
 import {
   DatasetOptions,
   type DatasetDescriptor,
   type ModelDetail,
   type ModelInfo,
-} from '../api/records';
+} from '../../api/records';
 import { newModelId } from './ids';
-import { removeLiveWeights } from './live-weights';
+import { removeLiveWeights } from '../training/live-weights';
 import { readLibraryState, updateLibraryState, type LibraryState } from './library-state';
-import type { LoadedModel, ModelCache } from './model-cache';
+import type { LoadedModel, ModelCache } from '../inference/model-cache';
 
 /**
  * The model library: a folder of checkpoint folders, one per model, named by the model's id.

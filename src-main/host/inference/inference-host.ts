@@ -1,16 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { listDatasets, openDataset } from '../engine/data/registry';
-import { contactSheet } from '../engine/contact-sheet';
-import { imageGrid, encodePng } from '../engine/image';
-import type { BackendReport } from '../engine/backend';
-import { AtlasError } from '../api/errors';
-import { sidecarPath } from '../api/sidecar';
-import type { ParsedParams, Result } from '../api/contract';
-import type { FromInference } from '../api/host-protocol';
-import { ToInference, type InferenceMethod } from '../api/host-protocol';
-import type { DatasetEntry, LatentSnapshot } from '../api/records';
-import { describeIssues, parseParams } from '../api/validate';
+import { listDatasets, openDataset } from '../../engine/data/registry';
+import { contactSheet } from '../../engine/contact-sheet';
+import { imageGrid, encodePng } from '../../engine/image';
+import type { BackendReport } from '../../engine/backend';
+import { AtlasError } from '../../api/errors';
+import { sidecarPath } from '../../api/sidecar';
+import type { ParsedParams, Result } from '../../api/contract';
+import type { FromInference } from '../../api/host-protocol';
+import { ToInference, type InferenceMethod } from '../../api/host-protocol';
+import type { DatasetEntry, LatentSnapshot } from '../../api/records';
+import { describeIssues, parseParams } from '../../api/validate';
 import { DatasetCache } from './dataset-cache';
 import { summarizeDataset } from './dataset-summary';
 import { datasetItems, joinSnapshots, latentSnapshot } from './latent-snapshot';
@@ -21,7 +21,7 @@ import {
   writeLatentCache,
 } from './latent-cache';
 import { decoderWeights } from './decoder-weights';
-import { currentLiveWeights } from './live-weights';
+import { currentLiveWeights } from '../training/live-weights';
 import {
   copyIntoLibrary,
   deleteModel,
@@ -31,12 +31,12 @@ import {
   renameModel,
   seedLibrary,
   tidyLibrary,
-} from './library';
-import { readLibraryState, updateLibraryState } from './library-state';
+} from '../library/library';
+import { readLibraryState, updateLibraryState } from '../library/library-state';
 import { ModelCache, type LoadedModel } from './model-cache';
-import { encodeNpy } from '../engine/npy';
+import { encodeNpy } from '../../engine/npy';
 import { coverageOf } from './coverage';
-import type { ParentPort } from './parent-port';
+import type { ParentPort } from '../process/parent-port';
 
 /** Thumbnails `importFolderDataset` returns with its summary. */
 const DEFAULT_PREVIEW = 8;

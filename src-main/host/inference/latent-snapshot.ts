@@ -1,7 +1,7 @@
-import type { Dataset, DatasetSplit } from '../engine/data/dataset';
-import type { Vae } from '../engine/model';
-import { AtlasError } from '../api/errors';
-import type { DataSplit, LatentSnapshot } from '../api/records';
+import type { Dataset, DatasetSplit } from '../../engine/data/dataset';
+import type { Vae } from '../../engine/model';
+import { AtlasError } from '../../api/errors';
+import type { DataSplit, LatentSnapshot } from '../../api/records';
 
 const CHUNK = 2_000;
 

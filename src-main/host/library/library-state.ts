@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { DatasetOptions } from '../api/records';
+import { DatasetOptions } from '../../api/records';
 
 /**
  * What the library remembers besides its checkpoints, in `<library>/.atlas/library.json`: display

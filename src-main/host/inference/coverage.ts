@@ -1,8 +1,8 @@
-import { coverageReport, type Prior } from '../engine/coverage/report';
-import type { Dataset, DatasetSplit } from '../engine/data/dataset';
-import type { Vae } from '../engine/model';
-import { AtlasError } from '../api/errors';
-import type { CoverageReport } from '../api/records';
+import { coverageReport, type Prior } from '../../engine/coverage/report';
+import type { Dataset, DatasetSplit } from '../../engine/data/dataset';
+import type { Vae } from '../../engine/model';
+import { AtlasError } from '../../api/errors';
+import type { CoverageReport } from '../../api/records';
 
 const CHUNK = 2_000;
 

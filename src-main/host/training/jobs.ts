@@ -1,13 +1,18 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { EventPayload, ParsedParams } from '../api/contract';
-import { AtlasError } from '../api/errors';
-import { FromTrainer, type TrainSpec } from '../api/host-protocol';
-import type { EventName } from '../api/names';
-import type { JobInfo } from '../api/records';
-import { describeIssues, parseEvent } from '../api/validate';
-import { newJobId, newModelId } from './ids';
-import { describeExit, type ExitInfo, type HostLauncher, type HostProcess } from './launcher';
+import type { EventPayload, ParsedParams } from '../../api/contract';
+import { AtlasError } from '../../api/errors';
+import { FromTrainer, type TrainSpec } from '../../api/host-protocol';
+import type { EventName } from '../../api/names';
+import type { JobInfo } from '../../api/records';
+import { describeIssues, parseEvent } from '../../api/validate';
+import { newJobId, newModelId } from '../library/ids';
+import {
+  describeExit,
+  type ExitInfo,
+  type HostLauncher,
+  type HostProcess,
+} from '../process/launcher';
 import { liveWeightsDir } from './live-weights';
 
 interface Job {

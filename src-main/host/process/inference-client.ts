@@ -1,7 +1,7 @@
-import { AtlasError } from '../api/errors';
-import { FromInference, type InferenceMethod, type ToInference } from '../api/host-protocol';
-import type { BackendReport } from '../api/records';
-import { describeIssues } from '../api/validate';
+import { AtlasError } from '../../api/errors';
+import { FromInference, type InferenceMethod, type ToInference } from '../../api/host-protocol';
+import type { BackendReport } from '../../api/records';
+import { describeIssues } from '../../api/validate';
 import { describeExit, type HostLauncher, type HostProcess } from './launcher';
 
 interface Running {
