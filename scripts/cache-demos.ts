@@ -8,8 +8,8 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createAtlasApi } from '../src-main/api/atlas-api';
-import { forkLauncher } from '../src-main/host/fork-launcher';
-import { Supervisor } from '../src-main/host/supervisor';
+import { forkLauncher } from '../src-main/host/process/fork-launcher';
+import { Supervisor } from '../src-main/host/process/supervisor';
 import { extendEmbedding, runUmap } from '../src-renderer/lib/umap-run';
 import { createRng } from '../src-renderer/lib/rng';
 
