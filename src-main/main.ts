@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC_EVENT_CHANNEL } from './api/names';
-import { Supervisor } from './host/supervisor';
+import { Supervisor } from './host/process/supervisor';
 import { APP_SCHEME_PRIVILEGES, appResponse } from './shell/app-protocol';
 import { dialogProvider } from './shell/dialogs';
 import type { BrowserWindowLike, ElectronMainModule } from './shell/electron-types';

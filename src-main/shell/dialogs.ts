@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DialogProvider } from '../host/supervisor';
+import type { DialogProvider } from '../host/process/supervisor';
 import type { BrowserWindowLike, DialogLike } from './electron-types';
 import type { PathGrants } from '../access/path-grants';
 

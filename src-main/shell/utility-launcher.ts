@@ -1,4 +1,4 @@
-import type { HostLauncher, HostProcess } from '../host/launcher';
+import type { HostLauncher, HostProcess } from '../host/process/launcher';
 import type { UtilityProcessModuleLike } from './electron-types';
 
 /**
