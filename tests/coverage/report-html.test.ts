@@ -2,7 +2,7 @@ import { JSDOM, VirtualConsole } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src-main/engine/coverage/random';
 import { coverageReport } from '../../src-main/engine/coverage/report';
-import { renderReportHtml } from '../../src-main/engine/coverage/report-html';
+import { renderReportHtml } from '../../src-main/cli/report-html';
 import { coverageVerdicts } from '../../src-main/shared/coverage-verdicts';
 
 const random = new Random(1);

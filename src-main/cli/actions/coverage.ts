@@ -3,10 +3,10 @@ import path from 'node:path';
 import {
   coverageReport,
   coverageVerdicts,
-  renderReportHtml,
   type CoverageReport,
   type Tone,
 } from '../../engine/coverage';
+import { renderReportHtml } from '../report-html';
 import { readLatentMatrix } from '../../engine/npy';
 import type { CoverageOptions } from '../commands/coverage';
 import { Output } from '../output';

@@ -1,10 +1,8 @@
-// The coverage report's public surface: the report and its schema, its verdicts in words, its
-// HTML rendering, and the pure per-dimension helpers the model-based `eval` figures use.
+// The coverage report's public surface: the report and its schema, its verdicts in words, and
+// the pure per-dimension helpers the model-based `eval` figures use.
 export { CoverageError, coverageReport } from './report';
 export type { CoverageOptions, CoverageReport, Prior } from './report';
-export { renderReportHtml } from './report-html';
 export { coverageVerdicts, toneOfP, ALPHA } from '../../shared/coverage-verdicts';
 export type { CoverageVerdict, Tone } from '../../shared/coverage-verdicts';
-export type { RenderOptions } from './report-html';
 export { ACTIVE_UNIT_THRESHOLD, activeUnits, diagonalGaussianKl, logMeanExp } from './dimensions';
 export type { DimensionFigures } from './dimensions';

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
-import type { CoverageReport } from '../../shared/coverage-report';
-import { coverageVerdicts } from '../../shared/coverage-verdicts';
+import type { CoverageReport } from '../shared/coverage-report';
+import { coverageVerdicts } from '../shared/coverage-verdicts';
 
 export interface RenderOptions {
   /** The scripts to inline; read from node_modules by default. */
