@@ -1,6 +1,5 @@
-// NPY files on disk. The format itself (parsing and encoding the bytes) is shared with the page
-// (src-main/shared/maths/npy.ts) and re-exported here, so that Node code reads all of NPY from one
-// module.
+// NPY files on disk. The format itself (parsing and encoding the bytes) is shared with the page:
+// src-main/shared/maths/npy.ts.
 import { readFile, writeFile } from 'node:fs/promises';
 import {
   asLatentMatrix,
@@ -12,18 +11,6 @@ import {
   type NpyArray,
   type NpyTypedArray,
 } from '../shared/maths/npy';
-
-export {
-  asLatentMatrix,
-  encodeNpy,
-  NpyError,
-  parseNpy,
-  type EncodeOptions,
-  type LatentMatrix,
-  type NpyArray,
-  type NpyTypedArray,
-};
-export type { NpyDtype } from '../shared/maths/npy';
 
 /** Reads an NPY file from disk; errors name the file. */
 export async function readNpy(path: string): Promise<NpyArray> {

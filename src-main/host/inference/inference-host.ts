@@ -34,7 +34,7 @@ import {
 } from '../library/library';
 import { readLibraryState, updateLibraryState } from '../library/library-state';
 import { ModelCache, type LoadedModel } from './model-cache';
-import { encodeNpy } from '../../engine/npy';
+import { encodeNpy } from '../../shared/maths/npy';
 import { coverageOf } from './coverage';
 import type { ParentPort } from '../process/parent-port';
 

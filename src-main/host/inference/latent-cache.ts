@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { encodeNpy, parseNpy, type NpyTypedArray } from '../../engine/npy';
+import { encodeNpy, parseNpy, type NpyTypedArray } from '../../shared/maths/npy';
 import type { DataSplit, LatentSnapshot } from '../../api/records';
 import { AtlasError } from '../../api/errors';
 import { currentLiveWeights } from '../training/live-weights';
