@@ -24,6 +24,7 @@ import {
   checkSnapshot,
 } from './records';
 import { Float32ArraySchema, Int32ArraySchema, Uint8ArraySchema } from './typed-arrays';
+import { ModelParts } from '../shared/parts';
 
 /**
  * The contract: every request (params → result) and every event that crosses a process boundary.
@@ -171,6 +172,12 @@ export const methods = {
     }),
   },
   listDatasets: { params: Empty, result: z.object({ datasets: z.array(DatasetEntry) }) },
+  /**
+   * The registered latent geometries and objectives, each describing itself (label, settings
+   * with their ranges, whether it is spherical, what coverage compares with, which objectives a
+   * geometry refuses and why): the training form and the explorer are built from these.
+   */
+  listModelParts: { params: Empty, result: ModelParts },
   /**
    * Opens a dataset and says what it holds: item shape (a new model's `inputShape`), counts, label
    * names and a few thumbnails. Nothing is remembered (`importFolderDataset` does that).

@@ -16,6 +16,7 @@ import { BackendReport, DatasetDescriptor, DisplayName, FsPath, Id } from './rec
 /** The contract's requests an inference host answers, plus library chores only it can do. */
 export const INFERENCE_METHODS = [
   'listDatasets',
+  'listModelParts',
   'describeDataset',
   'importFolderDataset',
   'listModels',

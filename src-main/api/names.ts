@@ -5,6 +5,7 @@
 export const METHOD_NAMES = [
   'info',
   'listDatasets',
+  'listModelParts',
   'describeDataset',
   'importFolderDataset',
   'startTraining',

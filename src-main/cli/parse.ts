@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { LatentConfig } from '../shared/config';
-import { LATENT_KINDS, OBJECTIVE_KINDS } from '../shared/kinds';
+import type { GeometryDescriptor, ObjectiveDescriptor } from '../shared/parts';
 
 // Nothing here may import the engine: these run while commander parses, before any command loads.
 
@@ -37,25 +37,58 @@ export function integerList(value: string): number[] {
   return parts.map(Number);
 }
 
-/** `gaussian`, `sphere`, `power-sphere` or `mixture:K`. */
+/**
+ * How `--latent` names each geometry: its kind, with `:K` where it takes a component count
+ * (`mixture:K`).
+ */
+export function latentUsage(geometries: readonly GeometryDescriptor[]): string {
+  return geometries
+    .map((g) => (g.parameters.some((p) => p.key === 'components') ? `${g.kind}:K` : g.kind))
+    .join(', ');
+}
+
+/**
+ * `--latent KIND[:K]`, read for its form only: which kinds exist is the engine's registry's to
+ * say, and `checkLatent` asks it once the command runs (parsing loads no engine).
+ */
 export function latentKind(value: string): Pick<LatentConfig, 'kind' | 'components'> {
-  const [kind, k] = value.split(':');
-  if (!(LATENT_KINDS as readonly string[]).includes(kind)) {
+  const [kind, k, extra] = value.split(':');
+  if (!/^[a-z][a-z0-9-]*$/.test(kind) || extra !== undefined)
     throw new InvalidArgumentError(
-      `expected one of gaussian, sphere, power-sphere, mixture:K; got "${value}"`,
+      `expected a geometry such as gaussian or mixture:10; got "${value}"`,
     );
+  if (k === undefined) return { kind };
+  const components = Number(k);
+  if (!/^\d+$/.test(k))
+    throw new InvalidArgumentError(`expected a count after "${kind}:", got "${value}"`);
+  return { kind, components };
+}
+
+/**
+ * The `--latent` a command was given, checked against the registered geometries: a known kind,
+ * and a component count (default, range) exactly where the geometry takes one.
+ */
+export function checkLatent(
+  latent: Pick<LatentConfig, 'kind' | 'components'>,
+  geometries: readonly GeometryDescriptor[],
+): Pick<LatentConfig, 'kind' | 'components'> {
+  const geometry = geometries.find((g) => g.kind === latent.kind);
+  if (!geometry)
+    throw new Error(
+      `unknown --latent "${latent.kind}"; expected one of ${latentUsage(geometries)}`,
+    );
+  const count = geometry.parameters.find((p) => p.key === 'components');
+  if (!count) {
+    if (latent.components !== undefined)
+      throw new Error(`"${latent.kind}" takes no ":${latent.components}"`);
+    return { kind: latent.kind };
   }
-  if (kind === 'mixture') {
-    const components = Number(k ?? 10);
-    if (!Number.isInteger(components) || components < 1 || components > 256) {
-      throw new InvalidArgumentError(
-        `mixture needs a component count from 1 to 256, as in mixture:10; got "${value}"`,
-      );
-    }
-    return { kind: 'mixture', components };
-  }
-  if (k !== undefined) throw new InvalidArgumentError(`"${kind}" takes no ":${k}"`);
-  return { kind: kind as LatentConfig['kind'] };
+  const components = latent.components ?? count.default;
+  if (!Number.isInteger(components) || components < count.min || components > count.max)
+    throw new Error(
+      `${latent.kind} needs a component count from ${count.min} to ${count.max}, as in ${latent.kind}:${count.default}; got "${latent.kind}:${components}"`,
+    );
+  return { kind: latent.kind, components };
 }
 
 /** One of a fixed list of words, e.g. `--net mlp|conv`. */
@@ -67,7 +100,14 @@ export function oneOf<T extends string>(choices: readonly T[]) {
   };
 }
 
-export const objectiveKind = oneOf(OBJECTIVE_KINDS);
+/** `--objective`, checked against the registered objectives once the command runs. */
+export function checkObjective(kind: string, objectives: readonly ObjectiveDescriptor[]): string {
+  if (!objectives.some((o) => o.kind === kind))
+    throw new Error(
+      `unknown --objective "${kind}"; expected one of ${objectives.map((o) => o.kind).join(', ')}`,
+    );
+  return kind;
+}
 
 /** A number in (0, max]: e.g. a learning rate, refused before any data loads. */
 export function positiveUpTo(max: number) {

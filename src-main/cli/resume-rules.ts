@@ -30,7 +30,7 @@ const FIXED: {
 ];
 
 function latentWord(latent: CheckpointManifest['model']['latent']): string {
-  return latent.kind === 'mixture' ? `mixture:${latent.components ?? 10}` : latent.kind;
+  return latent.components !== undefined ? `${latent.kind}:${latent.components}` : latent.kind;
 }
 
 function typed(key: keyof TrainOptions, opts: TrainOptions): unknown {

@@ -1,7 +1,8 @@
 import type { Dataset } from './data/dataset';
 import type { Vae } from './model';
 import { tf } from './tf';
-import { clusterAssignments, clusteringAccuracy } from './latent/clustering';
+import { clusterAssignments, clusteringAccuracy, hasClusters } from './latent/clustering';
+import { geometryDescriptor } from './latent/registry';
 import { activeUnits, coverageReport, diagonalGaussianKl, type CoverageReport } from './coverage';
 
 /** The model-based coverage figures of an encoded dataset. */
@@ -17,21 +18,6 @@ export interface LatentCoverage {
   coverage: CoverageReport | null;
   /** Why `coverage` is null. */
   reason?: string;
-}
-
-/** The prior the coverage tests compare with, or why there is none. */
-function coveragePrior(vae: Vae): 'gaussian' | 'sphere' | { reason: string } {
-  switch (vae.config.latent.kind) {
-    case 'gaussian':
-      return 'gaussian';
-    case 'sphere':
-    case 'power-sphere':
-      return 'sphere';
-    default:
-      return {
-        reason: `the coverage tests compare with N(0, I) or the uniform sphere, not a ${vae.config.latent.kind} prior`,
-      };
-  }
 }
 
 /**
@@ -73,20 +59,21 @@ export function latentCoverage(vae: Vae, data: Dataset, seed = 0): LatentCoverag
     : null;
   const active = activeUnits(means, n, d).count;
   const accuracy =
-    vae.config.latent.kind === 'mixture' && data.labels && n > 0
+    hasClusters(vae.geometry) && data.labels && n > 0
       ? clusteringAccuracy(
           tf.tidy(() => clusterAssignments(vae.geometry, tf.tensor2d(means, [n, d]))),
           data.labels,
         )
       : null;
   const base = { means, klPerDimension, activeUnits: active, clusteringAccuracy: accuracy };
-  const prior = coveragePrior(vae);
-  if (typeof prior !== 'string') return { ...base, coverage: null, reason: prior.reason };
   if (n < 2) return { ...base, coverage: null, reason: 'fewer than 2 items' };
+  // The prior the geometry says coverage compares with (the same as the app's coverage panel).
+  const { prior, caveat } = geometryDescriptor(vae.config.latent.kind).coverage;
   const coverage = coverageReport(means, n, d, {
     prior,
     seed,
     posterior: { means, ...(logVariances ? { logVariances } : {}) },
   });
+  if (caveat) coverage.warnings.unshift(caveat);
   return { ...base, coverage };
 }

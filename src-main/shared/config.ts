@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { LATENT_KINDS, OBJECTIVE_KINDS } from './kinds';
+import { PartKind } from './parts';
 
 /**
  * The model's architecture and training objective, stored in every checkpoint's manifest and
- * validated whenever one is read. Adding a latent geometry or an objective adds a literal here
- * and a line in its registry.
+ * validated whenever one is read. A latent geometry or objective is named by its registered kind
+ * (engine/latent/registry.ts, engine/objectives/registry.ts), which the engine checks when it
+ * builds the model: a new one adds nothing here unless it brings a setting of its own.
  */
-export const LatentKind = z.enum(LATENT_KINDS);
+export const LatentKind = PartKind;
 export type LatentKind = z.infer<typeof LatentKind>;
 
-export const ObjectiveKind = z.enum(OBJECTIVE_KINDS);
+export const ObjectiveKind = PartKind;
 export type ObjectiveKind = z.infer<typeof ObjectiveKind>;
 
 export const LatentConfig = z.object({

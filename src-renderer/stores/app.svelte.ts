@@ -76,6 +76,8 @@ export class AppState
   status = $state<'connecting' | 'ready' | 'error'>('connecting');
   error = $state<string | null>(null);
   datasets = $state.raw<Result<'listDatasets'>['datasets']>([]);
+  /** The latent geometries and objectives the engine has, as they describe themselves. */
+  parts = $state.raw<Result<'listModelParts'>>({ geometries: [], objectives: [] });
   /** Shown while a decode request is pending (for tests and a subtle busy hint). */
   decoding = $state(0);
 
@@ -120,10 +122,15 @@ export class AppState
     return this.library.models.find((m) => m.modelId === id)?.name ?? id;
   }
 
-  /** Sphere latents (vMF, power spherical): points live on S^{d−1}. */
+  /** Whether the open model's codes live on S^{d−1} (its geometry says: vMF, power spherical). */
   get spherical(): boolean {
     const kind = this.library.current?.latent.kind;
-    return kind === 'sphere' || kind === 'power-sphere';
+    return !!kind && this.isSpherical(kind);
+  }
+
+  /** Whether a latent geometry puts its codes on the unit sphere. */
+  isSpherical(kind: string): boolean {
+    return this.parts.geometries.find((g) => g.kind === kind)?.spherical ?? false;
   }
 
   /** Shape of one decoded item ([h, w, c] for images). */
@@ -135,7 +142,12 @@ export class AppState
   async start(): Promise<void> {
     try {
       this.info = await this.api.info({});
-      await Promise.all([this.library.refresh(), this.training.refresh(), this.loadDatasets()]);
+      await Promise.all([
+        this.library.refresh(),
+        this.training.refresh(),
+        this.loadDatasets(),
+        this.loadParts(),
+      ]);
       this.status = 'ready';
       const first = this.library.defaultModel();
       if (first) await this.openModel(first.modelId);
@@ -150,6 +162,14 @@ export class AppState
       this.datasets = (await this.api.listDatasets({})).datasets;
     } catch (error) {
       this.notices.push(`Could not list datasets: ${errorMessage(error)}`, 'error');
+    }
+  }
+
+  async loadParts(): Promise<void> {
+    try {
+      this.parts = await this.api.listModelParts({});
+    } catch (error) {
+      this.notices.push(`Could not list latent geometries: ${errorMessage(error)}`, 'error');
     }
   }
 

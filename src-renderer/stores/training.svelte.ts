@@ -17,18 +17,18 @@ export interface EpochPoint {
   seconds: number;
 }
 
-export type Geometry = 'gaussian' | 'sphere' | 'power-sphere' | 'mixture';
-export type Objective = 'kl' | 'mmd' | 'swd' | 'cw' | 'l2';
-
 export interface TrainingForm {
   name: string;
   datasetSpec: string;
   datasetOptions: { size?: number; channels?: 1 | 3; limit?: number };
   inputShape: number[];
-  geometry: Geometry;
-  components: number;
-  objective: Objective;
+  /** A registered geometry's kind, and its settings by key (as its descriptor names them). */
+  geometry: string;
+  geometryParams: Record<string, number>;
+  objective: string;
+  objectiveParams: Record<string, number>;
   weight: number;
+  /** Latent dimension (ambient for spherical geometries), at least the geometry's minDim. */
   dim: number;
   epochs: number;
   learningRate: number;
@@ -109,18 +109,13 @@ export class TrainingStore {
     this.starting = true;
     this.lastError = null;
     try {
-      const spherical = form.geometry === 'sphere' || form.geometry === 'power-sphere';
       const { job } = await this.app.api.startTraining({
         name: form.name.trim() || undefined,
         dataset: { spec: form.datasetSpec, options: clean(form.datasetOptions) },
         model: {
           inputShape: form.inputShape,
-          latent: {
-            kind: form.geometry,
-            dim: spherical ? Math.max(2, form.dim) : form.dim,
-            ...(form.geometry === 'mixture' ? { components: form.components } : {}),
-          },
-          objective: { kind: form.objective, weight: form.weight },
+          latent: { kind: form.geometry, dim: form.dim, ...form.geometryParams },
+          objective: { kind: form.objective, weight: form.weight, ...form.objectiveParams },
           net: { kind: form.net, hidden: [form.hidden] },
           likelihood: form.inputShape.length === 3 ? 'bernoulli' : 'gaussian',
         },

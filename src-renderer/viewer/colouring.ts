@@ -56,7 +56,7 @@ export class PointColouring {
     }
     if (effective === 'cluster') {
       // A mixture prior has as many clusters as components; other latents get ten.
-      const k = model?.latent.kind === 'mixture' ? (model.latent.components ?? 10) : 10;
+      const k = model?.latent.components ?? 10;
       if (!this.clusters || this.clusters.data !== data || this.clusters.k !== k) {
         // Fitted on at most 5,000 evenly spaced points, seed 7, so a redraw gives the same colours.
         const { assignment } = kMeans(data.means, data.n, data.dim, k, mulberry32(7), {

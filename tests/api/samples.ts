@@ -12,6 +12,7 @@ const model = {
 export const validParams: Record<MethodName, Record<string, unknown>> = {
   info: {},
   listDatasets: {},
+  listModelParts: {},
   describeDataset: { spec: 'toy:moons', options: { limit: 100 } },
   importFolderDataset: { path: '/tmp/icons', size: 32, channels: 1 },
   startTraining: {
@@ -86,7 +87,7 @@ export const invalidParams: Partial<Record<MethodName, [unknown, string][]>> = {
   ],
   startTraining: [
     [
-      { ...validParams.startTraining, model: { ...model, latent: { kind: 'torus', dim: 2 } } },
+      { ...validParams.startTraining, model: { ...model, latent: { kind: 'Torus!', dim: 2 } } },
       'model.latent.kind',
     ],
     [{ ...validParams.startTraining, train: { epochs: 0 } }, 'train.epochs'],

@@ -5,17 +5,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { initBackend } from '../../src-main/engine/backend';
 import { tf } from '../../src-main/engine/tf';
-import { LatentKind, ObjectiveConfig, ObjectiveKind } from '../../src-main/shared/config';
-import { createGeometry } from '../../src-main/engine/latent/registry';
-import { createObjective, incompatibility } from '../../src-main/engine/objectives/registry';
+import { ObjectiveConfig } from '../../src-main/shared/config';
+import { createGeometry, listGeometries } from '../../src-main/engine/latent/registry';
+import {
+  createObjective,
+  incompatibility,
+  listObjectives,
+} from '../../src-main/engine/objectives/registry';
 import { openDataset } from '../../src-main/engine/data/registry';
 import type { DatasetSplit } from '../../src-main/engine/data/dataset';
 import { Vae } from '../../src-main/engine/model';
 import { Trainer } from '../../src-main/engine/train';
 import { loadCheckpoint, saveCheckpoint } from '../../src-main/engine/checkpoint';
 
-const latents = LatentKind.options;
-const objectives = ObjectiveKind.options;
+// Every registered pair: a new geometry or objective is tested here with no edit.
+const latents = listGeometries().map((g) => g.kind);
+const objectives = listObjectives().map((o) => o.kind);
 const combinations = latents.flatMap((latent) =>
   objectives.map((objective) => [latent, objective] as const),
 );
@@ -76,7 +81,7 @@ describe('which geometry × objective combinations make sense', () => {
   }
 });
 
-function config(latent: LatentKind, objective: ObjectiveKind) {
+function config(latent: string, objective: string) {
   return {
     inputShape: [28, 28, 1],
     latent: { kind: latent, dim: 3, components: 3 },

@@ -1,6 +1,8 @@
 import { initBackend } from '../../engine/backend';
 import { listDatasets } from '../../engine/data/registry';
 import { Output } from '../output';
+import { latentUsage } from '../parse';
+import type { PartParameter } from '../../shared/parts';
 
 export async function info(opts: { json?: boolean }, version: string): Promise<void> {
   const report = await initBackend();
@@ -22,4 +24,30 @@ export function datasets(opts: { json?: boolean }): void {
     { datasets: list },
     list.map((d) => `${d.spec.padEnd(width)}  ${d.description}`).join('\n'),
   );
+}
+
+/** `latent-atlas parts`: every registered geometry and objective, as each describes itself. */
+export async function parts(opts: { json?: boolean }): Promise<void> {
+  const [{ listGeometries }, { listObjectives }] = await Promise.all([
+    import('../../engine/latent/registry'),
+    import('../../engine/objectives/registry'),
+  ]);
+  const geometries = listGeometries();
+  const objectives = listObjectives();
+  const setting = (p: PartParameter) =>
+    `      ${p.label} (${p.key}, ${p.min}–${p.max}, default ${p.default}): ${p.description}`;
+  const lines = [
+    `latent geometries (--latent ${latentUsage(geometries)}):`,
+    ...geometries.flatMap((g) => [
+      `  ${g.kind.padEnd(14)} ${g.label}: ${g.description}`,
+      ...g.parameters.map(setting),
+      ...Object.keys(g.refuses).map((o) => `      not with --objective ${o}`),
+    ]),
+    'objectives (--objective KIND, weighted by --beta):',
+    ...objectives.flatMap((o) => [
+      `  ${o.kind.padEnd(14)} ${o.label}: ${o.description} (weight ${o.weight})`,
+      ...o.parameters.map(setting),
+    ]),
+  ];
+  new Output(Boolean(opts.json)).result({ geometries, objectives }, lines.join('\n'));
 }

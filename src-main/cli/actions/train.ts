@@ -18,7 +18,9 @@ import {
 import { openDataset } from '../../engine/data/registry';
 import type { DatasetOptions, DatasetSplit } from '../../engine/data/dataset';
 import { Vae } from '../../engine/model';
-import { incompatibility } from '../../engine/objectives/registry';
+import { incompatibility, listObjectives } from '../../engine/objectives/registry';
+import { geometryDescriptor, listGeometries } from '../../engine/latent/registry';
+import { checkLatent, checkObjective, latentUsage } from '../parse';
 import { Trainer, type ResumeNote } from '../../engine/train';
 import type { TrainOptions } from '../commands/train';
 import { Output, fixed } from '../output';
@@ -72,6 +74,9 @@ function hasCheckpoint(dir: string): boolean {
  */
 export async function train(opts: TrainOptions, given: Given): Promise<void> {
   const out = new Output(Boolean(opts.json));
+  // Which geometries and objectives exist is the registries' to say (parsing only read the form).
+  opts.latent = checkLatent(opts.latent, listGeometries());
+  opts.objective = checkObjective(opts.objective, listObjectives());
   const outDir = path.resolve(opts.out);
   const exists = hasCheckpoint(outDir);
   if (opts.resume && opts.force)
@@ -189,12 +194,18 @@ export async function train(opts: TrainOptions, given: Given): Promise<void> {
 function validateNew(opts: TrainOptions): void {
   if (!opts.data)
     throw new Error('--data is required (or --resume with an existing checkpoint in --out)');
-  for (const [flag, value] of [
-    ['--balance', opts.balance],
-    ['--invariance', opts.invariance],
+  // A flag that sets a geometry's own setting applies where that geometry declares it.
+  const { parameters } = geometryDescriptor(opts.latent.kind);
+  for (const [key, value] of [
+    ['balance', opts.balance],
+    ['invariance', opts.invariance],
   ] as const) {
-    if (value !== undefined && opts.latent.kind !== 'mixture')
-      throw new Error(`${flag} applies to a mixture prior only (--latent mixture:K)`);
+    if (value !== undefined && !parameters.some((p) => p.key === key)) {
+      const owners = listGeometries().filter((g) => g.parameters.some((p) => p.key === key));
+      const names = owners.map((g) => g.label.toLowerCase()).join(' or ');
+      const usage = latentUsage(owners);
+      throw new Error(`--${key} applies to a ${names} prior only (--latent ${usage})`);
+    }
   }
   check(TrainConfig, trainSettings(opts));
   // The input shape comes from the data; any valid one stands in for it here.

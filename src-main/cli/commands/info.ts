@@ -18,4 +18,12 @@ export function registerInfo(program: Command, version: string): void {
       const { datasets } = await import('../actions/info');
       datasets(opts);
     });
+  program
+    .command('parts')
+    .description('list the latent geometries and objectives you can train with, and their settings')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { parts } = await import('../actions/info');
+      await parts(opts);
+    });
 }

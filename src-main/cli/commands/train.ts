@@ -1,16 +1,7 @@
 import type { Command } from 'commander';
 import type { LatentConfig, ObjectiveKind } from '../../shared/config';
 import type { BackendName } from '../../engine/backend';
-import { datasetUsage } from '../../engine/data/registry';
-import {
-  integer,
-  integerList,
-  latentKind,
-  nonNegative,
-  objectiveKind,
-  oneOf,
-  positiveUpTo,
-} from '../parse';
+import { integer, integerList, latentKind, nonNegative, oneOf, positiveUpTo } from '../parse';
 
 export interface TrainOptions {
   data?: string;
@@ -43,21 +34,32 @@ export interface TrainOptions {
   json?: boolean;
 }
 
+/**
+ * Registers `train`. `--latent` and `--objective` name registered parts: `latent-atlas parts`
+ * lists them (from the engine's registries), and the action checks them there, so `--help`
+ * loads no engine.
+ */
 export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train a VAE and write a checkpoint directory')
-    .option('--data <spec>', `dataset: ${datasetUsage()}`)
+    .option(
+      '--data <spec>',
+      'dataset: mnist, folder:DIR, … (`latent-atlas datasets` lists them all)',
+    )
     .option(
       '--latent-dim <n>',
       'latent dimension (ambient dimension for sphere latents)',
       integer(1, 1024),
       2,
     )
-    .option('--latent <kind>', 'gaussian | sphere | power-sphere | mixture:K', latentKind, {
-      kind: 'gaussian',
-    })
-    .option('--objective <kind>', 'kl | mmd | swd | cw | l2', objectiveKind, 'kl')
+    .option(
+      '--latent <kind>',
+      'latent geometry: gaussian, sphere, mixture:K, … (`latent-atlas parts` lists them all)',
+      latentKind,
+      { kind: 'gaussian' },
+    )
+    .option('--objective <kind>', 'kl, mmd, swd, … (`latent-atlas parts` lists them all)', 'kl')
     .option(
       '--balance <λ>',
       'mixture: weight of the term against component collapse (default 100)',

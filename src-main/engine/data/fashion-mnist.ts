@@ -20,7 +20,6 @@ import { allRows, limitSplit } from './split';
 export const fashionMnistSource: DatasetSource = {
   scheme: 'fashion-mnist',
   argument: 'none',
-  usage: 'fashion-mnist',
   entries: [
     {
       spec: 'fashion-mnist',

@@ -30,7 +30,6 @@ import { limitSplit, shuffledSplit } from './split';
 export const folderSource: DatasetSource = {
   scheme: 'folder',
   argument: 'required',
-  usage: 'folder:DIR',
   entries: [
     {
       spec: 'folder:DIR',

@@ -18,7 +18,6 @@ import { allRows, limitSplit, shuffledSplit } from './split';
 export const idxSource: DatasetSource = {
   scheme: 'idx',
   argument: 'required',
-  usage: 'idx:IMAGES[,LABELS]',
   entries: [
     {
       spec: 'idx:IMAGES[,LABELS]',

@@ -14,7 +14,6 @@ import { allRows, limitSplit } from './split';
 export const mnistSource: DatasetSource = {
   scheme: 'mnist',
   argument: 'none',
-  usage: 'mnist',
   entries: [
     {
       spec: 'mnist',

@@ -22,7 +22,8 @@ const SOURCES: DatasetSource[] = [
 
 /**
  * Adds a kind of dataset at run time (a test's fixture source, a plug-in); everything built from
- * the registry (the CLI's help, the API's listing, the training form, the path checks) sees it.
+ * the registry (`latent-atlas datasets`, the API's listing, the training form, the path checks)
+ * sees it.
  * Returns the function that removes it again.
  */
 export function registerDatasetSource(source: DatasetSource): () => void {
@@ -33,11 +34,6 @@ export function registerDatasetSource(source: DatasetSource): () => void {
     const at = SOURCES.indexOf(source);
     if (at >= 0) SOURCES.splice(at, 1);
   };
-}
-
-/** How the CLI's help names every kind of dataset: `mnist, …, folder:DIR, toy:NAME`. */
-export function datasetUsage(): string {
-  return SOURCES.map((source) => source.usage).join(', ');
 }
 
 /** The built-in datasets and the parametrised ones (`folder:DIR`), with one-line descriptions. */

@@ -38,7 +38,6 @@ const SHAPES_STREAM = 0x5a9e;
 export const shapesSource: DatasetSource = {
   scheme: 'shapes',
   argument: 'none',
-  usage: 'shapes',
   entries: [
     {
       spec: 'shapes',

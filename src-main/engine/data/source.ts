@@ -32,8 +32,6 @@ export interface DatasetSource {
   readonly scheme: string;
   /** Whether the spec needs an argument after `:` (a path, a toy set's name). */
   readonly argument: 'none' | 'required';
-  /** How the CLI's help names it: `mnist`, `folder:DIR`, `toy:NAME`. */
-  readonly usage: string;
   /** The built-ins this source offers, as `listDatasets()` shows them. */
   readonly entries: readonly DatasetInfo[];
   /**

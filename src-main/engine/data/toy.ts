@@ -177,7 +177,6 @@ export const TOY_NAMES = Object.keys(TOY_SETS);
 export const toySource: DatasetSource = {
   scheme: 'toy',
   argument: 'required',
-  usage: 'toy:NAME',
   entries: TOY_NAMES.map((name): DatasetInfo => ({
     spec: `toy:${name}`,
     description: `${TOY_SETS[name].description} (${TOY_SETS[name].dim}D points)`,

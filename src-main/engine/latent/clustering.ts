@@ -7,6 +7,11 @@ import { MixtureLatent, MixturePosterior } from './mixture';
  * The mixture component of each item: argmax_k q(c = k | x) for a posterior (responsibilities
  * ∝ π_k exp(−KL(q ‖ N_k))), or argmax_k p(c = k | z) for latent points z [n, d].
  */
+/** Whether a geometry's prior has components that items can be assigned to. */
+export function hasClusters(geometry: LatentGeometry): boolean {
+  return geometry instanceof MixtureLatent;
+}
+
 export function clusterAssignments(
   geometry: LatentGeometry,
   codes: tf.Tensor2D | Posterior,

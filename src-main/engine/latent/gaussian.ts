@@ -2,6 +2,7 @@ import { tf } from '../tf';
 import { subSeed } from '../../shared/random';
 import type { LatentConfig } from '../../shared/config';
 import type { LatentGeometry, Posterior } from './geometry';
+import type { GeometryDescriptor } from '../../shared/parts';
 
 export const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -111,3 +112,15 @@ export class GaussianLatent implements LatentGeometry {
 
   dispose(): void {}
 }
+
+/** N(0, I) prior, diagonal Gaussian posterior (Kingma & Welling 2014). */
+export const gaussianDescriptor: GeometryDescriptor = {
+  kind: 'gaussian',
+  label: 'Gaussian',
+  description: 'N(0, I) prior, diagonal Gaussian posterior',
+  spherical: false,
+  minDim: 1,
+  coverage: { prior: 'gaussian' },
+  parameters: [],
+  refuses: {},
+};

@@ -9,6 +9,7 @@ import {
   diagonalGaussianSample,
 } from './gaussian';
 import type { LatentGeometry, Posterior } from './geometry';
+import type { GeometryDescriptor } from '../../shared/parts';
 
 /**
  * A Gaussian-mixture prior p(z) = Σ_k π_k N(z; m_k, diag s_k²) with a diagonal Gaussian posterior
@@ -295,3 +296,49 @@ export class MixtureLatent implements LatentGeometry {
     this.logVars.dispose();
   }
 }
+
+/** A learnt Gaussian mixture prior with K components (Dilokthanakul et al. 2016; IMSAT terms). */
+export const mixtureDescriptor: GeometryDescriptor = {
+  kind: 'mixture',
+  label: 'Mixture',
+  description: 'Gaussian mixture prior with K learnt components',
+  spherical: false,
+  minDim: 1,
+  coverage: {
+    prior: 'gaussian',
+    caveat: "this model's prior is a Gaussian mixture; the figures compare the codes with N(0, I)",
+  },
+  parameters: [
+    {
+      key: 'components',
+      label: 'K components',
+      description: 'mixture components (clusters)',
+      integer: true,
+      min: 1,
+      max: 256,
+      default: DEFAULT_COMPONENTS,
+    },
+    {
+      key: 'balance',
+      label: 'Balance',
+      description: 'weight of the term against component collapse, λ·(log K − I(x; c))',
+      integer: false,
+      min: 0,
+      max: 1e4,
+      default: DEFAULT_BALANCE,
+    },
+    {
+      key: 'invariance',
+      label: 'Invariance',
+      description:
+        'on images: weight of cluster consistency under small random distortions (0 = off)',
+      integer: false,
+      min: 0,
+      max: 1e4,
+      default: DEFAULT_INVARIANCE,
+    },
+  ],
+  refuses: {
+    l2: 'the L2 objective (RAE) trains a deterministic autoencoder and fits its own Gaussian mixture to the codes after training; a learnable mixture prior would receive no training signal. Use the Gaussian latent with l2, or the mixture with kl, mmd, swd or cw.',
+  },
+};

@@ -10,6 +10,7 @@ import {
   samplingRng,
   unitTangents,
 } from './sphere';
+import type { GeometryDescriptor } from '../../shared/parts';
 
 /**
  * The Power Spherical distribution (De Cao & Aziz 2020) on S^{d−1} ⊂ ℝ^d:
@@ -159,3 +160,18 @@ export class PowerSphericalPosterior extends SpherePosterior {
 export class PowerSphericalLatent extends SphereLatent {
   protected readonly family = PowerSphericalPosterior;
 }
+
+/** Uniform prior on S^(d−1), Power Spherical posterior (De Cao & Aziz 2020). */
+export const powerSphericalDescriptor: GeometryDescriptor = {
+  kind: 'power-sphere',
+  label: 'Power sphere',
+  description:
+    'uniform prior on the hypersphere, power spherical posterior (no Bessel functions, no rejection)',
+  spherical: true,
+  minDim: 2,
+  coverage: { prior: 'sphere' },
+  parameters: [],
+  refuses: {
+    l2: '--objective l2 (RAE) penalises ‖z‖², which is identically 1 on the sphere, so it would regularise nothing; and the Gaussian mixture it fits to the codes afterwards would sample points off the sphere. Use kl, mmd, swd or cw here, or the Gaussian latent with l2.',
+  },
+};

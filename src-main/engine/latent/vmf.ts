@@ -15,6 +15,7 @@ import {
   samplingRng,
   unitTangents,
 } from './sphere';
+import type { GeometryDescriptor } from '../../shared/parts';
 
 /**
  * The von Mises-Fisher distribution on S^{d−1} ⊂ ℝ^d (d ambient dimensions, d ≥ 2):
@@ -187,3 +188,17 @@ export class VmfPosterior extends SpherePosterior {
 export class VmfLatent extends SphereLatent {
   protected readonly family = VmfPosterior;
 }
+
+/** Uniform prior on S^(d−1), von Mises–Fisher posterior (Davidson et al. 2018). */
+export const vmfDescriptor: GeometryDescriptor = {
+  kind: 'sphere',
+  label: 'Sphere (vMF)',
+  description: 'uniform prior on the hypersphere, von Mises–Fisher posterior',
+  spherical: true,
+  minDim: 2,
+  coverage: { prior: 'sphere' },
+  parameters: [],
+  refuses: {
+    l2: '--objective l2 (RAE) penalises ‖z‖², which is identically 1 on the sphere, so it would regularise nothing; and the Gaussian mixture it fits to the codes afterwards would sample points off the sphere. Use kl, mmd, swd or cw here, or the Gaussian latent with l2.',
+  },
+};

@@ -4,6 +4,7 @@ import { GaussianLatent } from '../latent/gaussian';
 import { cramerWoldPhiTensor } from './cramer-wold-phi';
 import { squaredDistances } from './distances';
 import type { Objective, ObjectiveContext, Penalty } from './objective';
+import type { ObjectiveDescriptor } from '../../shared/parts';
 
 /**
  * The Cramér-Wold distance (CWAE, Tabor et al. 2018): project both laws on every direction v of
@@ -73,3 +74,12 @@ export class CramerWoldObjective implements Objective {
     });
   }
 }
+
+export const cramerWoldDescriptor: ObjectiveDescriptor = {
+  kind: 'cw',
+  label: 'Cramér–Wold',
+  description:
+    'Cramér-Wold distance to the prior, in closed form against N(0, I) (Tabor et al. 2018)',
+  weight: 'λ',
+  parameters: [],
+};

@@ -1,6 +1,7 @@
 import { tf } from '../tf';
 import type { ObjectiveConfig } from '../../shared/config';
 import type { Objective, ObjectiveContext, Penalty } from './objective';
+import type { ObjectiveDescriptor } from '../../shared/parts';
 
 /**
  * The ELBO's KL term, β-weighted (Higgins et al. 2017) with linear warm-up (Bowman et al. 2016)
@@ -28,3 +29,11 @@ export class KlObjective implements Objective {
     });
   }
 }
+
+export const klDescriptor: ObjectiveDescriptor = {
+  kind: 'kl',
+  label: 'KL (ELBO)',
+  description: 'the evidence lower bound: KL(q(z|x) ‖ p(z)) per item, with warm-up and free bits',
+  weight: 'β',
+  parameters: [],
+};

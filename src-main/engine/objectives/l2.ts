@@ -2,6 +2,7 @@ import { tf } from '../tf';
 import type { ObjectiveConfig } from '../../shared/config';
 import { fitGmm, GmmPrior, type Gmm } from '../gmm';
 import type { FittedPrior, Objective, ObjectiveContext, Penalty } from './objective';
+import type { ObjectiveDescriptor } from '../../shared/parts';
 
 /**
  * The regularised autoencoder's latent penalty (RAE, Ghosh et al. 2020, Eq. 2 with L_z = ½‖z‖²;
@@ -49,3 +50,22 @@ export function fitCodePrior(
     config.gmmCovariance ? { covariance: config.gmmCovariance } : {},
   );
 }
+
+export const l2Descriptor: ObjectiveDescriptor = {
+  kind: 'l2',
+  label: 'L2 (RAE)',
+  description:
+    'a regularised deterministic autoencoder: λ·‖z‖², then a Gaussian mixture fitted to the codes (Ghosh et al. 2020)',
+  weight: 'λ',
+  parameters: [
+    {
+      key: 'gmmComponents',
+      label: 'Fitted components',
+      description: 'components of the Gaussian mixture fitted to the codes after training',
+      integer: true,
+      min: 1,
+      max: 256,
+      default: 10,
+    },
+  ],
+};

@@ -2,6 +2,7 @@ import { tf } from '../tf';
 import type { ObjectiveConfig } from '../../shared/config';
 import type { Objective, ObjectiveContext, Penalty } from './objective';
 import { offDiagonalMean, squaredDistances, totalVariance } from './distances';
+import type { ObjectiveDescriptor } from '../../shared/parts';
 
 /**
  * Maximum mean discrepancy between the encoded batch and an equal-sized draw from the geometry's
@@ -56,3 +57,12 @@ export class MmdObjective implements Objective {
     });
   }
 }
+
+export const mmdDescriptor: ObjectiveDescriptor = {
+  kind: 'mmd',
+  label: 'MMD (WAE)',
+  description:
+    'maximum mean discrepancy between the encoded batch and prior draws (Tolstikhin et al. 2018)',
+  weight: 'λ',
+  parameters: [],
+};

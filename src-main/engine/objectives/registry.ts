@@ -1,53 +1,59 @@
-import type { LatentKind, ObjectiveConfig } from '../../shared/config';
+import type { ObjectiveConfig } from '../../shared/config';
+import { refusal, type ObjectiveDescriptor } from '../../shared/parts';
+import { geometryDescriptor } from '../latent/registry';
 import type { Objective } from './objective';
-import { CramerWoldObjective } from './cramer-wold';
-import { KlObjective } from './kl';
-import { L2Objective } from './l2';
-import { MmdObjective } from './mmd';
-import { SlicedWassersteinObjective } from './swd';
+import { CramerWoldObjective, cramerWoldDescriptor } from './cramer-wold';
+import { KlObjective, klDescriptor } from './kl';
+import { L2Objective, l2Descriptor } from './l2';
+import { MmdObjective, mmdDescriptor } from './mmd';
+import { SlicedWassersteinObjective, swdDescriptor } from './swd';
 
-/** One line per objective. */
+/** An objective: what it says about itself, and how to build one from a config. */
+export interface ObjectiveEntry {
+  descriptor: ObjectiveDescriptor;
+  create(config: ObjectiveConfig): Objective;
+}
+
+/** One line per objective; a new one is a file exporting its class and descriptor, plus a line. */
+const OBJECTIVES: ObjectiveEntry[] = [
+  { descriptor: klDescriptor, create: (c) => new KlObjective(c) },
+  { descriptor: mmdDescriptor, create: (c) => new MmdObjective(c) },
+  { descriptor: swdDescriptor, create: (c) => new SlicedWassersteinObjective(c) },
+  { descriptor: cramerWoldDescriptor, create: (c) => new CramerWoldObjective(c) },
+  { descriptor: l2Descriptor, create: (c) => new L2Objective(c) },
+];
+
+/** Adds an objective at run time (a test's fixture, a plug-in); returns its removal. */
+export function registerObjective(entry: ObjectiveEntry): () => void {
+  if (OBJECTIVES.some((o) => o.descriptor.kind === entry.descriptor.kind))
+    throw new Error(`an objective "${entry.descriptor.kind}" is registered already`);
+  OBJECTIVES.push(entry);
+  return () => void OBJECTIVES.splice(OBJECTIVES.indexOf(entry), 1);
+}
+
+export function listObjectives(): ObjectiveDescriptor[] {
+  return OBJECTIVES.map((o) => o.descriptor);
+}
+
 export function createObjective(config: ObjectiveConfig): Objective {
-  switch (config.kind) {
-    case 'kl':
-      return new KlObjective(config);
-    case 'mmd':
-      return new MmdObjective(config);
-    case 'swd':
-      return new SlicedWassersteinObjective(config);
-    case 'cw':
-      return new CramerWoldObjective(config);
-    case 'l2':
-      return new L2Objective(config);
-  }
+  const entry = OBJECTIVES.find((o) => o.descriptor.kind === config.kind);
+  if (!entry)
+    throw new Error(
+      `unknown objective "${config.kind}"; known: ${OBJECTIVES.map((o) => o.descriptor.kind).join(', ')}`,
+    );
+  return entry.create(config);
 }
 
 /**
- * Why a latent geometry and an objective make no sense together, or undefined when they do.
- *
- *                 kl   mmd  swd  cw   l2
- *   gaussian      ✓    ✓    ✓    ✓    ✓
- *   sphere        ✓    ✓    ✓    ✓    ✗  ‖z‖² ≡ 1 on the sphere
- *   power-sphere  ✓    ✓    ✓    ✓    ✗  (same)
- *   mixture       ✓    ✓    ✓    ✓    ✗  the learnable prior would get no training signal
+ * Why a latent geometry and an objective make no sense together, or undefined when they do: each
+ * geometry names the objectives it refuses, with the reason (engine/latent/*.ts).
  *
  * KL is closed form for the Gaussian, vMF and Power Spherical latents and a closed-form upper
  * bound for the mixture; MMD, sliced Wasserstein and Cramér-Wold compare the encoded batch with
  * draws from the geometry's own prior (Cramér-Wold in closed form against N(0, I)), which every
- * geometry can provide.
+ * geometry can provide. L2 (RAE) penalises ‖z‖², meaningless on a sphere and silent for a learnt
+ * mixture.
  */
-export function incompatibility(
-  latent: LatentKind,
-  objective: ObjectiveConfig['kind'],
-): string | undefined {
-  if (objective !== 'l2') return undefined;
-  switch (latent) {
-    case 'sphere':
-    case 'power-sphere':
-      return `--objective l2 (RAE) penalises ‖z‖², which is identically 1 for a ${latent} latent, so it would regularise nothing; and the Gaussian mixture it fits to the codes afterwards would sample points off the sphere. Use --objective kl, mmd, swd or cw with --latent ${latent}, or --latent gaussian with l2.`;
-    case 'mixture':
-      return "--objective l2 (RAE) trains a deterministic autoencoder and fits its own Gaussian mixture to the codes after training; a learnable --latent mixture prior would receive no training signal. Use --latent gaussian with l2 (set the fitted mixture size with the objective's gmmComponents), or --latent mixture with kl, mmd, swd or cw.";
-    default:
-      return undefined;
-  }
+export function incompatibility(latent: string, objective: string): string | undefined {
+  return refusal(geometryDescriptor(latent), objective);
 }

@@ -2,6 +2,7 @@ import { tf } from '../tf';
 import type { ObjectiveConfig } from '../../shared/config';
 import { subSeed } from '../../shared/random';
 import type { Objective, ObjectiveContext, Penalty } from './objective';
+import type { ObjectiveDescriptor } from '../../shared/parts';
 
 /**
  * Sliced Wasserstein distance between the encoded batch and an equal-sized prior draw (SWAE,
@@ -87,3 +88,22 @@ export class SlicedWassersteinObjective implements Objective {
     });
   }
 }
+
+export const swdDescriptor: ObjectiveDescriptor = {
+  kind: 'swd',
+  label: 'Sliced Wasserstein',
+  description:
+    'sliced Wasserstein distance to prior draws along random projections (Kolouri et al. 2019)',
+  weight: 'λ',
+  parameters: [
+    {
+      key: 'projections',
+      label: 'Projections',
+      description: 'random projections per step',
+      integer: true,
+      min: 1,
+      max: 10000,
+      default: 50,
+    },
+  ],
+};

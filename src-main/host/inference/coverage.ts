@@ -1,26 +1,16 @@
 import { coverageReport, type Prior } from '../../engine/coverage/report';
 import type { Dataset, DatasetSplit } from '../../engine/data/dataset';
+import { geometryDescriptor } from '../../engine/latent/registry';
 import type { Vae } from '../../engine/model';
 import { AtlasError } from '../../api/errors';
 import type { CoverageReport } from '../../api/records';
 
 const CHUNK = 2_000;
 
-/** The reference distribution the report compares the encoded cloud with, per latent geometry. */
+/** The reference distribution the report compares the encoded cloud with: the geometry says. */
 function priorOf(vae: Vae): { prior: Prior; warning?: string } {
-  switch (vae.config.latent.kind) {
-    case 'sphere':
-    case 'power-sphere':
-      return { prior: 'sphere' };
-    case 'mixture':
-      return {
-        prior: 'gaussian',
-        warning:
-          "this model's prior is a Gaussian mixture; the figures compare the codes with N(0, I)",
-      };
-    default:
-      return { prior: 'gaussian' };
-  }
+  const { prior, caveat } = geometryDescriptor(vae.config.latent.kind).coverage;
+  return { prior, ...(caveat ? { warning: caveat } : {}) };
 }
 
 /**

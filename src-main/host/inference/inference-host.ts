@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listDatasets, openDataset } from '../../engine/data/registry';
+import { listGeometries } from '../../engine/latent/registry';
+import { listObjectives } from '../../engine/objectives/registry';
 import { contactSheet } from '../../engine/contact-sheet';
 import { imageGrid, encodePng } from '../../engine/image';
 import type { BackendReport } from '../../engine/backend';
@@ -105,6 +107,9 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       const builtIn: DatasetEntry[] = listDatasets().map((d) => ({ ...d, imported: false }));
       const imported: DatasetEntry[] = state.datasets.map((d) => ({ ...d, imported: true }));
       return { datasets: [...builtIn, ...imported] };
+    },
+    async listModelParts() {
+      return { geometries: listGeometries(), objectives: listObjectives() };
     },
     async describeDataset({ spec, options, preview }) {
       let split;

@@ -132,6 +132,7 @@ export class Supervisor {
         };
       },
       listDatasets: forward('listDatasets'),
+      listModelParts: forward('listModelParts'),
       describeDataset: forward('describeDataset'),
       importFolderDataset: forward('importFolderDataset'),
       startTraining: async (params) => ({ job: this.jobs.start(params) }),

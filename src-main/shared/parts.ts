@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * How a latent geometry or an objective describes itself: to the CLI (options and help), the
+ * contract (`listModelParts`), the training form, coverage and the sphere view. Each part declares
+ * its descriptor in its own file (engine/latent/*.ts, engine/objectives/*.ts) and the registries
+ * list them, so nothing else switches on a part's name.
+ */
+
+/** A part's name as configs and checkpoints store it: `gaussian`, `power-sphere`, `swd`. */
+export const PartKind = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a lower-case name like "sphere"');
+
+/** One numeric setting of a part, stored under `key` in its config. */
+export const PartParameter = z.object({
+  key: z.string(),
+  label: z.string(),
+  description: z.string(),
+  integer: z.boolean(),
+  min: z.number(),
+  max: z.number(),
+  default: z.number(),
+});
+export type PartParameter = z.infer<typeof PartParameter>;
+
+export const GeometryDescriptor = z.object({
+  kind: PartKind,
+  label: z.string(),
+  /** One line: the prior and the posterior. */
+  description: z.string(),
+  /** The codes lie on the unit sphere S^(d−1): the sphere view applies, `dim` is ambient. */
+  spherical: z.boolean(),
+  /** The smallest latent dimension it supports (2 for a sphere: S¹ is the smallest). */
+  minDim: z.number().int().min(1),
+  /**
+   * What coverage tests the encoded means against, N(0, I) or the uniform distribution on the
+   * sphere, and what to keep in mind reading it where that is not the model's own prior.
+   */
+  coverage: z.object({ prior: z.enum(['gaussian', 'sphere']), caveat: z.string().optional() }),
+  /** Settings beyond `dim` (the mixture's K, its balance and invariance weights). */
+  parameters: z.array(PartParameter),
+  /** Objectives that make no sense with it, each with the reason. */
+  refuses: z.record(z.string(), z.string()),
+});
+export type GeometryDescriptor = z.infer<typeof GeometryDescriptor>;
+
+export const ObjectiveDescriptor = z.object({
+  kind: PartKind,
+  label: z.string(),
+  description: z.string(),
+  /** What the objective's `weight` is (β for KL, λ for the others). */
+  weight: z.string(),
+  parameters: z.array(PartParameter),
+});
+export type ObjectiveDescriptor = z.infer<typeof ObjectiveDescriptor>;
+
+export const ModelParts = z.object({
+  geometries: z.array(GeometryDescriptor),
+  objectives: z.array(ObjectiveDescriptor),
+});
+export type ModelParts = z.infer<typeof ModelParts>;
+
+/** Why `objective` makes no sense with `geometry`, or undefined when it does. */
+export function refusal(geometry: GeometryDescriptor, objective: string): string | undefined {
+  return Object.hasOwn(geometry.refuses, objective) ? geometry.refuses[objective] : undefined;
+}
