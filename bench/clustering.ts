@@ -9,12 +9,12 @@
 //   --pretrain=N       VaDE-style start: N epochs, then the prior set from a GMM fitted to the codes
 import { initBackend } from '../src-main/engine/backend';
 import { openDataset } from '../src-main/engine/data/registry';
-import { fitGmm } from '../src-main/engine/gmm';
+import { fitGmm } from '../src-main/engine/latent/gmm';
 import { clusterAssignments, clusteringAccuracy } from '../src-main/engine/latent/clustering';
 import type { MixtureLatent } from '../src-main/engine/latent/mixture';
-import { Vae } from '../src-main/engine/model';
+import { Vae } from '../src-main/engine/model/model';
 import { tf } from '../src-main/engine/tf';
-import { Trainer } from '../src-main/engine/train';
+import { Trainer } from '../src-main/engine/training/train';
 import { printTable } from './report';
 
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];

@@ -3,7 +3,7 @@
 // after two warm-up steps. `npx tsx bench/conv-profile.ts [H C B]` (default 32 3 64); also
 // `npm run bench -- engine --profile`. Prints figures; asserts nothing.
 import { initBackend } from '../src-main/engine/backend';
-import { Vae } from '../src-main/engine/model';
+import { Vae } from '../src-main/engine/model/model';
 import { tf } from '../src-main/engine/tf';
 import { printTable } from './report';
 

@@ -12,11 +12,11 @@ import { initBackend } from '../src-main/engine/backend';
 import { ArrayDataset } from '../src-main/engine/data/array-dataset';
 import { openDataset } from '../src-main/engine/data/registry';
 import type { DatasetSplit } from '../src-main/engine/data/dataset';
-import { Vae } from '../src-main/engine/model';
+import { Vae } from '../src-main/engine/model/model';
 import { setFastMatMul } from '../src-main/engine/kernels/fast-matmul';
 import { setPatchConvolutions } from '../src-main/engine/nets/forward';
 import { mulberry32 } from '../src-main/shared/random';
-import { Trainer } from '../src-main/engine/train';
+import { Trainer } from '../src-main/engine/training/train';
 import { percentile, printTable } from './report';
 
 const quick = process.argv.includes('--quick');

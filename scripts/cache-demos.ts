@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createAtlasApi } from '../src-main/api/atlas-api';
 import { forkLauncher } from '../src-main/host/process/fork-launcher';
 import { Supervisor } from '../src-main/host/process/supervisor';
-import { extendEmbedding, runUmap } from '../src-renderer/lib/umap-run';
+import { extendEmbedding, runUmap } from '../src-renderer/lib/projection/umap-run';
 import { createRng } from '../src-renderer/lib/rng';
 
 /** What the page asks for and how it runs UMAP (app.svelte.ts, ViewerPanel.svelte). */

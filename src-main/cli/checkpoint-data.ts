@@ -1,4 +1,4 @@
-import type { LoadedCheckpoint } from '../engine/checkpoint';
+import type { LoadedCheckpoint } from '../engine/io/checkpoint';
 import { openDataset } from '../engine/data/registry';
 import type { Dataset, DatasetOptions } from '../engine/data/dataset';
 

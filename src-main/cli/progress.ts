@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
-import { etaLine, formatDuration, trackEta } from '../engine/eta';
-import type { EpochSummary, StepEvent, Trainer } from '../engine/train';
+import { etaLine, formatDuration, trackEta } from '../engine/training/eta';
+import type { EpochSummary, StepEvent, Trainer } from '../engine/training/train';
 import type { Output } from './output';
 import { fixed } from './output';
 

@@ -1,4 +1,4 @@
-import type { CheckpointManifest } from '../engine/checkpoint';
+import type { CheckpointManifest } from '../engine/io/checkpoint';
 import type { ObjectiveConfig, TrainConfigInput } from '../shared/config';
 import type { TrainOptions } from './commands/train';
 

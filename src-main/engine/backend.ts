@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { tf } from './tf';
-import { installFastGradients } from './fast-gradients';
+import { installFastGradients } from './training/fast-gradients';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 

@@ -1,7 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import type { AtlasApi, EventPayload, Result } from '../api/connect';
 import { errorMessage } from '../api/connect';
-import { decodeSliced } from '../lib/mlp-decoder';
+import { decodeSliced } from '../lib/decoding/mlp-decoder';
 import { encodeNpy } from '../../src-main/shared/maths/npy';
 import { cloudFromSnapshot, CloudStore, type CloudData } from './cloud.svelte';
 import type {

@@ -1,6 +1,6 @@
 import type { DataSplit, LatentSnapshot } from '../api/connect';
-import { activityFromLatents, orderByActivity } from '../lib/traversal';
-import type { DimensionActivity } from '../lib/traversal';
+import { activityFromLatents, orderByActivity } from '../lib/decoding/traversal';
+import type { DimensionActivity } from '../lib/decoding/traversal';
 
 /** The encoded data of the model on screen: n latent means of dimension `dim`, with labels. */
 export interface CloudData {

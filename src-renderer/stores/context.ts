@@ -1,5 +1,5 @@
 import type { AtlasApi, EventPayload, ModelDetail } from '../api/connect';
-import type { DimensionActivity } from '../lib/traversal';
+import type { DimensionActivity } from '../lib/decoding/traversal';
 import type { CloudData } from './cloud.svelte';
 import type { NoticesStore } from './notices.svelte';
 

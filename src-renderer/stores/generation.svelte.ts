@@ -1,7 +1,7 @@
 import { errorMessage } from '../api/connect';
-import { interpolationPath } from '../lib/interpolate';
+import { interpolationPath } from '../lib/decoding/interpolate';
 import { createRng } from '../lib/rng';
-import { variations } from '../lib/traversal';
+import { variations } from '../lib/decoding/traversal';
 import type { GenerationContext } from './context';
 
 export interface ImageBatch {

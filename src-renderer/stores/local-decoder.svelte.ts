@@ -1,5 +1,5 @@
 import { errorMessage } from '../api/connect';
-import { MlpDecoder } from '../lib/mlp-decoder';
+import { MlpDecoder } from '../lib/decoding/mlp-decoder';
 import type { LocalDecoderContext } from './context';
 
 /**

@@ -1,6 +1,6 @@
 import { errorMessage } from '../api/connect';
 import { nearestNeighbors } from '../../src-main/shared/maths/nearest-neighbours';
-import { LatestOnly } from '../lib/latest';
+import { LatestOnly } from '../lib/decoding/latest';
 import type { SelectionContext } from './context';
 
 export interface DecodedTarget {

@@ -1,8 +1,8 @@
 import { errorMessage } from '../api/connect';
-import { LatestOnly, quantile } from '../lib/latest';
+import { LatestOnly, quantile } from '../lib/decoding/latest';
 import { createRng } from '../lib/rng';
-import type { DimensionActivity } from '../lib/traversal';
-import { normalize, randomLatent, sphereExp, sphereTangentBasis } from '../lib/traversal';
+import type { DimensionActivity } from '../lib/decoding/traversal';
+import { normalize, randomLatent, sphereExp, sphereTangentBasis } from '../lib/decoding/traversal';
 import type { DecodedImages, TraversalContext } from './context';
 import type { SliderOffset } from './favourites.svelte';
 

@@ -1,7 +1,7 @@
 import type { ModelDetail } from '../api/connect';
 import { CATEGORICAL, colorsFromLabels, colorsFromValues, robustRange } from '../lib/colors';
-import { gridDensity } from '../lib/density';
-import { rowNorms } from '../lib/projection';
+import { gridDensity } from '../lib/projection/density';
+import { rowNorms } from '../lib/projection/projection';
 import { kMeans } from '../../src-main/shared/maths/kmeans';
 import { mulberry32 } from '../../src-main/shared/random';
 import type { CloudData } from '../stores/cloud.svelte';

@@ -1,6 +1,6 @@
 import { nearestNeighbors } from '../../src-main/shared/maths/nearest-neighbours';
-import { procrustes } from '../lib/procrustes';
-import type { View } from '../lib/projection';
+import { procrustes } from '../lib/projection/procrustes';
+import type { View } from '../lib/projection/projection';
 import {
   axesView,
   hypersphereView,
@@ -10,9 +10,9 @@ import {
   rotateView,
   sphereView,
   unproject,
-} from '../lib/projection';
+} from '../lib/projection/projection';
 import { createRng } from '../lib/rng';
-import { GrandTour } from '../lib/tour';
+import { GrandTour } from '../lib/projection/tour';
 import type { ProjectionMode } from '../stores/viewer.svelte';
 
 export interface LatentSet {

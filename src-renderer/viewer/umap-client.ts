@@ -1,4 +1,4 @@
-import type { UmapOptions } from '../lib/umap-run';
+import type { UmapOptions } from '../lib/projection/umap-run';
 import type { UmapRequest, UmapResponse } from './umap-protocol';
 
 export interface UmapJob {

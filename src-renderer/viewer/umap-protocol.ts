@@ -1,4 +1,4 @@
-import type { UmapOptions } from '../lib/umap-run';
+import type { UmapOptions } from '../lib/projection/umap-run';
 
 export interface UmapRequest {
   id: number;

@@ -1,4 +1,4 @@
-import { extendEmbedding } from '../lib/umap-run';
+import { extendEmbedding } from '../lib/projection/umap-run';
 import type { CloudData } from '../stores/cloud.svelte';
 import type { ViewerStore } from '../stores/viewer.svelte';
 import { startUmap } from './umap-client';

@@ -1,4 +1,4 @@
-import { runUmap } from '../lib/umap-run';
+import { runUmap } from '../lib/projection/umap-run';
 import type { UmapRequest, UmapResponse } from './umap-protocol';
 
 /** UMAP off the main thread: one job at a time, progress posted as it goes. */

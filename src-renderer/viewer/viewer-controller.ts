@@ -1,5 +1,5 @@
 import type { ModelDetail } from '../api/connect';
-import { normalizeEmbedding } from '../lib/umap-run';
+import { normalizeEmbedding } from '../lib/projection/umap-run';
 import type { CloudData, CloudStore } from '../stores/cloud.svelte';
 import type { CoverageStore } from '../stores/coverage.svelte';
 import type { SelectionStore } from '../stores/selection.svelte';

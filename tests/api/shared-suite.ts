@@ -6,7 +6,7 @@ import type { AtlasApi } from '../../src-main/api/atlas-api';
 import type { EventPayload } from '../../src-main/api/contract';
 import type { AtlasError } from '../../src-main/api/errors';
 import { EVENT_NAMES, type EventName } from '../../src-main/api/names';
-import { MlpDecoder } from '../../src-renderer/lib/mlp-decoder';
+import { MlpDecoder } from '../../src-renderer/lib/decoding/mlp-decoder';
 
 /**
  * The one contract suite every transport must pass: the same requests, the same events, the same

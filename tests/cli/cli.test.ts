@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readNpy } from '../../src-main/engine/npy';
+import { readNpy } from '../../src-main/engine/io/npy';
 import { tempDir } from '../engine/helpers';
 import { cli } from './run-cli';
 

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readNpy } from '../../src-main/engine/npy';
+import { readNpy } from '../../src-main/engine/io/npy';
 import { tempDir } from '../engine/helpers';
 import { cli } from './run-cli';
 

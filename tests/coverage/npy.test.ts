@@ -5,7 +5,7 @@ import { fixturesDir } from './reference';
 // The NPY bytes are tested in tests/shared/maths/npy.test.ts; here, the engine's files.
 describe('from an NPY file to the report', () => {
   it('reads a latent matrix from disk', async () => {
-    const { readLatentMatrix, writeNpy } = await import('../../src-main/engine/npy');
+    const { readLatentMatrix, writeNpy } = await import('../../src-main/engine/io/npy');
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const path = resolve(mkdtempSync(resolve(tmpdir(), 'npy-')), 'z.npy');

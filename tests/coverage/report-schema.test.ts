@@ -6,8 +6,8 @@ import type { ModelConfigInput } from '../../src-main/shared/config';
 import { Random } from '../../src-main/engine/coverage/random';
 import { coverageReport, type CoverageOptions } from '../../src-main/engine/coverage/report';
 import type { Dataset, DatasetSplit } from '../../src-main/engine/data/dataset';
-import { latentCoverage } from '../../src-main/engine/latent-coverage';
-import { Vae } from '../../src-main/engine/model';
+import { latentCoverage } from '../../src-main/engine/evaluation/latent-coverage';
+import { Vae } from '../../src-main/engine/model/model';
 import { coverageOf } from '../../src-main/host/inference/coverage';
 import { fixtureReport } from './report-fixture';
 

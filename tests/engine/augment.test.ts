@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { randomDistortion } from '../../src-main/engine/augment';
+import { randomDistortion } from '../../src-main/engine/training/augment';
 import { initBackend } from '../../src-main/engine/backend';
 import { tf } from '../../src-main/engine/tf';
 

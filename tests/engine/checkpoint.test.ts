@@ -16,12 +16,12 @@ import {
   loadCheckpoint,
   OptimizerStateError,
   saveCheckpoint,
-} from '../../src-main/engine/checkpoint';
+} from '../../src-main/engine/io/checkpoint';
 import { openDataset } from '../../src-main/engine/data/registry';
 import type { DatasetSplit } from '../../src-main/engine/data/dataset';
-import { captureArtifacts, modelFiles } from '../../src-main/engine/layers-io';
-import { Vae } from '../../src-main/engine/model';
-import { Trainer } from '../../src-main/engine/train';
+import { captureArtifacts, modelFiles } from '../../src-main/engine/io/layers-io';
+import { Vae } from '../../src-main/engine/model/model';
+import { Trainer } from '../../src-main/engine/training/train';
 import { tf } from '../../src-main/engine/tf';
 import { mnistConfig, tempDir } from './helpers';
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { contactSheet } from '../../src-main/engine/contact-sheet';
+import { contactSheet } from '../../src-main/engine/io/contact-sheet';
 
 /** Pixels of a region brighter than the sheet's background (#11141a). */
 async function litIn(png: Buffer, left: number, top: number, width: number, height: number) {

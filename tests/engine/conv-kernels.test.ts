@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
-import { Vae } from '../../src-main/engine/model';
+import { Vae } from '../../src-main/engine/model/model';
 import { tf } from '../../src-main/engine/tf';
 import { mulberry32 } from '../../src-main/shared/random';
 import { col2im, im2col, patchRows, patchWidth } from '../../src-main/engine/nets/im2col';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DivergenceWatch, PERSIST } from '../../src-main/engine/divergence';
+import { DivergenceWatch, PERSIST } from '../../src-main/engine/training/divergence';
 import { mulberry32 } from '../../src-main/shared/random';
 
 /** Feeds losses until the watch objects; returns the index of the step that stopped it, or -1. */

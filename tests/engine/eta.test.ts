@@ -6,8 +6,8 @@ import {
   fasterBackendAdvice,
   formatDuration,
   trackEta,
-} from '../../src-main/engine/eta';
-import type { StepEvent } from '../../src-main/engine/train';
+} from '../../src-main/engine/training/eta';
+import type { StepEvent } from '../../src-main/engine/training/train';
 
 describe('training time estimate', () => {
   it('waits for a few steps after the warm-up, then multiplies the median by the steps left', () => {

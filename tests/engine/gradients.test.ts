@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
-import { conv2dFilterGrad } from '../../src-main/engine/fast-gradients';
-import { Vae } from '../../src-main/engine/model';
+import { conv2dFilterGrad } from '../../src-main/engine/training/fast-gradients';
+import { Vae } from '../../src-main/engine/model/model';
 import { tf } from '../../src-main/engine/tf';
 
 // The wasm backend, where the gradient overrides (explicit transposes, im2col filter gradient) run.

@@ -2,12 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { ArrayDataset } from '../../src-main/engine/data/array-dataset';
 import type { Dataset } from '../../src-main/engine/data/dataset';
-import { whole } from '../../src-main/engine/evaluate';
-import { importanceWeightedLogLikelihood } from '../../src-main/engine/iwae';
+import { whole } from '../../src-main/engine/evaluation/evaluate';
+import { importanceWeightedLogLikelihood } from '../../src-main/engine/evaluation/iwae';
 import { bernoulliNllRows, setFastBernoulli } from '../../src-main/engine/kernels/bernoulli';
-import { negativeLogLikelihood } from '../../src-main/engine/likelihood';
-import type { Vae } from '../../src-main/engine/model';
-import { Vae as VaeClass } from '../../src-main/engine/model';
+import { negativeLogLikelihood } from '../../src-main/engine/model/likelihood';
+import type { Vae } from '../../src-main/engine/model/model';
+import { Vae as VaeClass } from '../../src-main/engine/model/model';
 import { mixSeed, mulberry32 } from '../../src-main/shared/random';
 import { tf } from '../../src-main/engine/tf';
 

@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { openDataset } from '../../src-main/engine/data/registry';
 import type { DatasetSplit } from '../../src-main/engine/data/dataset';
-import { evaluate } from '../../src-main/engine/evaluate';
-import { Vae } from '../../src-main/engine/model';
-import { Trainer } from '../../src-main/engine/train';
+import { evaluate } from '../../src-main/engine/evaluation/evaluate';
+import { Vae } from '../../src-main/engine/model/model';
+import { Trainer } from '../../src-main/engine/training/train';
 import { tf } from '../../src-main/engine/tf';
 import { mnistConfig } from './helpers';
 

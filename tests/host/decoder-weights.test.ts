@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseResult } from '../../src-main/api/validate';
-import { readDenseStack } from '../../src-main/engine/dense-stack';
-import { Vae } from '../../src-main/engine/model';
+import { readDenseStack } from '../../src-main/engine/model/dense-stack';
+import { Vae } from '../../src-main/engine/model/model';
 import { tf } from '../../src-main/engine/tf';
 import { decoderWeights } from '../../src-main/host/inference/decoder-weights';
-import { MlpDecoder, decodeSliced } from '../../src-renderer/lib/mlp-decoder';
+import { MlpDecoder, decodeSliced } from '../../src-renderer/lib/decoding/mlp-decoder';
 import { createRng } from '../../src-renderer/lib/rng';
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCheckpointManifest } from '../../src-main/engine/checkpoint';
+import { readCheckpointManifest } from '../../src-main/engine/io/checkpoint';
 import type { DatasetOptions } from '../../src-main/engine/data/dataset';
 import { openDataset } from '../../src-main/engine/data/registry';
 import { readLatentCache, weightsVersion } from '../../src-main/host/inference/latent-cache';

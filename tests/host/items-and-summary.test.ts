@@ -4,7 +4,7 @@ import { parseResult } from '../../src-main/api/validate';
 import { splitViews } from '../../src-main/engine/data/array-dataset';
 import type { DatasetSplit } from '../../src-main/engine/data/dataset';
 import { openDataset } from '../../src-main/engine/data/registry';
-import { Vae } from '../../src-main/engine/model';
+import { Vae } from '../../src-main/engine/model/model';
 import { DatasetCache } from '../../src-main/host/inference/dataset-cache';
 import {
   shrink,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fitGmm, gmmAssign, gmmLogDensity, sampleGmm, type Gmm } from '../../src-main/engine/gmm';
+import {
+  fitGmm,
+  gmmAssign,
+  gmmLogDensity,
+  sampleGmm,
+  type Gmm,
+} from '../../src-main/engine/latent/gmm';
 import { mulberry32, normal } from '../../src-main/shared/random';
 import { clusteringAccuracy } from '../../src-main/engine/latent/clustering';
 

@@ -5,8 +5,8 @@ import { createGeometry } from '../../src-main/engine/latent/registry';
 import type { MixtureLatent } from '../../src-main/engine/latent/mixture';
 import { MixturePosterior } from '../../src-main/engine/latent/mixture';
 import { clusterAssignments, clusteringAccuracy } from '../../src-main/engine/latent/clustering';
-import type { Gmm } from '../../src-main/engine/gmm';
-import { Vae } from '../../src-main/engine/model';
+import type { Gmm } from '../../src-main/engine/latent/gmm';
+import { Vae } from '../../src-main/engine/model/model';
 import { mnistConfig } from '../engine/helpers';
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { openDataset } from '../../src-main/engine/data/registry';
-import { Vae } from '../../src-main/engine/model';
-import { Trainer } from '../../src-main/engine/train';
+import { Vae } from '../../src-main/engine/model/model';
+import { Trainer } from '../../src-main/engine/training/train';
 import { tf } from '../../src-main/engine/tf';
 import { clusterAssignments, clusteringAccuracy } from '../../src-main/engine/latent/clustering';
 import type { VmfPosterior } from '../../src-main/engine/latent/vmf';

@@ -14,9 +14,9 @@ import {
 } from '../../src-main/engine/objectives/registry';
 import { openDataset } from '../../src-main/engine/data/registry';
 import type { DatasetSplit } from '../../src-main/engine/data/dataset';
-import { Vae } from '../../src-main/engine/model';
-import { Trainer } from '../../src-main/engine/train';
-import { loadCheckpoint, saveCheckpoint } from '../../src-main/engine/checkpoint';
+import { Vae } from '../../src-main/engine/model/model';
+import { Trainer } from '../../src-main/engine/training/train';
+import { loadCheckpoint, saveCheckpoint } from '../../src-main/engine/io/checkpoint';
 
 // Every registered pair: a new geometry or objective is tested here with no edit.
 const latents = listGeometries().map((g) => g.kind);

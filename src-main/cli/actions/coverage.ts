@@ -7,7 +7,7 @@ import {
   type Tone,
 } from '../../engine/coverage';
 import { renderReportHtml } from '../report-html';
-import { readLatentMatrix } from '../../engine/npy';
+import { readLatentMatrix } from '../../engine/io/npy';
 import type { CoverageOptions } from '../commands/coverage';
 import { Output } from '../output';
 

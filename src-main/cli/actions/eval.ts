@@ -1,6 +1,6 @@
-import { evaluate } from '../../engine/evaluate';
-import { importanceWeightedLogLikelihood } from '../../engine/iwae';
-import { latentCoverage } from '../../engine/latent-coverage';
+import { evaluate } from '../../engine/evaluation/evaluate';
+import { importanceWeightedLogLikelihood } from '../../engine/evaluation/iwae';
+import { latentCoverage } from '../../engine/evaluation/latent-coverage';
 import { mixSeed } from '../../shared/random';
 import { datasetFor } from '../checkpoint-data';
 import type { EvalOptions } from '../commands/eval';

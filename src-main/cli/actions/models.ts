@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { initBackend } from '../../engine/backend';
-import { loadCheckpoint } from '../../engine/checkpoint';
-import { encodePng, imageGrid } from '../../engine/image';
-import { readNpy, writeNpy } from '../../engine/npy';
+import { loadCheckpoint } from '../../engine/io/checkpoint';
+import { encodePng, imageGrid } from '../../engine/io/image';
+import { readNpy, writeNpy } from '../../engine/io/npy';
 import { datasetFor } from '../checkpoint-data';
 import type { DecodeOptions, EncodeOptions, SampleOptions } from '../commands/models';
 import { Output, warn } from '../output';

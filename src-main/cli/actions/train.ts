@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../../engine/backend';
-import { fasterBackendAdvice } from '../../engine/eta';
+import { fasterBackendAdvice } from '../../engine/training/eta';
 import {
   loadCheckpoint,
   OptimizerStateError,
   readCheckpointManifest,
   saveCheckpoint,
   type LoadedCheckpoint,
-} from '../../engine/checkpoint';
+} from '../../engine/io/checkpoint';
 import {
   ModelConfig,
   TrainConfig,
@@ -17,11 +17,11 @@ import {
 } from '../../shared/config';
 import { openDataset } from '../../engine/data/registry';
 import type { DatasetOptions, DatasetSplit } from '../../engine/data/dataset';
-import { Vae } from '../../engine/model';
+import { Vae } from '../../engine/model/model';
 import { incompatibility, listObjectives } from '../../engine/objectives/registry';
 import { geometryDescriptor, listGeometries } from '../../engine/latent/registry';
 import { checkLatent, checkObjective, latentUsage } from '../parse';
-import { Trainer, type ResumeNote } from '../../engine/train';
+import { Trainer, type ResumeNote } from '../../engine/training/train';
 import type { TrainOptions } from '../commands/train';
 import { Output, fixed } from '../output';
 import { attachProgress } from '../progress';

@@ -9,7 +9,7 @@
 //   Taylor polynomial for exp(r) (truncation < 3e-8 relative), and 2ⁿ built in the exponent bits;
 //   log1p(e) = 2·atanh(s), s = e / (2 + e) ∈ (0, 1/3], by its odd series to s¹⁷ (< 2e-9 relative).
 // Both stay within float32 rounding of the exact values; the row sums are taken in another order
-// than tf.sum, so results agree with likelihood.ts to float32 tolerance (tests/engine/iwae.test.ts).
+// than tf.sum, so results agree with model/likelihood.ts to float32 tolerance (tests/engine/iwae.test.ts).
 import { FunctionBody, I32, V128, unsignedLeb as leb } from '../coverage/kernels/wasm-writer';
 import { tf } from '../tf';
 

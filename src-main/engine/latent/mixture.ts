@@ -1,6 +1,6 @@
 import { tf } from '../tf';
 import type { LatentConfig } from '../../shared/config';
-import type { Gmm } from '../gmm';
+import type { Gmm } from './gmm';
 import { mulberry32, normal, subSeed } from '../../shared/random';
 import {
   LOG_2PI,

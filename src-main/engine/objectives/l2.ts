@@ -1,6 +1,6 @@
 import { tf } from '../tf';
 import type { ObjectiveConfig } from '../../shared/config';
-import { fitGmm, GmmPrior, type Gmm } from '../gmm';
+import { fitGmm, GmmPrior, type Gmm } from '../latent/gmm';
 import type { FittedPrior, Objective, ObjectiveContext, Penalty } from './objective';
 import type { ObjectiveDescriptor } from '../../shared/parts';
 

@@ -1,7 +1,7 @@
 import { coverageReport, type Prior } from '../../engine/coverage/report';
 import type { Dataset, DatasetSplit } from '../../engine/data/dataset';
 import { geometryDescriptor } from '../../engine/latent/registry';
-import type { Vae } from '../../engine/model';
+import type { Vae } from '../../engine/model/model';
 import { AtlasError } from '../../api/errors';
 import type { CoverageReport } from '../../api/records';
 

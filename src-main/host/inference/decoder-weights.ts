@@ -1,7 +1,7 @@
 import type { Result } from '../../api/contract';
 import { MAX_DECODER_WEIGHTS, MAX_DENSE_LAYERS } from '../../api/records';
-import { readDenseStack } from '../../engine/dense-stack';
-import type { Vae } from '../../engine/model';
+import { readDenseStack } from '../../engine/model/dense-stack';
+import type { Vae } from '../../engine/model/model';
 
 /**
  * The answer to `decoderWeights`: the decoder of `vae` as a stack of Dense layers a page can

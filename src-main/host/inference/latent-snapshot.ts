@@ -1,5 +1,5 @@
 import type { Dataset, DatasetSplit } from '../../engine/data/dataset';
-import type { Vae } from '../../engine/model';
+import type { Vae } from '../../engine/model/model';
 import { AtlasError } from '../../api/errors';
 import type { DataSplit, LatentSnapshot } from '../../api/records';
 

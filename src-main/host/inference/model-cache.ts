@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { CheckpointManifest, loadCheckpoint } from '../../engine/checkpoint';
-import type { Vae } from '../../engine/model';
+import { CheckpointManifest, loadCheckpoint } from '../../engine/io/checkpoint';
+import type { Vae } from '../../engine/model/model';
 import { AtlasError } from '../../api/errors';
 
 export interface LoadedModel {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CheckpointManifest } from '../../engine/checkpoint';
-import { leftoverOf, settleLeftovers } from '../../engine/checkpoint-leftovers';
+import { CheckpointManifest } from '../../engine/io/checkpoint';
+import { leftoverOf, settleLeftovers } from '../../engine/io/checkpoint-leftovers';
 import { AtlasError } from '../../api/errors';
 import {
   DatasetOptions,

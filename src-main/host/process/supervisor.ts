@@ -17,7 +17,7 @@ import { TrainingJobs } from '../training/jobs';
 import type { HostLauncher } from './launcher';
 import { DEFAULT_UPLOAD_LIMITS, UploadStore, type UploadLimits } from '../library/uploads';
 import { appVersion } from '../library/version';
-import { fasterBackendAdvice } from '../../engine/eta';
+import { fasterBackendAdvice } from '../../engine/training/eta';
 
 /** Native dialogs, where there are any (Electron main supplies them). */
 export interface DialogProvider {

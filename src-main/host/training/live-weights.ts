@@ -9,7 +9,7 @@ import path from 'node:path';
  * supervisor, which must not load TensorFlow.js, can use it too.
  *
  *   <library>/.atlas/live/<modelId>/current      "w-1732170000000-3"
- *   <library>/.atlas/live/<modelId>/w-…/         a checkpoint (engine/checkpoint.ts)
+ *   <library>/.atlas/live/<modelId>/w-…/         a checkpoint (engine/io/checkpoint.ts)
  */
 const KEEP = 3;
 

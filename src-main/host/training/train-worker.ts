@@ -1,12 +1,17 @@
 import path from 'node:path';
-import { loadCheckpoint, OptimizerStateError, saveCheckpoint } from '../../engine/checkpoint';
+import { loadCheckpoint, OptimizerStateError, saveCheckpoint } from '../../engine/io/checkpoint';
 import { openDataset } from '../../engine/data/registry';
 import type { DatasetSplit } from '../../engine/data/dataset';
-import { Vae } from '../../engine/model';
-import { Trainer, type EpochSummary, type ResumeNote, type TrainerState } from '../../engine/train';
+import { Vae } from '../../engine/model/model';
+import {
+  Trainer,
+  type EpochSummary,
+  type ResumeNote,
+  type TrainerState,
+} from '../../engine/training/train';
 import type { TrainConfigInput } from '../../shared/config';
 import type { BackendReport } from '../../engine/backend';
-import { trackEta } from '../../engine/eta';
+import { trackEta } from '../../engine/training/eta';
 import type { FromTrainer } from '../../api/host-protocol';
 import { ToTrainer, type TrainSpec } from '../../api/host-protocol';
 import { describeIssues } from '../../api/validate';

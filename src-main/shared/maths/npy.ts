@@ -5,7 +5,7 @@
 // padded with spaces and a newline so that the data starts on a 64-byte boundary, then the raw
 // array. Reads float32/float64 and (u)int8/16/32/64 in either byte order and in C or Fortran
 // order (returned in C order); writes C order. Bytes only: reading and writing files is the
-// engine's (engine/npy.ts), the page builds its downloads here.
+// engine's (engine/io/npy.ts), the page builds its downloads here.
 
 export class NpyError extends Error {
   override name = 'NpyError';

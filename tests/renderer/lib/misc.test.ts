@@ -5,10 +5,10 @@ import {
   robustRange,
   viridis,
 } from '../../../src-renderer/lib/colors';
-import { gridDensity } from '../../../src-renderer/lib/density';
+import { gridDensity } from '../../../src-renderer/lib/projection/density';
 import { composeGrid, toRgba } from '../../../src-renderer/lib/images';
-import { interpolationPath, lerp, slerp } from '../../../src-renderer/lib/interpolate';
-import { LatestOnly, quantile } from '../../../src-renderer/lib/latest';
+import { interpolationPath, lerp, slerp } from '../../../src-renderer/lib/decoding/interpolate';
+import { LatestOnly, quantile } from '../../../src-renderer/lib/decoding/latest';
 import { createRng, uniformOnSphere } from '../../../src-renderer/lib/rng';
 import { formatDuration, formatNumber, formatP } from '../../../src-renderer/lib/format';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MlpDecoder, decodeSliced } from '../../../src-renderer/lib/mlp-decoder';
-import type { DenseDecoderWeights } from '../../../src-renderer/lib/mlp-decoder';
+import { MlpDecoder, decodeSliced } from '../../../src-renderer/lib/decoding/mlp-decoder';
+import type { DenseDecoderWeights } from '../../../src-renderer/lib/decoding/mlp-decoder';
 
 // The match with the engine's own decode is tested in Node (tests/host/decoder-weights.test.ts).
 

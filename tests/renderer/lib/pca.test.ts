@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isOrthonormal } from '../../../src-main/shared/maths/linalg';
-import { pca } from '../../../src-renderer/lib/pca';
+import { pca } from '../../../src-renderer/lib/projection/pca';
 import { createRng } from '../../../src-renderer/lib/rng';
 
 /** n points with variances `scales²` along a random rotation of the axes, shifted by `shift`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { det3 } from '../../../src-main/shared/maths/linalg';
-import { applyAlignment, procrustes } from '../../../src-renderer/lib/procrustes';
+import { applyAlignment, procrustes } from '../../../src-renderer/lib/projection/procrustes';
 import { createRng } from '../../../src-renderer/lib/rng';
 
 /** A rotation matrix from an axis and an angle (Rodrigues). */

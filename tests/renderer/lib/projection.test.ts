@@ -8,10 +8,10 @@ import {
   projectAll,
   rotateView,
   unproject,
-} from '../../../src-renderer/lib/projection';
+} from '../../../src-renderer/lib/projection/projection';
 import { createRng, normalVector, uniformOnSphere } from '../../../src-renderer/lib/rng';
-import { randomFrame } from '../../../src-renderer/lib/tour';
-import { sphereView, linearView } from '../../../src-renderer/lib/projection';
+import { randomFrame } from '../../../src-renderer/lib/projection/tour';
+import { sphereView, linearView } from '../../../src-renderer/lib/projection/projection';
 
 function gaussianCloud(n: number, d: number, seed: number): Float32Array {
   const rng = createRng(seed);

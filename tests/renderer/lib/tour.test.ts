@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isOrthonormal, matTmul, svd3 } from '../../../src-main/shared/maths/linalg';
 import { createRng } from '../../../src-renderer/lib/rng';
-import { GrandTour, geodesic, randomFrame } from '../../../src-renderer/lib/tour';
+import { GrandTour, geodesic, randomFrame } from '../../../src-renderer/lib/projection/tour';
 
 /** Largest principal angle between the planes of two frames. */
 function planeDistance(a: Float64Array, b: Float64Array, d: number): number {

@@ -7,7 +7,7 @@ import {
   sphereExp,
   sphereTangentBasis,
   variations,
-} from '../../../src-renderer/lib/traversal';
+} from '../../../src-renderer/lib/decoding/traversal';
 
 describe('slider order', () => {
   it('puts active dimensions first, by descending variance', () => {

@@ -1,5 +1,5 @@
-import { tf } from './tf';
-import { fastProduct, installFastMatMul } from './kernels/fast-matmul';
+import { tf } from '../tf';
+import { fastProduct, installFastMatMul } from '../kernels/fast-matmul';
 
 /**
  * Gradient overrides that keep training fast on the wasm backend.

@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, open } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { tf } from './tf';
-import { ModelConfig, TrainConfig, type ObjectiveConfig } from '../shared/config';
-import { Vae } from './model';
-import type { EpochSummary, NamedTensor, Trainer, TrainerState } from './train';
+import { tf } from '../tf';
+import { ModelConfig, TrainConfig, type ObjectiveConfig } from '../../shared/config';
+import { Vae } from '../model/model';
+import type { EpochSummary, NamedTensor, Trainer, TrainerState } from '../training/train';
 import { captureArtifacts, hasModelJson, modelFiles, readModelArtifacts } from './layers-io';
-import { backendReport } from './backend';
+import { backendReport } from '../backend';
 import { settleLeftovers, whileSaving } from './checkpoint-leftovers';
-import { degenerateWeights } from './weight-health';
+import { degenerateWeights } from '../model/weight-health';
 
 /**
  * A checkpoint is a directory:

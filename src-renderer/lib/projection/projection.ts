@@ -1,4 +1,4 @@
-import type { Matrix } from '../../src-main/shared/maths/linalg';
+import type { Matrix } from '../../../src-main/shared/maths/linalg';
 import { pca } from './pca';
 
 /**

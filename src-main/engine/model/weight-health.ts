@@ -1,4 +1,4 @@
-import { tf } from './tf';
+import { tf } from '../tf';
 
 /**
  * Weights that load fine but cannot be a trained model: a kernel (a weight of rank ≥ 2) whose

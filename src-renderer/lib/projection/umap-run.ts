@@ -1,5 +1,5 @@
 import { UMAP } from 'umap-js';
-import { createRng } from './rng';
+import { createRng } from '../rng';
 
 export interface UmapOptions {
   nNeighbors?: number;

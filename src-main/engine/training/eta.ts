@@ -1,4 +1,4 @@
-import type { BackendReport } from './backend';
+import type { BackendReport } from '../backend';
 import type { StepEvent } from './train';
 
 /**

@@ -1,6 +1,6 @@
-import { orthonormalizeColumns } from '../../src-main/shared/maths/linalg';
-import type { Rng } from './rng';
-import { normalVector, uniformOnSphere } from './rng';
+import { orthonormalizeColumns } from '../../../src-main/shared/maths/linalg';
+import type { Rng } from '../rng';
+import { normalVector, uniformOnSphere } from '../rng';
 
 export interface DimensionActivity {
   index: number;

@@ -1,5 +1,5 @@
-import { tf } from './tf';
-import type { Likelihood } from '../shared/config';
+import { tf } from '../tf';
+import type { Likelihood } from '../../shared/config';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

@@ -1,16 +1,16 @@
-import { tf } from './tf';
-import { ModelConfig, parseOrThrow, type ModelConfigInput } from '../shared/config';
-import type { LatentGeometry } from './latent/geometry';
-import { createGeometry } from './latent/registry';
-import type { FittedPrior, Objective } from './objectives/objective';
-import type { Dataset } from './data/dataset';
-import { mulberry32, mixSeed, permutation } from '../shared/random';
-import { createObjective, incompatibility } from './objectives/registry';
+import { tf } from '../tf';
+import { ModelConfig, parseOrThrow, type ModelConfigInput } from '../../shared/config';
+import type { LatentGeometry } from '../latent/geometry';
+import { createGeometry } from '../latent/registry';
+import type { FittedPrior, Objective } from '../objectives/objective';
+import type { Dataset } from '../data/dataset';
+import { mulberry32, mixSeed, permutation } from '../../shared/random';
+import { createObjective, incompatibility } from '../objectives/registry';
 import { negativeLogLikelihood } from './likelihood';
-import { forward } from './nets/forward';
-import { randomDistortion } from './augment';
-import { mlpDecoder, mlpEncoder } from './nets/mlp';
-import { convDecoder, convEncoder } from './nets/conv';
+import { forward } from '../nets/forward';
+import { randomDistortion } from '../training/augment';
+import { mlpDecoder, mlpEncoder } from '../nets/mlp';
+import { convDecoder, convEncoder } from '../nets/conv';
 
 /** Batch-mean loss terms of one step, all scalars in nats per item. */
 export interface LossTerms {

@@ -1,4 +1,4 @@
-import { det3, svd3, type Matrix } from '../../src-main/shared/maths/linalg';
+import { det3, svd3, type Matrix } from '../../../src-main/shared/maths/linalg';
 
 export interface Alignment {
   /** 3 × 3 orthogonal R, applied to row vectors: aligned = source·R + translation. */

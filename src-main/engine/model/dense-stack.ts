@@ -1,4 +1,4 @@
-import { tf } from './tf';
+import { tf } from '../tf';
 
 /** Activations a dense stack may use: the ones a page evaluates itself. */
 export const STACK_ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'elu', 'softplus'] as const;

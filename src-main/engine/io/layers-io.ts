@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { tf } from './tf';
+import { tf } from '../tf';
 
 /**
  * The standard TensorFlow.js layers-model format on disk — `model.json` plus binary weight shards

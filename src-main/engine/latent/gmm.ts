@@ -1,6 +1,6 @@
-import { kMeans } from '../shared/maths/kmeans';
-import { cholesky } from '../shared/maths/linalg';
-import { mixSeed, mulberry32, normal, permutation } from '../shared/random';
+import { kMeans } from '../../shared/maths/kmeans';
+import { cholesky } from '../../shared/maths/linalg';
+import { mixSeed, mulberry32, normal, permutation } from '../../shared/random';
 
 /**
  * A Gaussian mixture fitted to latent codes by EM (Dempster, Laird & Rubin 1977), float64, for

@@ -2,7 +2,7 @@ import {
   orthonormalizeColumns,
   symmetricEigen,
   type Matrix,
-} from '../../src-main/shared/maths/linalg';
+} from '../../../src-main/shared/maths/linalg';
 
 export interface PcaResult {
   /** Dimension of the data. */

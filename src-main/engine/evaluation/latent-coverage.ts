@@ -1,9 +1,14 @@
-import type { Dataset } from './data/dataset';
-import type { Vae } from './model';
-import { tf } from './tf';
-import { clusterAssignments, clusteringAccuracy, hasClusters } from './latent/clustering';
-import { geometryDescriptor } from './latent/registry';
-import { activeUnits, coverageReport, diagonalGaussianKl, type CoverageReport } from './coverage';
+import type { Dataset } from '../data/dataset';
+import type { Vae } from '../model/model';
+import { tf } from '../tf';
+import { clusterAssignments, clusteringAccuracy, hasClusters } from '../latent/clustering';
+import { geometryDescriptor } from '../latent/registry';
+import {
+  activeUnits,
+  coverageReport,
+  diagonalGaussianKl,
+  type CoverageReport,
+} from '../coverage/index';
 
 /** The model-based coverage figures of an encoded dataset. */
 export interface LatentCoverage {

@@ -1,5 +1,5 @@
-import { tf } from './tf';
-import { mulberry32, subSeed } from '../shared/random';
+import { tf } from '../tf';
+import { mulberry32, subSeed } from '../../shared/random';
 
 /**
  * How far a random distortion may go: largest rotation (radians), relative scale change, shift

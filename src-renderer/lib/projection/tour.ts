@@ -3,8 +3,8 @@ import {
   orthonormalizeColumns,
   svd3,
   type Matrix,
-} from '../../src-main/shared/maths/linalg';
-import type { Rng } from './rng';
+} from '../../../src-main/shared/maths/linalg';
+import type { Rng } from '../rng';
 
 /** A uniformly random orthonormal d × 3 frame (Gaussian matrix, Gram–Schmidt). */
 export function randomFrame(d: number, rng: Rng): Matrix {

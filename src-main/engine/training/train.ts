@@ -1,10 +1,10 @@
-import { tf } from './tf';
-import { TrainConfig, parseOrThrow, type TrainConfigInput } from '../shared/config';
-import type { DatasetSplit } from './data/dataset';
-import type { Vae } from './model';
+import { tf } from '../tf';
+import { TrainConfig, parseOrThrow, type TrainConfigInput } from '../../shared/config';
+import type { DatasetSplit } from '../data/dataset';
+import type { Vae } from '../model/model';
 import { TypedEmitter } from './events';
-import { binarize, evaluate, type Evaluation } from './evaluate';
-import { mixSeed, mulberry32, permutation } from '../shared/random';
+import { binarize, evaluate, type Evaluation } from '../evaluation/evaluate';
+import { mixSeed, mulberry32, permutation } from '../../shared/random';
 import { DivergenceWatch } from './divergence';
 
 /** A named tensor as optimisers read and write their slots. */

@@ -1,8 +1,8 @@
-import { tf } from './tf';
-import type { Dataset } from './data/dataset';
-import type { Vae } from './model';
-import { negativeLogLikelihood } from './likelihood';
-import { mulberry32, mixSeed } from '../shared/random';
+import { tf } from '../tf';
+import type { Dataset } from '../data/dataset';
+import type { Vae } from '../model/model';
+import { negativeLogLikelihood } from '../model/likelihood';
+import { mulberry32, mixSeed } from '../../shared/random';
 
 /** Test-set figures in nats per item. ELBO = −(reconstruction + KL). */
 export interface Evaluation {

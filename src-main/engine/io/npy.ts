@@ -10,7 +10,7 @@ import {
   type LatentMatrix,
   type NpyArray,
   type NpyTypedArray,
-} from '../shared/maths/npy';
+} from '../../shared/maths/npy';
 
 /** Reads an NPY file from disk; errors name the file. */
 export async function readNpy(path: string): Promise<NpyArray> {

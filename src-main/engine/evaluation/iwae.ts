@@ -1,10 +1,10 @@
-import { tf } from './tf';
-import type { Dataset } from './data/dataset';
-import type { Vae } from './model';
-import { negativeLogLikelihood } from './likelihood';
+import { tf } from '../tf';
+import type { Dataset } from '../data/dataset';
+import type { Vae } from '../model/model';
+import { negativeLogLikelihood } from '../model/likelihood';
 import { binarize, decoderLogits, whole } from './evaluate';
-import { mixSeed } from '../shared/random';
-import { bernoulliNllRows } from './kernels/bernoulli';
+import { mixSeed } from '../../shared/random';
+import { bernoulliNllRows } from '../kernels/bernoulli';
 
 export interface IwaeOptions {
   /** Importance samples per item (k in Burda et al. 2016). */
