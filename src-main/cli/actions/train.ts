@@ -18,7 +18,11 @@ import {
 import { openDataset } from '../../engine/data/registry';
 import type { DatasetOptions, DatasetSplit } from '../../engine/data/dataset';
 import { Vae } from '../../engine/model/model';
-import { incompatibility, listObjectives } from '../../engine/objectives/registry';
+import {
+  incompatibility,
+  listObjectives,
+  objectiveDescriptor,
+} from '../../engine/objectives/registry';
 import { geometryDescriptor, listGeometries } from '../../engine/latent/registry';
 import { checkLatent, checkObjective, latentUsage } from '../parse';
 import { Trainer, type ResumeNote } from '../../engine/training/train';
@@ -91,6 +95,8 @@ export async function train(opts: TrainOptions, given: Given): Promise<void> {
   const resuming = Boolean(opts.resume) && exists;
   if (resuming && !existsSync(path.join(outDir, 'manifest.json')))
     throw new Error(`${outDir}: cannot resume: not a checkpoint written by latent-atlas train`);
+  if (resuming && opts.set?.length)
+    throw new Error('--set shapes a new model; a resumed checkpoint keeps its settings');
   if (!resuming) validateNew(opts);
 
   const backend = await initBackend(opts.backend ? { prefer: opts.backend } : {});
@@ -214,6 +220,44 @@ function validateNew(opts: TrainOptions): void {
   if (reason) throw new Error(reason);
 }
 
+/**
+ * `--set KEY=VALUE`: each key must be a setting the chosen geometry or objective declares, and
+ * each value a number in its range.
+ */
+function partSettings(opts: TrainOptions): {
+  latent: Record<string, number>;
+  objective: Record<string, number>;
+} {
+  const owners = [
+    { part: geometryDescriptor(opts.latent.kind), into: 'latent' as const },
+    { part: objectiveDescriptor(opts.objective), into: 'objective' as const },
+  ];
+  const out = { latent: {} as Record<string, number>, objective: {} as Record<string, number> };
+  for (const pair of opts.set ?? []) {
+    const [key, raw, extra] = pair.split('=');
+    const owner = owners.find((o) => o.part.parameters.some((p) => p.key === key));
+    if (!owner || raw === undefined || extra !== undefined) {
+      const known = owners.flatMap((o) => o.part.parameters.map((p) => p.key));
+      throw new Error(
+        `--set ${pair}: ${owner || !key ? 'expected KEY=VALUE' : `"${key}" is no setting of --latent ${opts.latent.kind} or --objective ${opts.objective}`}; settings here: ${known.join(', ') || 'none'}`,
+      );
+    }
+    const p = owner.part.parameters.find((q) => q.key === key)!;
+    const value = Number(raw);
+    if (
+      !Number.isFinite(value) ||
+      value < p.min ||
+      value > p.max ||
+      (p.integer && !Number.isInteger(value))
+    )
+      throw new Error(
+        `--set ${pair}: ${key} takes ${p.integer ? 'an integer' : 'a number'} from ${p.min} to ${p.max}`,
+      );
+    out[owner.into][key] = value;
+  }
+  return out;
+}
+
 function trainSettings(opts: TrainOptions): TrainConfigInput {
   return {
     epochs: opts.epochs,
@@ -229,6 +273,7 @@ function modelConfig(opts: TrainOptions, itemShape: number[]): ModelConfigInput 
     inputShape: itemShape,
     latent: {
       ...opts.latent,
+      ...partSettings(opts).latent,
       dim: opts.latentDim,
       ...(opts.balance === undefined ? {} : { balance: opts.balance }),
       ...(opts.invariance === undefined ? {} : { invariance: opts.invariance }),
@@ -238,6 +283,7 @@ function modelConfig(opts: TrainOptions, itemShape: number[]): ModelConfigInput 
       weight: opts.beta,
       warmupSteps: opts.warmup,
       freeBits: opts.freeBits,
+      ...partSettings(opts).objective,
     },
     net: { kind: opts.net, hidden: opts.hidden, channels: opts.channels },
     likelihood: opts.likelihood ?? (itemShape.length === 3 ? 'bernoulli' : 'gaussian'),

@@ -32,6 +32,8 @@ export interface TrainOptions {
   slim?: boolean;
   backend?: BackendName;
   json?: boolean;
+  /** `--set KEY=VALUE` pairs: settings the chosen geometry or objective declares. */
+  set: string[];
 }
 
 /**
@@ -80,6 +82,12 @@ export function registerTrain(program: Command): void {
     .option('--limit <n>', 'use at most N training items', integer(1))
     .option('--size <px>', 'image side for folder/shapes datasets', integer(4, 1024))
     .option('--rgb', 'keep colour for folder datasets (default grayscale)')
+    .option(
+      '--set <key=value>',
+      'a setting of the chosen geometry or objective, e.g. projections=100 (repeatable; `latent-atlas parts` lists them)',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
     .option('--net <kind>', 'mlp | conv', oneOf(['mlp', 'conv'] as const), 'mlp')
     .option('--hidden <widths>', 'MLP hidden widths, e.g. 512 or 512,256', integerList, [512])
     .option(

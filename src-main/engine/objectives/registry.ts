@@ -35,13 +35,22 @@ export function listObjectives(): ObjectiveDescriptor[] {
   return OBJECTIVES.map((o) => o.descriptor);
 }
 
+/** The descriptor of `kind`; throws, naming the known ones, for a kind nobody registered. */
+export function objectiveDescriptor(kind: string): ObjectiveDescriptor {
+  return entryOf(kind).descriptor;
+}
+
 export function createObjective(config: ObjectiveConfig): Objective {
-  const entry = OBJECTIVES.find((o) => o.descriptor.kind === config.kind);
+  return entryOf(config.kind).create(config);
+}
+
+function entryOf(kind: string): ObjectiveEntry {
+  const entry = OBJECTIVES.find((o) => o.descriptor.kind === kind);
   if (!entry)
     throw new Error(
-      `unknown objective "${config.kind}"; known: ${OBJECTIVES.map((o) => o.descriptor.kind).join(', ')}`,
+      `unknown objective "${kind}"; known: ${OBJECTIVES.map((o) => o.descriptor.kind).join(', ')}`,
     );
-  return entry.create(config);
+  return entry;
 }
 
 /**
