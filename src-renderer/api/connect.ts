@@ -2,6 +2,7 @@ import type { AtlasApi } from '../../src-main/api/atlas-api';
 
 export type { AtlasApi };
 export type {
+  CoverageReport,
   DataSplit,
   DatasetEntry,
   DatasetSummary,

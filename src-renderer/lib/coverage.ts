@@ -11,17 +11,6 @@ export {
   type Tone,
 } from '../../src-main/shared/coverage-verdicts';
 
-/** The report as the page holds it: the engine's, as the contract typed it. */
-export type Coverage = CoverageReport;
-
-/**
- * The store's entry point for a report from the engine. The contract already validated it (the
- * host parses every reply against its schema), so the page takes it as it is.
- */
-export function readCoverage(report: CoverageReport): Coverage {
-  return report;
-}
-
 /** The tests with a p-value, for the panel's strip of p-values; tones match the verdicts'. */
 export function pValuePoints(
   verdicts: CoverageVerdict[],

@@ -1,11 +1,10 @@
 import { errorMessage } from '../api/connect';
-import type { Coverage } from '../lib/coverage';
-import { readCoverage } from '../lib/coverage';
+import type { CoverageReport } from '../api/connect';
 import type { CoverageContext } from './context';
 
 /** The coverage report of the model on screen (computed by the engine on request). */
 export class CoverageStore {
-  report = $state.raw<Coverage | null>(null);
+  report = $state.raw<CoverageReport | null>(null);
   raw = $state.raw<Record<string, unknown> | null>(null);
   modelId = $state<string | null>(null);
   loading = $state(false);
@@ -39,7 +38,7 @@ export class CoverageStore {
       const { report } = await this.app.api.coverage({ modelId, limit: this.limit });
       if (ticket !== this.ticket || this.app.modelId !== modelId) return;
       this.raw = report;
-      this.report = readCoverage(report);
+      this.report = report;
       this.modelId = modelId;
     } catch (error) {
       if (ticket === this.ticket) this.error = errorMessage(error);
@@ -49,10 +48,10 @@ export class CoverageStore {
   }
 
   /** Fetches a report for any model without showing it (the compare view). */
-  async fetch(modelId: string): Promise<Coverage | null> {
+  async fetch(modelId: string): Promise<CoverageReport | null> {
     try {
       const { report } = await this.app.api.coverage({ modelId, limit: this.limit });
-      return readCoverage(report);
+      return report;
     } catch (error) {
       this.app.notices.push(`Coverage failed: ${errorMessage(error)}`, 'error');
       return null;

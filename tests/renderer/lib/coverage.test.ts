@@ -5,7 +5,6 @@ import {
   dimensionRows,
   pValuePoints,
   qqDomain,
-  readCoverage,
 } from '../../../src-renderer/lib/coverage';
 import { fixtureReport } from '../../coverage/report-fixture';
 
@@ -49,7 +48,7 @@ const report = fixtureReport('gaussian', 4, {
 
 describe('coverage report', () => {
   it('reads the typed fields as the engine sends them', () => {
-    const c = readCoverage(report);
+    const c = report;
     expect(c.mardia.kurtosis?.p).toBe(1e-9);
     expect(c.radius_ks.p).toBe(0.2);
     expect('pairs' in c.pairwise_ks && c.pairwise_ks.pairs).toBe(2500);
@@ -70,7 +69,7 @@ describe('coverage report', () => {
   });
 
   it('gives a plain-language verdict per test', () => {
-    const v = coverageVerdicts(readCoverage(report));
+    const v = coverageVerdicts(report);
     const by = Object.fromEntries(v.map((x) => [x.key, x]));
     expect(by['mardia-skewness'].tone).toBe('good');
     expect(by['mardia-kurtosis'].tone).toBe('bad');
@@ -112,27 +111,25 @@ describe('coverage report', () => {
 
 describe('coverage report from the engine', () => {
   it('skips tests the engine could not compute and reads the sphere tests and figures', () => {
-    const c = readCoverage(
-      fixtureReport('sphere', 3, {
-        n: 500,
-        sphere: {
-          rayleigh: { mean_resultant_length: 0.8, statistic: 900, df: 3, p: 1e-12 },
-          bingham: { statistic: 3, df: 5, p: 0.6 },
-          projections: { statistic: 0.3, p: 0.001, directions: 20, subsample: 500 },
-          radius: { mean: 1, min: 1, max: 1, normalized: false },
+    const c = fixtureReport('sphere', 3, {
+      n: 500,
+      sphere: {
+        rayleigh: { mean_resultant_length: 0.8, statistic: 900, df: 3, p: 1e-12 },
+        bingham: { statistic: 3, df: 5, p: 0.6 },
+        projections: { statistic: 0.3, p: 0.001, directions: 20, subsample: 500 },
+        radius: { mean: 1, min: 1, max: 1, normalized: false },
+      },
+      plots: {
+        dimensions: [],
+        pairwise: {
+          bins: [{ x0: -1, x1: 0, density: 0.5 }],
+          curve: [{ x: 0, density: 0.5 }],
+          label: 'u·u′',
         },
-        plots: {
-          dimensions: [],
-          pairwise: {
-            bins: [{ x0: -1, x1: 0, density: 0.5 }],
-            curve: [{ x: 0, density: 0.5 }],
-            label: 'u·u′',
-          },
-          qq: { points: [{ theoretical: 0, sample: 0.1 }], label: 'marginal' },
-          holes: { axes: 'pc', encoded: [[0, 1]], holes: [[2, 2]], centers: [[2, 2]] },
-        },
-      }),
-    );
+        qq: { points: [{ theoretical: 0, sample: 0.1 }], label: 'marginal' },
+        holes: { axes: 'pc', encoded: [[0, 1]], holes: [[2, 2]], centers: [[2, 2]] },
+      },
+    });
     expect(CoverageReport.safeParse(c).success).toBe(true);
     expect(c.radius_ks).toMatchObject({ statistic: null, p: null });
     const v = Object.fromEntries(coverageVerdicts(c).map((x) => [x.key, x]));
