@@ -10,12 +10,11 @@ import path from 'node:path';
 import { createAtlasApi } from '../src-main/api/atlas-api';
 import { forkLauncher } from '../src-main/host/process/fork-launcher';
 import { Supervisor } from '../src-main/host/process/supervisor';
-import { extendEmbedding, runUmap } from '../src-renderer/lib/projection/umap-run';
+import { extendEmbedding, runUmap, UMAP_MAX } from '../src-renderer/lib/projection/umap-run';
 import { createRng } from '../src-renderer/lib/rng';
 
-/** What the page asks for and how it runs UMAP (app.svelte.ts, ViewerPanel.svelte). */
+/** What the page asks for (app.svelte.ts); UMAP runs as the page runs it (viewer/umap-scheduler.ts). */
 const POINTS = 10_000;
-const UMAP_MAX = 4000;
 
 const demoDir = path.resolve(process.argv[2] ?? 'resources/demo');
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'atlas-cache-demos-'));

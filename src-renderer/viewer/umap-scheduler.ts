@@ -1,11 +1,9 @@
-import { extendEmbedding } from '../lib/projection/umap-run';
+import { extendEmbedding, UMAP_MAX } from '../lib/projection/umap-run';
 import type { CloudData } from '../stores/cloud.svelte';
 import type { ViewerStore } from '../stores/viewer.svelte';
 import { startUmap } from './umap-client';
 import type { UmapJob } from './umap-client';
 
-/** UMAP runs on at most this many points; the rest are placed by their nearest neighbours. */
-const UMAP_MAX = 4000;
 /** A cloud's UMAP starts unseen this long after its first view, out of that view's way. */
 const UMAP_BACKGROUND_DELAY_MS = 1500;
 

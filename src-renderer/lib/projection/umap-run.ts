@@ -1,6 +1,9 @@
 import { UMAP } from 'umap-js';
 import { createRng } from '../rng';
 
+/** UMAP runs on at most this many points; the rest are placed by their nearest neighbours. */
+export const UMAP_MAX = 4000;
+
 export interface UmapOptions {
   nNeighbors?: number;
   minDist?: number;
