@@ -2,6 +2,7 @@
 // summary first. The page's coverage panel, the CLI's HTML report and its terminal text all show
 // this list, so they cannot disagree. Browser-safe: it imports only the report's type.
 import type { CoverageReport } from './coverage-report';
+import { formatNumber, formatP } from './format';
 
 export type Tone = 'good' | 'warn' | 'bad' | 'info';
 
@@ -25,22 +26,6 @@ export interface CoverageVerdict {
 
 /** Significance level for the verdicts. */
 export const ALPHA = 0.05;
-
-// Number formatting shared by every place that shows a verdict (the page's own lib/format.ts
-// follows the same rules for its other labels).
-export function formatFigure(x: number | null | undefined, digits = 3): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e5 || a < 1e-3) return x.toExponential(Math.max(0, digits - 1));
-  return Number(x.toPrecision(digits)).toString();
-}
-
-export function formatPValue(p: number | null | undefined): string {
-  if (p === null || p === undefined || !Number.isFinite(p)) return 'p = —';
-  if (p < 1e-4) return 'p < 0.0001';
-  return `p = ${p < 0.01 ? p.toFixed(4) : p.toFixed(2)}`;
-}
 
 function percent(x: number, digits = 1): string {
   return `${(x * 100).toFixed(digits)}%`;
@@ -136,7 +121,7 @@ export function coverageVerdicts(report: CoverageReport): CoverageVerdict[] {
             : tone === 'info'
               ? 'The symmetry figure came out undefined for this data.'
               : 'The cloud is lopsided: some directions have a longer tail on one side than a Gaussian has.',
-        detail: `b₁ = ${formatFigure(sk.b1)}, χ² = ${formatFigure(sk.statistic)} (df ${sk.df}), ${formatPValue(sk.p)}`,
+        detail: `b₁ = ${formatNumber(sk.b1)}, χ² = ${formatNumber(sk.statistic)} (df ${sk.df}), ${formatP(sk.p)}`,
         note: `all ${report.n} rows; b₁ ${report.mardia.method === 'pairwise' ? 'by pairwise sums' : 'from the third-moment tensor'}`,
         p: sk.p,
       });
@@ -166,7 +151,7 @@ export function coverageVerdicts(report: CoverageReport): CoverageVerdict[] {
               : heavy
                 ? 'Tails are heavier than a Gaussian’s of the same spread: more points far out than sampling would produce.'
                 : 'Tails are lighter than a Gaussian’s of the same spread: too few points far out, the cloud is compact or hollow.',
-        detail: `b₂ = ${formatFigure(ku.b2)}, z = ${formatFigure(ku.z)}, ${formatPValue(ku.p)}`,
+        detail: `b₂ = ${formatNumber(ku.b2)}, z = ${formatNumber(ku.z)}, ${formatP(ku.p)}`,
         note: `all ${report.n} rows`,
         p: ku.p,
       });
@@ -193,7 +178,7 @@ export function coverageVerdicts(report: CoverageReport): CoverageVerdict[] {
             : tone === 'info'
               ? 'The distance figure came out undefined for this data.'
               : RADIUS_TEXT[radiusShift(report) ?? 'other'],
-        detail: `D = ${formatFigure(radius.statistic)}, ${formatPValue(radius.p)}`,
+        detail: `D = ${formatNumber(radius.statistic)}, ${formatP(radius.p)}`,
         note: `‖z‖ of all ${report.n} rows against chi_${report.d}`,
         p: radius.p,
       });
@@ -217,7 +202,7 @@ export function coverageVerdicts(report: CoverageReport): CoverageVerdict[] {
           : tone === 'info'
             ? 'The pairwise figure came out undefined for this data.'
             : 'Points are packed closer together or spread further apart than prior samples would be.',
-      detail: `D = ${formatFigure(pairwise.statistic)}, ${formatPValue(pairwise.p)}, ${pairwise.pairs} disjoint pairs`,
+      detail: `D = ${formatNumber(pairwise.statistic)}, ${formatP(pairwise.p)}, ${pairwise.pairs} disjoint pairs`,
       note:
         pairwise.quantity === 'inner-product'
           ? 'inner products u·u′ against the uniform sphere marginal'
@@ -239,7 +224,7 @@ export function coverageVerdicts(report: CoverageReport): CoverageVerdict[] {
         : mmdTone === 'info'
           ? 'Distance between the encoded data and the prior; smaller is better.'
           : 'Overall, the encoded data is distinguishable from prior samples.',
-    detail: `MMD² = ${formatFigure(mmd.value)}, permutation ${formatPValue(mmd.p)}`,
+    detail: `MMD² = ${formatNumber(mmd.value)}, permutation ${formatP(mmd.p)}`,
     note: `IMQ kernel, subsample ${mmd.subsample} vs ${mmd.prior_samples} prior samples, ${mmd.permutations} permutations`,
     p: mmd.p,
   });
@@ -252,8 +237,8 @@ export function coverageVerdicts(report: CoverageReport): CoverageVerdict[] {
     title: 'Distances to the prior',
     tone: 'info',
     text: 'How far the encoded data is from the prior; compare between models (smaller is closer).',
-    detail: `sliced Wasserstein SW₂ = ${formatFigure(report.sliced_wasserstein)}, Cramér–Wold d² = ${formatFigure(report.cramer_wold)}`,
-    note: `SW₂: ${sw.directions} directions, subsample ${sw.subsample}; Cramér–Wold: γ = ${formatFigure(cw.gamma)}, subsample ${cw.subsample}`,
+    detail: `sliced Wasserstein SW₂ = ${formatNumber(report.sliced_wasserstein)}, Cramér–Wold d² = ${formatNumber(report.cramer_wold)}`,
+    note: `SW₂: ${sw.directions} directions, subsample ${sw.subsample}; Cramér–Wold: γ = ${formatNumber(cw.gamma)}, subsample ${cw.subsample}`,
     p: null,
   });
 
@@ -290,7 +275,7 @@ export function coverageVerdicts(report: CoverageReport): CoverageVerdict[] {
           ? 'Almost every region the prior samples from has encoded data nearby.'
           : `${percent(f)} of prior samples fall far from any encoded point: they may decode to blurry or odd images. Holes are marked in the viewer.`,
       detail: `${percent(f)} of prior samples (≈ ${percent(holes.expected_fraction)} expected), ${holes.centers.length} centres`,
-      note: `nearest-neighbour distance above ${formatFigure(holes.threshold)} (the encoded points' ${holes.quantile} quantile), ${holes.prior_samples} prior samples, ${holes.reference_subsample} reference points`,
+      note: `nearest-neighbour distance above ${formatNumber(holes.threshold)} (the encoded points' ${holes.quantile} quantile), ${holes.prior_samples} prior samples, ${holes.reference_subsample} reference points`,
       p: null,
     });
   }
@@ -326,8 +311,8 @@ function sphereVerdicts(sphere: NonNullable<CoverageReport['sphere']>): Coverage
           : r === 'info'
             ? undefinedText
             : 'The points lean to one side of the sphere: a whole region of it holds little data.',
-      detail: `mean resultant length R̄ = ${formatFigure(rayleigh.mean_resultant_length)}, ${formatPValue(rayleigh.p)}`,
-      note: `statistic ${formatFigure(rayleigh.statistic)}, χ² with df ${rayleigh.df}`,
+      detail: `mean resultant length R̄ = ${formatNumber(rayleigh.mean_resultant_length)}, ${formatP(rayleigh.p)}`,
+      note: `statistic ${formatNumber(rayleigh.statistic)}, χ² with df ${rayleigh.df}`,
       p: rayleigh.p,
     },
     {
@@ -341,7 +326,7 @@ function sphereVerdicts(sphere: NonNullable<CoverageReport['sphere']>): Coverage
           : b === 'info'
             ? undefinedText
             : 'The points crowd along some axes or a band of the sphere instead of covering it evenly.',
-      detail: `statistic ${formatFigure(bingham.statistic)}, ${formatPValue(bingham.p)}`,
+      detail: `statistic ${formatNumber(bingham.statistic)}, ${formatP(bingham.p)}`,
       note: `χ² with df ${bingham.df}`,
       p: bingham.p,
     },
@@ -356,7 +341,7 @@ function sphereVerdicts(sphere: NonNullable<CoverageReport['sphere']>): Coverage
           : pr === 'info'
             ? undefinedText
             : 'Seen from some directions, the points are not spread as uniform points would be.',
-      detail: `max D = ${formatFigure(projections.statistic)}, ${formatPValue(projections.p)}`,
+      detail: `max D = ${formatNumber(projections.statistic)}, ${formatP(projections.p)}`,
       note: `${projections.directions} directions, Bonferroni, subsample ${projections.subsample}`,
       p: projections.p,
     },
@@ -368,7 +353,7 @@ function sphereVerdicts(sphere: NonNullable<CoverageReport['sphere']>): Coverage
       text: radius.normalized
         ? 'The encoded points were not unit vectors: they were scaled onto the sphere before testing.'
         : 'The encoded points are unit vectors, as the sphere prior expects.',
-      detail: `‖z‖ mean ${formatFigure(radius.mean)}, min ${formatFigure(radius.min)}, max ${formatFigure(radius.max)}`,
+      detail: `‖z‖ mean ${formatNumber(radius.mean)}, min ${formatNumber(radius.min)}, max ${formatNumber(radius.max)}`,
       note: '',
       p: null,
     },

@@ -9,6 +9,7 @@ import {
   reflectOntoMean,
   samplingRng,
   unitTangents,
+  SPHERE_REFUSES,
 } from './sphere';
 import type { GeometryDescriptor } from '../../shared/parts';
 
@@ -171,7 +172,5 @@ export const powerSphericalDescriptor: GeometryDescriptor = {
   minDim: 2,
   coverage: { prior: 'sphere' },
   parameters: [],
-  refuses: {
-    l2: '--objective l2 (RAE) penalises ‖z‖², which is identically 1 on the sphere, so it would regularise nothing; and the Gaussian mixture it fits to the codes afterwards would sample points off the sphere. Use kl, mmd, swd or cw here, or the Gaussian latent with l2.',
-  },
+  refuses: SPHERE_REFUSES,
 };

@@ -169,3 +169,8 @@ export abstract class SphereLatent implements LatentGeometry {
 
   dispose(): void {}
 }
+
+/** What every geometry on the sphere refuses, and why (its descriptor's `refuses`). */
+export const SPHERE_REFUSES: Record<string, string> = {
+  l2: '--objective l2 (RAE) penalises ‖z‖², which is identically 1 on the sphere, so it would regularise nothing; and the Gaussian mixture it fits to the codes afterwards would sample points off the sphere. Use kl, mmd, swd or cw here, or the Gaussian latent with l2.',
+};
