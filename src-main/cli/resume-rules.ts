@@ -1,6 +1,6 @@
 import type { CheckpointManifest } from '../engine/io/checkpoint';
 import type { ObjectiveConfig, TrainConfigInput } from '../shared/config';
-import type { TrainOptions } from './commands/train';
+import type { TrainOptions } from './train-options';
 
 /** Whether the user typed an option (as opposed to its default). */
 export type Given = (key: keyof TrainOptions) => boolean;

@@ -8,8 +8,15 @@ import {
 } from '../../engine/coverage';
 import { renderReportHtml } from '../report-html';
 import { readLatentMatrix } from '../../engine/io/npy';
-import type { CoverageOptions } from '../commands/coverage';
 import { Output } from '../output';
+
+export interface CoverageOptions {
+  prior: 'gaussian' | 'sphere';
+  seed: number;
+  report?: string;
+  plots?: string;
+  json?: boolean;
+}
 
 const MARK: Record<Tone, string> = { good: '✓', warn: '!', bad: '✗', info: '·' };
 

@@ -3,10 +3,19 @@ import { importanceWeightedLogLikelihood } from '../../engine/evaluation/iwae';
 import { latentCoverage } from '../../engine/evaluation/latent-coverage';
 import { mixSeed } from '../../shared/random';
 import { datasetFor } from '../checkpoint-data';
-import type { EvalOptions } from '../commands/eval';
 import { Output, fixed, warn } from '../output';
 import { coverageText, splitPlots, writeReport } from './coverage';
 import { open } from './models';
+
+export interface EvalOptions {
+  data?: string;
+  limit?: number;
+  iw?: number;
+  seed: number;
+  report?: string;
+  plots?: string;
+  json?: boolean;
+}
 
 export async function evaluateCheckpoint(ckpt: string, opts: EvalOptions): Promise<void> {
   const loaded = await open(ckpt);

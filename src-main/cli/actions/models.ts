@@ -5,8 +5,31 @@ import { loadCheckpoint } from '../../engine/io/checkpoint';
 import { encodePng, imageGrid } from '../../engine/io/image';
 import { readNpy, writeNpy } from '../../engine/io/npy';
 import { datasetFor } from '../checkpoint-data';
-import type { DecodeOptions, EncodeOptions, SampleOptions } from '../commands/models';
 import { Output, warn } from '../output';
+
+export interface EncodeOptions {
+  data?: string;
+  split: string;
+  limit?: number;
+  out: string;
+  json?: boolean;
+}
+
+export interface DecodeOptions {
+  out: string;
+  n?: number;
+  scale: number;
+  json?: boolean;
+}
+
+export interface SampleOptions {
+  n: number;
+  seed: number;
+  out: string;
+  latents?: string;
+  scale: number;
+  json?: boolean;
+}
 
 /**
  * Loads a checkpoint for inference (never its optimizer state), telling the user on stderr about

@@ -26,10 +26,10 @@ import {
 import { geometryDescriptor, listGeometries } from '../../engine/latent/registry';
 import { checkLatent, checkObjective, latentUsage } from '../parse';
 import { Trainer, type ResumeNote } from '../../engine/training/train';
-import type { TrainOptions } from '../commands/train';
 import { Output, fixed } from '../output';
 import { attachProgress } from '../progress';
 import { planResume, type Given } from '../resume-rules';
+import type { TrainOptions } from '../train-options';
 
 /** Schema paths → the flag that sets them, so a refused value names what the user typed. */
 const FLAGS: Record<string, string> = {

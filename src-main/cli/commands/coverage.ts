@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
 import { integer } from '../parse';
-
-export interface CoverageOptions {
-  prior: 'gaussian' | 'sphere';
-  seed: number;
-  report?: string;
-  plots?: string;
-  json?: boolean;
-}
+import type { CoverageOptions } from '../actions/coverage';
 
 export function registerCoverage(program: Command): void {
   program

@@ -1,15 +1,6 @@
 import type { Command } from 'commander';
 import { integer } from '../parse';
-
-export interface EvalOptions {
-  data?: string;
-  limit?: number;
-  iw?: number;
-  seed: number;
-  report?: string;
-  plots?: string;
-  json?: boolean;
-}
+import type { EvalOptions } from '../actions/eval';
 
 export function registerEval(program: Command): void {
   program

@@ -1,27 +1,6 @@
 import type { Command } from 'commander';
 import { integer } from '../parse';
-
-export interface EncodeOptions {
-  data?: string;
-  split: string;
-  limit?: number;
-  out: string;
-  json?: boolean;
-}
-export interface DecodeOptions {
-  out: string;
-  n?: number;
-  scale: number;
-  json?: boolean;
-}
-export interface SampleOptions {
-  n: number;
-  seed: number;
-  out: string;
-  latents?: string;
-  scale: number;
-  json?: boolean;
-}
+import type { EncodeOptions, DecodeOptions, SampleOptions } from '../actions/models';
 
 export function registerModelCommands(program: Command): void {
   program

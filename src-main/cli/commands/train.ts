@@ -1,40 +1,6 @@
 import type { Command } from 'commander';
-import type { LatentConfig, ObjectiveKind } from '../../shared/config';
-import type { BackendName } from '../../engine/backend';
 import { integer, integerList, latentKind, nonNegative, oneOf, positiveUpTo } from '../parse';
-
-export interface TrainOptions {
-  data?: string;
-  latentDim: number;
-  latent: Pick<LatentConfig, 'kind' | 'components'>;
-  objective: ObjectiveKind;
-  balance?: number;
-  invariance?: number;
-  epochs: number;
-  batch: number;
-  lr: number;
-  beta: number;
-  warmup: number;
-  freeBits: number;
-  seed: number;
-  limit?: number;
-  size?: number;
-  rgb?: boolean;
-  net: 'mlp' | 'conv';
-  hidden: number[];
-  channels: number[];
-  likelihood?: 'bernoulli' | 'gaussian';
-  binarize?: boolean;
-  out: string;
-  resume?: boolean;
-  force?: boolean;
-  resetOptimizer?: boolean;
-  slim?: boolean;
-  backend?: BackendName;
-  json?: boolean;
-  /** `--set KEY=VALUE` pairs: settings the chosen geometry or objective declares. */
-  set: string[];
-}
+import type { TrainOptions } from '../train-options';
 
 /**
  * Registers `train`. `--latent` and `--objective` name registered parts: `latent-atlas parts`

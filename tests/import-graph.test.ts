@@ -3,14 +3,15 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The renderer's modules form no import circle, type-only imports included: a circle between
+ * The page and src-main form no import circle, type-only imports included: a circle between
  * stores (each importing the app for its type while the app imports them) made every store
  * depend on all the others. The graph is read from the sources: `import … from`, `import type`,
  * `export … from`, bare and dynamic imports, with relative paths resolved as vite does for
  * .ts, .svelte and .svelte.ts files.
  */
 
-const ROOT = resolve(__dirname, '../../src-renderer');
+const ROOT = resolve(__dirname, '../src-renderer');
+const MAIN = resolve(__dirname, '../src-main');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -59,11 +60,11 @@ function findCycles(graph: Map<string, string[]>): string[][] {
   return cycles;
 }
 
-function importGraph(): { graph: Map<string, string[]>; unresolved: string[] } {
+function importGraph(root = ROOT): { graph: Map<string, string[]>; unresolved: string[] } {
   const graph = new Map<string, string[]>();
   const unresolved: string[] = [];
-  for (const file of sourceFiles(ROOT)) {
-    const name = relative(ROOT, file);
+  for (const file of sourceFiles(root)) {
+    const name = relative(root, file);
     const edges: string[] = [];
     for (const spec of specifiers(readFileSync(file, 'utf8'))) {
       if (!spec.startsWith('.')) continue; // packages cannot import the renderer back
@@ -71,15 +72,15 @@ function importGraph(): { graph: Map<string, string[]>; unresolved: string[] } {
       if (target === null) unresolved.push(`${name}: ${spec}`);
       // Files outside the renderer (src-main's API types) never import it, so no circle runs
       // through them; stylesheets have no imports.
-      else if (target.startsWith(ROOT) && /\.(ts|svelte)$/.test(target))
-        edges.push(relative(ROOT, target));
+      else if (target.startsWith(root) && /\.(ts|svelte)$/.test(target))
+        edges.push(relative(root, target));
     }
     graph.set(name, edges);
   }
   return { graph, unresolved };
 }
 
-describe('the renderer import graph', () => {
+describe('the import graph', () => {
   it('reads every kind of import and finds a circle where there is one', () => {
     expect(
       specifiers(
@@ -110,6 +111,14 @@ describe('the renderer import graph', () => {
     expect(graph.get('stores/app.svelte.ts')).toContain('stores/cloud.svelte.ts');
     expect(graph.get('stores/traversal.svelte.ts')).toContain('stores/favourites.svelte.ts');
     expect(graph.get('components/ViewerPanel.svelte')).toContain('components/ImageCanvas.svelte');
+    const cycles = findCycles(graph).map((c) => c.join(' → '));
+    expect(cycles, `import circles:\n${cycles.join('\n')}`).toEqual([]);
+  });
+
+  it('has no import circle under src-main either (the engine, contract, hosts, transports)', () => {
+    const { graph, unresolved } = importGraph(MAIN);
+    expect(unresolved.filter((u) => !u.endsWith('.mjs'))).toEqual([]);
+    expect(graph.get('engine/model/model.ts')).toContain('engine/latent/registry.ts');
     const cycles = findCycles(graph).map((c) => c.join(' → '));
     expect(cycles, `import circles:\n${cycles.join('\n')}`).toEqual([]);
   });
