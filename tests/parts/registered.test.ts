@@ -33,7 +33,7 @@ async function printed(action: () => unknown): Promise<string> {
 
 /** One request to an inference host running in this process. */
 async function ask(method: string): Promise<unknown> {
-  const replies: { id?: number; result?: unknown }[] = [];
+  const replies: { id?: number; ok?: boolean; result?: unknown }[] = [];
   let deliver: (message: unknown) => void = () => {};
   const port: ParentPort = {
     send: async (message) => void replies.push(message as (typeof replies)[number]),
@@ -44,8 +44,14 @@ async function ask(method: string): Promise<unknown> {
   const libraryDir = mkdtempSync(path.join(os.tmpdir(), 'atlas-registered-'));
   deliver({ type: 'init', libraryDir, demoDir: null, chores: true });
   deliver({ type: 'request', id: 1, method, params: {} });
-  await expect.poll(() => replies.find((r) => r.id === 1)).toBeTruthy();
-  return replies.find((r) => r.id === 1)!.result;
+  // The host answers request 1 with a successful reply (an error reply fails here, naming it).
+  const reply = await vi.waitFor(() => {
+    const found = replies.find((r) => r.id === 1);
+    if (!found) throw new Error(`no reply to ${method} yet`);
+    return found;
+  });
+  expect(reply).toMatchObject({ type: 'reply', ok: true });
+  return reply.result;
 }
 
 describe('parts registered at run time', () => {
