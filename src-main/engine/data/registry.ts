@@ -3,6 +3,7 @@ import { fashionMnistSource } from './fashion-mnist';
 import { folderSource } from './folder';
 import { idxSource } from './idx-files';
 import { mnistSource } from './mnist';
+import { Registry } from '../registry';
 import { validateOptions } from './options';
 import { shapesSource } from './shapes';
 import type { DatasetInfo, DatasetSource } from './source';
@@ -11,14 +12,14 @@ import { toySource } from './toy';
 export type { DatasetInfo } from './source';
 
 /** One line per kind of dataset; a new one is a file exporting a `DatasetSource` plus a line here. */
-const SOURCES: DatasetSource[] = [
+const SOURCES = new Registry<DatasetSource>('dataset source', 'a', (s) => s.scheme, [
   mnistSource,
   fashionMnistSource,
   idxSource,
   folderSource,
   shapesSource,
   toySource,
-];
+]);
 
 /**
  * Adds a kind of dataset at run time (a test's fixture source, a plug-in); everything built from
@@ -27,18 +28,12 @@ const SOURCES: DatasetSource[] = [
  * Returns the function that removes it again.
  */
 export function registerDatasetSource(source: DatasetSource): () => void {
-  if (SOURCES.some((s) => s.scheme === source.scheme))
-    throw new Error(`a dataset source "${source.scheme}" is registered already`);
-  SOURCES.push(source);
-  return () => {
-    const at = SOURCES.indexOf(source);
-    if (at >= 0) SOURCES.splice(at, 1);
-  };
+  return SOURCES.register(source);
 }
 
 /** The built-in datasets and the parametrised ones (`folder:DIR`), with one-line descriptions. */
 export function listDatasets(): DatasetInfo[] {
-  return SOURCES.flatMap((source) =>
+  return SOURCES.list().flatMap((source) =>
     source.entries.map((entry) => ({
       ...entry,
       itemShape: entry.itemShape && [...entry.itemShape],
@@ -66,7 +61,7 @@ export function parseDatasetSpec(spec: string): {
   const colon = trimmed.indexOf(':');
   const scheme = (colon < 0 ? trimmed : trimmed.slice(0, colon)).trim().toLowerCase();
   const argument = colon < 0 ? '' : trimmed.slice(colon + 1).trim();
-  const source = SOURCES.find((candidate) => candidate.scheme === scheme);
+  const source = SOURCES.find(scheme);
   if (!source) {
     throw new Error(`unknown dataset "${spec}"; valid datasets: ${validSpecs()}`);
   }

@@ -1,6 +1,7 @@
 import type { ObjectiveConfig } from '../../shared/config';
 import { refusal, type ObjectiveDescriptor } from '../../shared/parts';
 import { geometryDescriptor } from '../latent/registry';
+import { Registry } from '../registry';
 import type { Objective } from './objective';
 import { CramerWoldObjective, cramerWoldDescriptor } from './cramer-wold';
 import { KlObjective, klDescriptor } from './kl';
@@ -15,42 +16,30 @@ export interface ObjectiveEntry {
 }
 
 /** One line per objective; a new one is a file exporting its class and descriptor, plus a line. */
-const OBJECTIVES: ObjectiveEntry[] = [
+const OBJECTIVES = new Registry<ObjectiveEntry>('objective', 'an', (o) => o.descriptor.kind, [
   { descriptor: klDescriptor, create: (c) => new KlObjective(c) },
   { descriptor: mmdDescriptor, create: (c) => new MmdObjective(c) },
   { descriptor: swdDescriptor, create: (c) => new SlicedWassersteinObjective(c) },
   { descriptor: cramerWoldDescriptor, create: (c) => new CramerWoldObjective(c) },
   { descriptor: l2Descriptor, create: (c) => new L2Objective(c) },
-];
+]);
 
 /** Adds an objective at run time (a test's fixture, a plug-in); returns its removal. */
 export function registerObjective(entry: ObjectiveEntry): () => void {
-  if (OBJECTIVES.some((o) => o.descriptor.kind === entry.descriptor.kind))
-    throw new Error(`an objective "${entry.descriptor.kind}" is registered already`);
-  OBJECTIVES.push(entry);
-  return () => void OBJECTIVES.splice(OBJECTIVES.indexOf(entry), 1);
+  return OBJECTIVES.register(entry);
 }
 
 export function listObjectives(): ObjectiveDescriptor[] {
-  return OBJECTIVES.map((o) => o.descriptor);
+  return OBJECTIVES.list().map((o) => o.descriptor);
 }
 
 /** The descriptor of `kind`; throws, naming the known ones, for a kind nobody registered. */
 export function objectiveDescriptor(kind: string): ObjectiveDescriptor {
-  return entryOf(kind).descriptor;
+  return OBJECTIVES.get(kind).descriptor;
 }
 
 export function createObjective(config: ObjectiveConfig): Objective {
-  return entryOf(config.kind).create(config);
-}
-
-function entryOf(kind: string): ObjectiveEntry {
-  const entry = OBJECTIVES.find((o) => o.descriptor.kind === kind);
-  if (!entry)
-    throw new Error(
-      `unknown objective "${kind}"; known: ${OBJECTIVES.map((o) => o.descriptor.kind).join(', ')}`,
-    );
-  return entry;
+  return OBJECTIVES.get(config.kind).create(config);
 }
 
 /**
