@@ -269,11 +269,12 @@ function trainSettings(opts: TrainOptions): TrainConfigInput {
 }
 
 function modelConfig(opts: TrainOptions, itemShape: number[]): ModelConfigInput {
+  const settings = partSettings(opts);
   return {
     inputShape: itemShape,
     latent: {
       ...opts.latent,
-      ...partSettings(opts).latent,
+      ...settings.latent,
       dim: opts.latentDim,
       ...(opts.balance === undefined ? {} : { balance: opts.balance }),
       ...(opts.invariance === undefined ? {} : { invariance: opts.invariance }),
@@ -283,7 +284,7 @@ function modelConfig(opts: TrainOptions, itemShape: number[]): ModelConfigInput 
       weight: opts.beta,
       warmupSteps: opts.warmup,
       freeBits: opts.freeBits,
-      ...partSettings(opts).objective,
+      ...settings.objective,
     },
     net: { kind: opts.net, hidden: opts.hidden, channels: opts.channels },
     likelihood: opts.likelihood ?? (itemShape.length === 3 ? 'bernoulli' : 'gaussian'),

@@ -8,7 +8,7 @@ import { MixtureLatent, MixturePosterior } from './mixture';
  * ∝ π_k exp(−KL(q ‖ N_k))), or argmax_k p(c = k | z) for latent points z [n, d].
  */
 /** Whether a geometry's prior has components that items can be assigned to. */
-export function hasClusters(geometry: LatentGeometry): boolean {
+export function hasClusters(geometry: LatentGeometry): geometry is MixtureLatent {
   return geometry instanceof MixtureLatent;
 }
 
@@ -16,7 +16,7 @@ export function clusterAssignments(
   geometry: LatentGeometry,
   codes: tf.Tensor2D | Posterior,
 ): Int32Array {
-  if (!(geometry instanceof MixtureLatent)) {
+  if (!hasClusters(geometry)) {
     throw new Error(
       `cluster assignments need a mixture prior (--latent mixture:K); this model's latent is "${geometry.config.kind}"`,
     );
