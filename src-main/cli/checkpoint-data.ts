@@ -1,4 +1,4 @@
-import type { LoadedCheckpoint } from '../engine/io/checkpoint';
+import type { OpenedModel } from '../engine/io/open-model';
 import { openDataset } from '../engine/data/registry';
 import type { Dataset, DatasetOptions } from '../engine/data/dataset';
 
@@ -8,14 +8,17 @@ import type { Dataset, DatasetOptions } from '../engine/data/dataset';
  * the split's first N rows — exactly N when it has that many; it does not re-split the data.
  */
 export async function datasetFor(
-  loaded: LoadedCheckpoint,
+  loaded: Pick<OpenedModel, 'model' | 'manifest'>,
   spec: string | undefined,
   split: 'train' | 'test' | 'all',
   limit?: number,
 ): Promise<{ data: Dataset; warnings: string[] }> {
   const saved = loaded.manifest.dataset;
   const chosen = spec ?? saved?.spec;
-  if (!chosen) throw new Error('this checkpoint does not record its dataset: pass --data');
+  if (!chosen)
+    throw new Error(
+      'this model does not record its dataset: pass --data (or, for an ONNX model, "dataset" in its atlas.json)',
+    );
   const base = (saved && saved.spec === chosen ? saved.options : {}) as DatasetOptions;
   // Training rows are prefixes (data/split.ts): for `train` and `all` (train first) the first N
   // rows are the same when only N training rows are read, which is much less to load.
@@ -23,9 +26,9 @@ export async function datasetFor(
   const options: DatasetOptions = { ...base, ...(fewer ? { limit } : {}) };
   const opened = await openDataset(chosen, options);
   const size = opened.test.itemShape.reduce((a, b) => a * b, 1);
-  if (size !== loaded.vae.inputSize) {
+  if (size !== loaded.model.inputSize) {
     throw new Error(
-      `${chosen} items have shape [${opened.test.itemShape.join(', ')}] but the model expects [${loaded.vae.config.inputShape.join(', ')}]`,
+      `${chosen} items have shape [${opened.test.itemShape.join(', ')}] but the model expects [${loaded.model.config.inputShape.join(', ')}]`,
     );
   }
   const data =

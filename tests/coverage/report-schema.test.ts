@@ -129,7 +129,7 @@ describe('the reports the host and `eval` send, through the contract', () => {
     { kind: 'mixture', dim: 3, components: 3 },
   ];
 
-  it.each(latents)('a $kind model', (latent) => {
+  it.each(latents)('a $kind model', async (latent) => {
     const vae = Vae.create(
       {
         inputShape: [6],
@@ -142,7 +142,7 @@ describe('the reports the host and `eval` send, through the contract', () => {
     );
     try {
       const split: DatasetSplit = { train: points(200, 1), test: points(150, 2), warnings: [] };
-      const reply = coverageOf(vae, split, 150, 0);
+      const reply = await coverageOf(vae, split, 150, 0);
       // The host's reply passes the contract as the supervisor checks it, unchanged.
       expect(parseResult('coverage', reply)).toEqual(reply);
       strictlyParses(reply.report);
@@ -151,7 +151,7 @@ describe('the reports the host and `eval` send, through the contract', () => {
         expect(reply.report.warnings.join(' ')).toMatch(/Gaussian mixture/);
       // `eval`'s report compares with the same prior as the host's, with the same caveat (the
       // geometry's one answer: they used to disagree about the mixture).
-      const evaluated = latentCoverage(vae, split.test);
+      const evaluated = await latentCoverage(vae, split.test);
       strictlyParses(evaluated.coverage);
       expect(evaluated.coverage!.prior).toBe(reply.report.prior);
       if (latent.kind === 'mixture')

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { openDataset } from '../../src-main/engine/data/registry';
-import { evaluate } from '../../src-main/engine/evaluation/evaluate';
+import { evaluate, withElbo } from '../../src-main/engine/evaluation/evaluate';
 import { Vae } from '../../src-main/engine/model/model';
 import { Trainer } from '../../src-main/engine/training/train';
 import { mnistConfig } from './helpers';
@@ -19,7 +19,7 @@ describe('convolutional VAE', () => {
       1,
     );
     expect(vae.decoder.layers.map((l) => l.getClassName())).toContain('Conv2DTranspose');
-    const before = evaluate(vae, data.test);
+    const before = withElbo(await evaluate(vae, data.test));
     const trainer = new Trainer(vae, data, { epochs: 2, batchSize: 32, learningRate: 2e-3 });
     const result = await trainer.run();
     expect(result.status).toBe('completed');

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { ArrayDataset } from '../../src-main/engine/data/array-dataset';
 import type { Dataset } from '../../src-main/engine/data/dataset';
-import { whole } from '../../src-main/engine/evaluation/evaluate';
+import { whole } from '../../src-main/engine/nets/whole';
 import { importanceWeightedLogLikelihood } from '../../src-main/engine/evaluation/iwae';
 import { bernoulliNllRows, setFastBernoulli } from '../../src-main/engine/kernels/bernoulli';
 import { negativeLogLikelihood } from '../../src-main/engine/model/likelihood';
@@ -117,7 +117,7 @@ describe('whole-batch model runs', () => {
 
 describe('importance-weighted log-likelihood', () => {
   for (const likelihood of ['bernoulli', 'gaussian'] as const) {
-    it(`equals the tiled, predict-based estimate (${likelihood}, several chunks)`, () => {
+    it(`equals the tiled, predict-based estimate (${likelihood}, several chunks)`, async () => {
       const vae = VaeClass.create(
         {
           inputShape: [8, 8, 1],
@@ -130,7 +130,7 @@ describe('importance-weighted log-likelihood', () => {
         4,
       );
       const data = images(37, 9);
-      const ours = importanceWeightedLogLikelihood(vae, data, {
+      const ours = await importanceWeightedLogLikelihood(vae, data, {
         samples: 12,
         seed: 3,
         batchSize: 120,
@@ -140,7 +140,7 @@ describe('importance-weighted log-likelihood', () => {
       expect(Math.abs(ours - expected)).toBeLessThan(1e-5 * Math.abs(expected));
       // And with the tfjs-ops form of the Bernoulli term instead of the SIMD kernel.
       setFastBernoulli(false);
-      const ops = importanceWeightedLogLikelihood(vae, data, {
+      const ops = await importanceWeightedLogLikelihood(vae, data, {
         samples: 12,
         seed: 3,
         batchSize: 120,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { openDataset } from '../../src-main/engine/data/registry';
 import type { DatasetSplit } from '../../src-main/engine/data/dataset';
-import { evaluate } from '../../src-main/engine/evaluation/evaluate';
+import { evaluate, withElbo } from '../../src-main/engine/evaluation/evaluate';
 import { Vae } from '../../src-main/engine/model/model';
 import { Trainer } from '../../src-main/engine/training/train';
 import { tf } from '../../src-main/engine/tf';
@@ -18,7 +18,7 @@ beforeAll(async () => {
 describe('Trainer', () => {
   it('lowers the test loss by a clear margin on an MNIST subset', async () => {
     const vae = Vae.create(mnistConfig(), 1);
-    const before = evaluate(vae, mnist.test);
+    const before = withElbo(await evaluate(vae, mnist.test));
     const trainer = new Trainer(vae, mnist, { epochs: 3, batchSize: 64, learningRate: 2e-3 });
     const epochs: number[] = [];
     trainer.on('epoch', (e) => epochs.push(e.test.elbo));

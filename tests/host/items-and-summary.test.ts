@@ -70,7 +70,7 @@ describe('latent snapshots', () => {
     const data = await openDataset('toy:moons', { limit: 120 });
     const vae = Vae.create(toyModel, 3);
     const trainCount = data.train.count;
-    const snap = latentSnapshot(vae, data, trainCount + 5, 'all');
+    const snap = await latentSnapshot(vae, data, trainCount + 5, 'all');
     expect(snap.split).toBe('all');
     expect(snap.n).toBe(trainCount + 5);
     // Train items first, then the test items numbered after them.
@@ -102,7 +102,7 @@ describe('latent snapshots', () => {
   it('number the items of the split they were asked for, and can leave errors out', async () => {
     const data = await openDataset('toy:moons', { limit: 120 });
     const vae = Vae.create(toyModel, 3);
-    const test = latentSnapshot(vae, data, 4, 'test', { errors: false });
+    const test = await latentSnapshot(vae, data, 4, 'test', { errors: false });
     expect(test).toMatchObject({ split: 'test', n: 4 });
     expect(Array.from(test.indices)).toEqual([0, 1, 2, 3]);
     expect(test).not.toHaveProperty('errors');

@@ -6,8 +6,9 @@ import { datasetFor } from '../checkpoint-data';
 import { Output, fixed, warn } from '../output';
 import { coverageText, splitPlots, writeReport } from './coverage';
 import { open } from './models';
+import type { OnnxFlags } from '../onnx-options';
 
-export interface EvalOptions {
+export interface EvalOptions extends OnnxFlags {
   data?: string;
   limit?: number;
   iw?: number;
@@ -18,17 +19,21 @@ export interface EvalOptions {
 }
 
 export async function evaluateCheckpoint(ckpt: string, opts: EvalOptions): Promise<void> {
-  const loaded = await open(ckpt);
-  const { vae, manifest } = loaded;
+  const loaded = await open(ckpt, opts);
+  const { model, manifest } = loaded;
   const { data } = await datasetFor(loaded, opts.data, 'test', opts.limit);
   // Dynamically binarised models are scored on binarised test data, as in the literature.
   const binarizeSeed = manifest.train?.dynamicBinarization ? mixSeed(opts.seed, 5) : undefined;
   const common = { seed: opts.seed, ...(binarizeSeed !== undefined ? { binarizeSeed } : {}) };
-  const figures = evaluate(vae, data, common);
-  const ll = opts.iw
-    ? importanceWeightedLogLikelihood(vae, data, { samples: opts.iw, ...common })
+  const figures = await evaluate(model, data, common);
+  // IWAE needs q(z|x)'s density: a deterministic encoder gives a point, so it is left out.
+  const iw = opts.iw && model.encoding === 'posterior' ? opts.iw : null;
+  if (opts.iw && !iw)
+    warn('--iw: no log-likelihood estimate: this encoder gives a point per item, not q(z|x)');
+  const ll = iw
+    ? await importanceWeightedLogLikelihood(model, data, { samples: iw, ...common })
     : null;
-  const latent = latentCoverage(vae, data, opts.seed);
+  const latent = await latentCoverage(model, data, opts.seed);
   const html =
     opts.report && latent.coverage
       ? await writeReport(opts.report, latent.coverage, `Coverage of ${manifest.name}`)
@@ -36,9 +41,11 @@ export async function evaluateCheckpoint(ckpt: string, opts: EvalOptions): Promi
   const split = latent.coverage ? await splitPlots(latent.coverage, opts.plots) : null;
   if (opts.plots && !split) warn(`no plots to write: ${latent.reason}`);
   const lines = [
-    `${data.name}, ${data.count} items: ELBO ${fixed(figures.elbo)} nats (reconstruction ${fixed(figures.reconstruction)}, KL ${fixed(figures.kl)})`,
+    figures.elbo !== null && figures.kl !== null
+      ? `${data.name}, ${data.count} items: ELBO ${fixed(figures.elbo)} nats (reconstruction ${fixed(figures.reconstruction)}, KL ${fixed(figures.kl)})`
+      : `${data.name}, ${data.count} items: reconstruction ${fixed(figures.reconstruction)} nats (no ELBO: a deterministic encoder has no KL)`,
     ...(ll !== null ? [`log-likelihood (IWAE, k = ${opts.iw}): ${fixed(ll)} nats`] : []),
-    `active units: ${latent.activeUnits} of ${vae.latentDim}`,
+    `active units: ${latent.activeUnits} of ${model.latentDim}`,
     ...(latent.clusteringAccuracy !== null
       ? [`clustering accuracy (Hungarian matching): ${fixed(100 * latent.clusteringAccuracy, 1)}%`]
       : []),
@@ -53,7 +60,7 @@ export async function evaluateCheckpoint(ckpt: string, opts: EvalOptions): Promi
     {
       ...figures,
       log_likelihood: ll,
-      iw_samples: opts.iw ?? null,
+      iw_samples: iw,
       dataset: data.name,
       kl_per_dimension: latent.klPerDimension,
       active_units: latent.activeUnits,

@@ -1,13 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { initBackend } from '../../engine/backend';
-import { loadCheckpoint } from '../../engine/io/checkpoint';
+import { openModel } from '../../engine/io/open-model';
 import { encodePng, imageGrid } from '../../engine/io/image';
 import { readNpy, writeNpy } from '../../engine/io/npy';
 import { datasetFor } from '../checkpoint-data';
 import { Output, warn } from '../output';
+import { onnxOverrides, type OnnxFlags } from '../onnx-options';
 
-export interface EncodeOptions {
+export interface EncodeOptions extends OnnxFlags {
   data?: string;
   split: string;
   limit?: number;
@@ -15,14 +16,14 @@ export interface EncodeOptions {
   json?: boolean;
 }
 
-export interface DecodeOptions {
+export interface DecodeOptions extends OnnxFlags {
   out: string;
   n?: number;
   scale: number;
   json?: boolean;
 }
 
-export interface SampleOptions {
+export interface SampleOptions extends OnnxFlags {
   n: number;
   seed: number;
   out: string;
@@ -32,26 +33,27 @@ export interface SampleOptions {
 }
 
 /**
- * Loads a checkpoint for inference (never its optimizer state), telling the user on stderr about
- * degenerate weights and about leftovers of interrupted saves that loading tidied.
+ * Opens a checkpoint or an ONNX model for inference (never its optimizer state), telling the user
+ * on stderr about degenerate weights, guesses about an ONNX graph, and leftovers of interrupted
+ * saves that loading tidied.
  */
-export async function open(ckpt: string) {
+export async function open(ckpt: string, flags: OnnxFlags = {}) {
   await initBackend();
-  const loaded = await loadCheckpoint(ckpt);
+  const loaded = await openModel(ckpt, { onnx: onnxOverrides(flags) });
   for (const line of [...loaded.tidied, ...loaded.warnings]) warn(line);
   return loaded;
 }
 
 export async function encode(ckpt: string, opts: EncodeOptions): Promise<void> {
-  const loaded = await open(ckpt);
+  const loaded = await open(ckpt, opts);
   const { data } = await datasetFor(loaded, opts.data, opts.split as 'all', opts.limit);
-  const d = loaded.vae.latentDim;
+  const d = loaded.model.latentDim;
   const z = new Float32Array(data.count * d);
   const chunk = 2048;
   for (let i = 0; i < data.count; i += chunk) {
     const m = Math.min(chunk, data.count - i);
     const x = data.batch(Array.from({ length: m }, (_, j) => i + j));
-    z.set(loaded.vae.encode(x, m), i * d);
+    z.set(await loaded.model.encode(x, m), i * d);
   }
   await writeNpy(opts.out, z, [data.count, d]);
   let labelsFile: string | null = null;
@@ -82,8 +84,8 @@ async function writeGrid(
 }
 
 export async function decode(ckpt: string, zFile: string, opts: DecodeOptions): Promise<void> {
-  const loaded = await open(ckpt);
-  const d = loaded.vae.latentDim;
+  const loaded = await open(ckpt, opts);
+  const d = loaded.model.latentDim;
   const npy = await readNpy(zFile);
   if (npy.shape.length !== 2 || npy.shape[1] !== d) {
     throw new Error(
@@ -97,7 +99,7 @@ export async function decode(ckpt: string, zFile: string, opts: DecodeOptions): 
   if (bad >= 0) throw new Error(`${zFile}: row ${Math.floor(bad / d)} holds a NaN or Inf value`);
   await writeGrid(
     opts.out,
-    loaded.vae.decode(z, rows),
+    await loaded.model.decode(z, rows),
     rows,
     loaded.manifest.imageShape,
     opts.scale,
@@ -109,16 +111,16 @@ export async function decode(ckpt: string, zFile: string, opts: DecodeOptions): 
 }
 
 export async function sample(ckpt: string, opts: SampleOptions): Promise<void> {
-  const loaded = await open(ckpt);
-  const z = loaded.vae.samplePrior(opts.n, opts.seed);
+  const loaded = await open(ckpt, opts);
+  const z = loaded.model.samplePrior(opts.n, opts.seed);
   await writeGrid(
     opts.out,
-    loaded.vae.decode(z, opts.n),
+    await loaded.model.decode(z, opts.n),
     opts.n,
     loaded.manifest.imageShape,
     opts.scale,
   );
-  if (opts.latents) await writeNpy(opts.latents, z, [opts.n, loaded.vae.latentDim]);
+  if (opts.latents) await writeNpy(opts.latents, z, [opts.n, loaded.model.latentDim]);
   new Output(Boolean(opts.json)).result(
     { out: path.resolve(opts.out), n: opts.n, seed: opts.seed },
     `wrote ${opts.n} samples to ${opts.out}`,

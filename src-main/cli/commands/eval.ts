@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { integer } from '../parse';
+import { withOnnxFlags } from '../onnx-options';
 import type { EvalOptions } from '../actions/eval';
 
 export function registerEval(program: Command): void {
-  program
-    .command('eval')
+  withOnnxFlags(program.command('eval'))
     .description(
       'test ELBO, reconstruction, KL, IWAE log-likelihood, active units and coverage of a checkpoint',
     )
-    .argument('<ckpt>', 'checkpoint directory')
+    .argument('<ckpt>', 'checkpoint directory, or ONNX model (decoder.onnx file or folder)')
     .option('--data <spec>', 'dataset (default: the one it was trained on)')
     .option('--limit <n>', 'use the first N test items', integer(1))
     .option('--iw <k>', 'importance-weighted log-likelihood with k samples', integer(1, 100000))

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { integer } from '../parse';
+import { withOnnxFlags } from '../onnx-options';
 import type { EncodeOptions, DecodeOptions, SampleOptions } from '../actions/models';
 
 export function registerModelCommands(program: Command): void {
-  program
-    .command('encode')
+  withOnnxFlags(program.command('encode'))
     .description('write posterior means as NPY (float32 [n, d]) and labels beside them')
-    .argument('<ckpt>', 'checkpoint directory')
+    .argument('<ckpt>', 'checkpoint directory, or ONNX model (decoder.onnx file or folder)')
     .option('--data <spec>', 'dataset (default: the one it was trained on)')
     .option('--split <which>', 'train | test | all (train, then test)', 'all')
     .option(
@@ -23,10 +23,9 @@ export function registerModelCommands(program: Command): void {
       await encode(ckpt, opts);
     });
 
-  program
-    .command('decode')
+  withOnnxFlags(program.command('decode'))
     .description('decode latent vectors from an NPY file into a PNG grid')
-    .argument('<ckpt>', 'checkpoint directory')
+    .argument('<ckpt>', 'checkpoint directory, or ONNX model (decoder.onnx file or folder)')
     .argument('<z>', 'NPY file of shape [n, d]')
     .requiredOption('--out <file>', 'output PNG')
     .option('--n <n>', 'decode only the first N rows (default: all)', integer(1))
@@ -37,10 +36,9 @@ export function registerModelCommands(program: Command): void {
       await decode(ckpt, zFile, opts);
     });
 
-  program
-    .command('sample')
+  withOnnxFlags(program.command('sample'))
     .description("draw from the model's prior and write a PNG grid")
-    .argument('<ckpt>', 'checkpoint directory')
+    .argument('<ckpt>', 'checkpoint directory, or ONNX model (decoder.onnx file or folder)')
     .option('--n <n>', 'number of samples', integer(1, 10000), 64)
     .option('--seed <n>', 'seed', integer(0), 0)
     .requiredOption('--out <file>', 'output PNG')

@@ -1,8 +1,8 @@
 import { tf } from '../tf';
 import type { Dataset } from '../data/dataset';
-import type { Vae } from '../model/model';
+import { requireEncoding, type LatentModel } from '../model/latent-model';
 import { negativeLogLikelihood } from '../model/likelihood';
-import { binarize, decoderLogits, whole } from './evaluate';
+import { binarize } from './evaluate';
 import { mixSeed } from '../../shared/random';
 import { bernoulliNllRows } from '../kernels/bernoulli';
 
@@ -19,55 +19,51 @@ export interface IwaeOptions {
  *   log p(x) ≥ E[log (1/k) Σ_j p(x|z_j) p(z_j) / q(z_j|x)],  z_j ~ q(z|x),
  * which tightens towards log p(x) as k grows. Returns the mean over the dataset in nats.
  */
-export function importanceWeightedLogLikelihood(
-  vae: Vae,
+export async function importanceWeightedLogLikelihood(
+  model: LatentModel,
   data: Dataset,
   options: IwaeOptions,
-): number {
-  const encoder = vae.encoder;
-  if (!encoder)
+): Promise<number> {
+  if (requireEncoding(model, 'the log-likelihood estimate') === 'point')
     throw new Error(
-      'the log-likelihood estimate needs an encoder, and this model has only a decoder',
+      'the log-likelihood estimate (IWAE) needs a posterior density q(z|x), and this encoder gives only a point per item',
     );
   const k = options.samples;
   if (!Number.isInteger(k) || k < 1)
     throw new Error(`--iw needs a positive integer sample count, got ${k}`);
-  const size = vae.inputSize;
+  const size = model.inputSize;
+  const { likelihood, gaussianSigma } = model.config;
   const batch = Math.max(1, Math.floor((options.batchSize ?? 5_000) / k));
   let total = 0;
   for (let start = 0; start < data.count; start += batch) {
     const m = Math.min(batch, data.count - start);
     const x = data.batch(Array.from({ length: m }, (_, i) => start + i));
     if (options.binarizeSeed !== undefined) binarize(x, mixSeed(options.binarizeSeed, start));
+    const xt = tf.tensor2d(x, [m, size]);
+    const head = await model.encoderOutput(xt);
+    // Every item k times (item-major), one row per importance sample, gathered row by row.
+    const rows = tf.tensor1d(
+      Int32Array.from({ length: m * k }, (_, i) => Math.floor(i / k)),
+      'int32',
+    );
+    const repeat = (t: tf.Tensor2D) => tf.gather(t, rows) as tf.Tensor2D;
+    const [z, logQ] = tf.tidy(() => {
+      const posterior = model.geometry.posterior(repeat(head));
+      const sample = posterior.sample(mixSeed(options.seed ?? 0, start));
+      return [sample, posterior.logProb(sample)];
+    });
+    // All m·k samples go through the decoder as one batch.
+    const logits = await model.decoderLogits(z);
     total += tf.tidy(() => {
-      const xt = tf.tensor2d(x, [m, size]);
-      const head = whole(encoder, xt);
-      // Every item k times (item-major), one row per importance sample, gathered row by row.
-      const rows = tf.tensor1d(
-        Int32Array.from({ length: m * k }, (_, i) => Math.floor(i / k)),
-        'int32',
-      );
-      const repeat = (t: tf.Tensor2D) => tf.gather(t, rows) as tf.Tensor2D;
-      const posterior = vae.geometry.posterior(repeat(head));
-      const z = posterior.sample(mixSeed(options.seed ?? 0, start));
-      // All m·k samples go through the decoder as one batch.
-      const logits = decoderLogits(vae, z);
       const logPx = tf.neg(
-        vae.config.likelihood === 'bernoulli'
+        likelihood === 'bernoulli'
           ? bernoulliNll(logits, xt, k)
-          : negativeLogLikelihood(
-              vae.config.likelihood,
-              logits,
-              repeat(xt),
-              vae.config.gaussianSigma,
-            ),
+          : negativeLogLikelihood(likelihood, logits, repeat(xt), gaussianSigma),
       );
-      const logW = tf.reshape(
-        tf.sub(tf.add(logPx, vae.geometry.logPrior(z)), posterior.logProb(z)),
-        [m, k],
-      );
+      const logW = tf.reshape(tf.sub(tf.add(logPx, model.geometry.logPrior(z)), logQ), [m, k]);
       return tf.sum(tf.sub(tf.logSumExp(logW, 1), Math.log(k))).dataSync()[0];
     });
+    tf.dispose([xt, head, rows, z, logQ, logits]);
   }
   return total / Math.max(1, data.count);
 }

@@ -1,5 +1,5 @@
 import type { Dataset } from '../data/dataset';
-import type { Vae } from '../model/model';
+import type { LatentModel } from '../model/latent-model';
 import { tf } from '../tf';
 import { clusterAssignments, clusteringAccuracy, hasClusters } from '../latent/clustering';
 import { geometryDescriptor } from '../latent/registry';
@@ -26,54 +26,70 @@ export interface LatentCoverage {
 }
 
 /**
+ * Posterior means [n, d] of n items, read `chunk` at a time through `items(start, m)`, and for a
+ * Gaussian posterior its log-variances (clamped as the posterior clamps them), both from one
+ * encoder pass; null log-variances for other geometries and deterministic encoders.
+ */
+export async function encodePosteriors(
+  model: LatentModel,
+  n: number,
+  items: (start: number, m: number) => Float32Array,
+  chunk = 2048,
+): Promise<{ means: Float32Array; logVariances: Float32Array | null }> {
+  const d = model.latentDim;
+  const gaussian = model.encoding === 'posterior' && model.config.latent.kind === 'gaussian';
+  const [lo, hi] = model.config.logVarClamp;
+  const means = new Float32Array(n * d);
+  const logVariances = gaussian ? new Float32Array(n * d) : null;
+  for (let start = 0; start < n; start += chunk) {
+    const m = Math.min(chunk, n - start);
+    const x = items(start, m);
+    if (!logVariances) {
+      means.set(await model.encode(x, m), start * d);
+      continue;
+    }
+    // The Gaussian head is [mean (d), log-variance (d)] per row.
+    const head = await model.encodeHead(x, m);
+    for (let r = 0; r < m; r++) {
+      means.set(head.subarray(r * 2 * d, r * 2 * d + d), (start + r) * d);
+      for (let j = 0; j < d; j++) {
+        const v = head[r * 2 * d + d + j];
+        logVariances[(start + r) * d + j] = Math.min(hi, Math.max(lo, v));
+      }
+    }
+  }
+  return { means, logVariances };
+}
+
+/**
  * Encodes `data` and asks whether its posterior means cover the model's own prior: per-dimension
  * KL and active units, and the full coverage report.
  */
-export function latentCoverage(vae: Vae, data: Dataset, seed = 0): LatentCoverage {
+export async function latentCoverage(
+  model: LatentModel,
+  data: Dataset,
+  seed = 0,
+): Promise<LatentCoverage> {
   const n = data.count;
-  const d = vae.latentDim;
-  const chunk = 2048;
-  /** Runs `f` over the items in chunks, writing `width` values per item into one array. */
-  const encodeAll = (width: number, f: (x: Float32Array, m: number) => Float32Array) => {
-    const out = new Float32Array(n * width);
-    for (let i = 0; i < n; i += chunk) {
-      const m = Math.min(chunk, n - i);
-      out.set(f(data.batch(Array.from({ length: m }, (_, j) => i + j)), m), i * width);
-    }
-    return out;
-  };
-  let means: Float32Array;
-  let logVariances: Float32Array | null = null;
-  if (vae.config.latent.kind === 'gaussian') {
-    // The head is [mean, log-variance]: both come from one pass.
-    const heads = encodeAll(2 * d, (x, m) => vae.encodeHead(x, m));
-    const [lo, hi] = vae.config.logVarClamp;
-    means = new Float32Array(n * d);
-    logVariances = new Float32Array(n * d);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) {
-        means[i * d + j] = heads[i * 2 * d + j];
-        logVariances[i * d + j] = Math.min(hi, Math.max(lo, heads[i * 2 * d + d + j]));
-      }
-    }
-  } else {
-    means = encodeAll(d, (x, m) => vae.encode(x, m));
-  }
+  const d = model.latentDim;
+  const { means, logVariances } = await encodePosteriors(model, n, (start, m) =>
+    data.batch(Array.from({ length: m }, (_, j) => start + j)),
+  );
   const klPerDimension = logVariances
     ? Array.from(diagonalGaussianKl(means, logVariances, n, d))
     : null;
   const active = activeUnits(means, n, d).count;
   const accuracy =
-    hasClusters(vae.geometry) && data.labels && n > 0
+    hasClusters(model.geometry) && data.labels && n > 0
       ? clusteringAccuracy(
-          tf.tidy(() => clusterAssignments(vae.geometry, tf.tensor2d(means, [n, d]))),
+          tf.tidy(() => clusterAssignments(model.geometry, tf.tensor2d(means, [n, d]))),
           data.labels,
         )
       : null;
   const base = { means, klPerDimension, activeUnits: active, clusteringAccuracy: accuracy };
   if (n < 2) return { ...base, coverage: null, reason: 'fewer than 2 items' };
   // The prior the geometry says coverage compares with (the same as the app's coverage panel).
-  const { prior, caveat } = geometryDescriptor(vae.config.latent.kind).coverage;
+  const { prior, caveat } = geometryDescriptor(model.config.latent.kind).coverage;
   const coverage = coverageReport(means, n, d, {
     prior,
     seed,

@@ -11,6 +11,8 @@ import { forward } from '../nets/forward';
 import { randomDistortion } from '../training/augment';
 import { mlpDecoder, mlpEncoder } from '../nets/mlp';
 import { convDecoder, convEncoder } from '../nets/conv';
+import { whole } from '../nets/whole';
+import type { LatentModel } from './latent-model';
 
 /** Batch-mean loss terms of one step, all scalars in nats per item. */
 export interface LossTerms {
@@ -36,7 +38,7 @@ const EPS = 1e-6;
  * A variational autoencoder: encoder and decoder nets (tfjs layers models, saved in the standard
  * format), a latent geometry (prior and posterior family) and an objective.
  */
-export class Vae {
+export class Vae implements LatentModel {
   readonly config: ModelConfig;
   readonly encoder: tf.LayersModel | null;
   readonly decoder: tf.LayersModel;
@@ -76,6 +78,25 @@ export class Vae {
             convDecoder(d, config.inputShape, config.net, seed * 1000 + 1),
           ];
     return new Vae({ config, encoder, decoder });
+  }
+
+  get encoding(): 'posterior' | null {
+    return this.encoder ? 'posterior' : null;
+  }
+
+  get pointEstimate(): boolean {
+    return this.objective.deterministic;
+  }
+
+  /** The encoder's head for x in one pass (no `predict` batching), for evaluation. */
+  encoderOutput(x: tf.Tensor2D): tf.Tensor2D {
+    return whole(this.requireEncoder('encoding'), x);
+  }
+
+  /** Decoder logits for z [n, d] in one pass (`logits` without predict's batching). */
+  decoderLogits(z: tf.Tensor2D): tf.Tensor2D {
+    if (this.decoderOutput !== 'logits') return this.logits(z);
+    return tf.reshape(whole(this.decoder, z), [z.shape[0], -1]) as tf.Tensor2D;
   }
 
   get latentDim(): number {

@@ -3,7 +3,7 @@ import { TrainConfig, parseOrThrow, type TrainConfigInput } from '../../shared/c
 import type { DatasetSplit } from '../data/dataset';
 import type { Vae } from '../model/model';
 import { TypedEmitter } from './events';
-import { binarize, evaluate, type Evaluation } from '../evaluation/evaluate';
+import { binarize, evaluate, withElbo, type ElboEvaluation } from '../evaluation/evaluate';
 import { mixSeed, mulberry32, permutation } from '../../shared/random';
 import { DivergenceWatch } from './divergence';
 
@@ -28,7 +28,7 @@ export interface EpochSummary {
   epochs: number;
   step: number;
   train: { loss: number; reconstruction: number; kl: number; divergence: number };
-  test: Evaluation;
+  test: ElboEvaluation;
   seconds: number;
   samplesPerSecond: number;
   /** On the first epoch of a resumed run: what changed on resuming (checkpoint history). */
@@ -222,10 +222,12 @@ export class Trainer extends TypedEmitter<TrainerEvents> {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const testSet = test.count > 0 ? test : train;
-      const testEval = evaluate(this.vae, testSet, {
-        seed: mixSeed(seed, 4),
-        ...(dynamicBinarization ? { binarizeSeed: mixSeed(seed, 5) } : {}),
-      });
+      const testEval = withElbo(
+        await evaluate(this.vae, testSet, {
+          seed: mixSeed(seed, 4),
+          ...(dynamicBinarization ? { binarizeSeed: mixSeed(seed, 5) } : {}),
+        }),
+      );
       const floored = Number.isFinite(testEval.elbo)
         ? watch.elbo(testEval.elbo)
         : `the test ELBO became ${testEval.elbo}`;

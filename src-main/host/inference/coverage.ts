@@ -1,15 +1,16 @@
 import { coverageReport, type Prior } from '../../engine/coverage/report';
 import type { Dataset, DatasetSplit } from '../../engine/data/dataset';
 import { geometryDescriptor } from '../../engine/latent/registry';
-import type { Vae } from '../../engine/model/model';
+import type { LatentModel } from '../../engine/model/latent-model';
+import { encodePosteriors } from '../../engine/evaluation/latent-coverage';
 import { AtlasError } from '../../api/errors';
 import type { CoverageReport } from '../../api/records';
 
 const CHUNK = 2_000;
 
 /** The reference distribution the report compares the encoded cloud with: the geometry says. */
-function priorOf(vae: Vae): { prior: Prior; warning?: string } {
-  const { prior, caveat } = geometryDescriptor(vae.config.latent.kind).coverage;
+function priorOf(model: LatentModel): { prior: Prior; warning?: string } {
+  const { prior, caveat } = geometryDescriptor(model.config.latent.kind).coverage;
   return { prior, ...(caveat ? { warning: caveat } : {}) };
 }
 
@@ -18,39 +19,24 @@ function priorOf(vae: Vae): { prior: Prior; warning?: string } {
  * (engine/coverage). For Gaussian latents the encoder's log-variances go along, for the KL per
  * dimension and active units.
  */
-export function coverageOf(
-  vae: Vae,
+export async function coverageOf(
+  model: LatentModel,
   data: DatasetSplit,
   limit: number,
   seed: number,
-): { report: CoverageReport; n: number; dim: number } {
-  if (!vae.encoder)
+): Promise<{ report: CoverageReport; n: number; dim: number }> {
+  if (!model.encoding)
     throw new AtlasError('unavailable', 'this model has only a decoder: it cannot encode data');
   const set: Dataset = data.test.count >= Math.min(limit, 2) ? data.test : data.train;
   const n = Math.min(limit, set.count);
-  const d = vae.latentDim;
-  const gaussian = vae.config.latent.kind === 'gaussian';
-  const [lo, hi] = vae.config.logVarClamp;
-  const means = new Float32Array(n * d);
-  const logVariances = gaussian ? new Float32Array(n * d) : undefined;
-  for (let start = 0; start < n; start += CHUNK) {
-    const m = Math.min(CHUNK, n - start);
-    const x = set.batch(Int32Array.from({ length: m }, (_, i) => start + i));
-    if (gaussian) {
-      // The Gaussian head is [mean (d), log-variance (d)] per row.
-      const head = vae.encodeHead(x, m);
-      for (let r = 0; r < m; r++) {
-        means.set(head.subarray(r * 2 * d, r * 2 * d + d), (start + r) * d);
-        for (let j = 0; j < d; j++) {
-          const v = head[r * 2 * d + d + j];
-          logVariances![(start + r) * d + j] = Math.min(hi, Math.max(lo, v));
-        }
-      }
-    } else {
-      means.set(vae.encode(x, m), start * d);
-    }
-  }
-  const { prior, warning } = priorOf(vae);
+  const d = model.latentDim;
+  const { means, logVariances } = await encodePosteriors(
+    model,
+    n,
+    (start, m) => set.batch(Int32Array.from({ length: m }, (_, i) => start + i)),
+    CHUNK,
+  );
+  const { prior, warning } = priorOf(model);
   let report: CoverageReport;
   try {
     report = coverageReport(means, n, d, {

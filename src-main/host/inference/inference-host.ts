@@ -77,7 +77,7 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
 
   const loadModel = (modelId: string): Promise<LoadedModel> => models.get(modelId);
   const requireEncoder = (model: LoadedModel) => {
-    if (!model.vae.encoder) {
+    if (!model.model.encoding) {
       throw new AtlasError(
         'unavailable',
         `model "${model.modelId}" has only a decoder: it cannot encode`,
@@ -184,13 +184,13 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     async encode({ modelId, x, n }) {
       const model = await loadModel(modelId);
       requireEncoder(model);
-      if (x.length !== n * model.vae.inputSize) {
+      if (x.length !== n * model.model.inputSize) {
         throw new AtlasError(
           'invalid-params',
-          `x holds ${x.length} values; ${n} items of shape [${model.vae.config.inputShape.join(', ')}] need ${n * model.vae.inputSize}`,
+          `x holds ${x.length} values; ${n} items of shape [${model.model.config.inputShape.join(', ')}] need ${n * model.model.inputSize}`,
         );
       }
-      return { means: model.vae.encode(x, n), n, dim: model.vae.latentDim };
+      return { means: await model.model.encode(x, n), n, dim: model.model.latentDim };
     },
     async latents({ modelId, limit, split, cache }) {
       const model = await loadModel(modelId);
@@ -205,9 +205,9 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
         head && head.n === head.limit && head.n < limit
           ? joinSnapshots(
               head.snapshot,
-              latentSnapshot(model.vae, data, limit, split, { from: head.n }),
+              await latentSnapshot(model.model, data, limit, split, { from: head.n }),
             )
-          : latentSnapshot(model.vae, data, limit, split);
+          : await latentSnapshot(model.model, data, limit, split);
       for (const k of [...recentLatents.keys()])
         if (k.startsWith(`${modelId}@`)) recentLatents.delete(k);
       recentLatents.set(key, { snapshot, n: snapshot.n, limit });
@@ -227,10 +227,10 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       const model = await loadModel(modelId);
       const data = await modelData(model);
       const size = data.train.itemShape.reduce((a, b) => a * b, 1);
-      if (size !== model.vae.inputSize) {
+      if (size !== model.model.inputSize) {
         throw new AtlasError(
           'unavailable',
-          `the items of "${data.train.descriptor.spec}" have shape [${data.train.itemShape.join(', ')}] but model "${modelId}" takes [${model.vae.config.inputShape.join(', ')}]: the dataset changed since it was trained`,
+          `the items of "${data.train.descriptor.spec}" have shape [${data.train.itemShape.join(', ')}] but model "${modelId}" takes [${model.model.config.inputShape.join(', ')}]: the dataset changed since it was trained`,
         );
       }
       return datasetItems(data, indices, split);
@@ -238,27 +238,31 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     async decode({ modelId, z, n }) {
       const model = await loadModel(modelId);
       checkLatents(model, z, n);
-      return { images: model.vae.decode(z, n), n, shape: model.manifest.imageShape };
+      return { images: await model.model.decode(z, n), n, shape: model.manifest.imageShape };
     },
     async decoderWeights({ modelId }) {
       const model = await loadModel(modelId);
+      if (!model.vae)
+        return {
+          unsupported: 'an ONNX model: its decoder runs in ONNX Runtime, not as Dense layers',
+        };
       return decoderWeights(model.vae, model.manifest.imageShape);
     },
     async samplePrior({ modelId, n, seed }) {
       const model = await loadModel(modelId);
-      const z = model.vae.samplePrior(n, seed);
+      const z = model.model.samplePrior(n, seed);
       return {
         z,
-        images: model.vae.decode(z, n),
+        images: await model.model.decode(z, n),
         n,
-        dim: model.vae.latentDim,
+        dim: model.model.latentDim,
         shape: model.manifest.imageShape,
       };
     },
     async coverage({ modelId, limit, seed }) {
       const model = await loadModel(modelId);
       requireEncoder(model);
-      return coverageOf(model.vae, await modelData(model), limit, seed);
+      return coverageOf(model.model, await modelData(model), limit, seed);
     },
     async exportPng(p) {
       const { images, n, shape, columns, scale, path: target, overwrite = false } = p;
@@ -329,7 +333,7 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
 }
 
 function checkLatents(model: LoadedModel, z: Float32Array, n: number): void {
-  const d = model.vae.latentDim;
+  const d = model.model.latentDim;
   if (z.length !== n * d) {
     throw new AtlasError(
       'invalid-params',

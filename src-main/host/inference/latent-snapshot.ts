@@ -1,5 +1,5 @@
 import type { Dataset, DatasetSplit } from '../../engine/data/dataset';
-import type { Vae } from '../../engine/model/model';
+import type { LatentModel } from '../../engine/model/latent-model';
 import { AtlasError } from '../../api/errors';
 import type { DataSplit, LatentSnapshot } from '../../api/records';
 
@@ -21,13 +21,13 @@ function setsOf(data: DatasetSplit, which: DataSplit): Dataset[] {
  * point cloud the window draws. Encoded in chunks so 70,000 MNIST digits never sit in memory as
  * one 220 MB batch.
  */
-export function latentSnapshot(
-  vae: Vae,
+export async function latentSnapshot(
+  model: LatentModel,
   data: DatasetSplit,
   limit: number,
   which: DataSplit = 'all',
   options: { errors?: boolean; from?: number } = {},
-): LatentSnapshot {
+): Promise<LatentSnapshot> {
   const withErrors = options.errors ?? true;
   const plan: { set: Dataset; count: number; offset: number }[] = [];
   let remaining = limit;
@@ -42,7 +42,7 @@ export function latentSnapshot(
   // Rows before `from` are left out (a caller that has them already encodes only the rest).
   const from = Math.max(0, Math.min(options.from ?? 0, total));
   const n = total - from;
-  const dim = vae.latentDim;
+  const dim = model.latentDim;
   const means = new Float32Array(n * dim);
   const errors = withErrors ? new Float32Array(n) : undefined;
   const indices = new Int32Array(n);
@@ -57,11 +57,11 @@ export function latentSnapshot(
       const local = Int32Array.from({ length: m }, (_, i) => start + i);
       const x = set.batch(local);
       if (errors) {
-        const encoded = vae.encodeWithError(x, m);
+        const encoded = await model.encodeWithError(x, m);
         means.set(encoded.means, at * dim);
         errors.set(encoded.errors, at);
       } else {
-        means.set(vae.encode(x, m), at * dim);
+        means.set(await model.encode(x, m), at * dim);
       }
       for (let i = 0; i < m; i++) indices[at + i] = first + start + i;
       if (labels) labels.set(set.labels!.subarray(start, start + m), at);

@@ -2,16 +2,20 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { CheckpointManifest, loadCheckpoint } from '../../engine/io/checkpoint';
+import { CheckpointManifest } from '../../engine/io/checkpoint';
+import { openModel } from '../../engine/io/open-model';
+import type { LatentModel } from '../../engine/model/latent-model';
 import type { Vae } from '../../engine/model/model';
 import { AtlasError } from '../../api/errors';
 
 export interface LoadedModel {
   modelId: string;
   dir: string;
-  vae: Vae;
+  model: LatentModel;
+  /** The TensorFlow.js model behind `model` (null for ONNX models), for its layers. */
+  vae: Vae | null;
   manifest: CheckpointManifest;
-  kind: 'atlas' | 'stock';
+  kind: 'atlas' | 'stock' | 'onnx';
   /** What loading noticed that does not stop it (degenerate weights), one line each. */
   warnings: string[];
   /** The checkpoint file time this copy was loaded from. */
@@ -20,7 +24,12 @@ export interface LoadedModel {
 
 /** The file whose time changes whenever a checkpoint is rewritten (saves swap whole folders). */
 function versionFile(dir: string): string {
-  for (const candidate of ['manifest.json', 'model.json', path.join('decoder', 'model.json')]) {
+  for (const candidate of [
+    'manifest.json',
+    'model.json',
+    path.join('decoder', 'model.json'),
+    'decoder.onnx',
+  ]) {
     const file = path.join(dir, candidate);
     if (existsSync(file)) return file;
   }
@@ -90,7 +99,7 @@ export class ModelCache {
   }
 
   evict(modelId: string): void {
-    this.models.get(modelId)?.vae.dispose();
+    this.models.get(modelId)?.model.dispose();
     this.models.delete(modelId);
   }
 
@@ -123,6 +132,7 @@ export class ModelCache {
           modelId,
           dir,
           version,
+          model: loaded.model,
           vae: loaded.vae,
           manifest,
           kind: loaded.kind,
@@ -130,7 +140,7 @@ export class ModelCache {
         };
         // The latest load wins; a stale one is replaced on the next request, which compares versions.
         const old = this.models.get(modelId);
-        if (old && old !== model) old.vae.dispose();
+        if (old && old !== model) old.model.dispose();
         this.models.set(modelId, model);
         this.trim();
         return model;
@@ -165,7 +175,7 @@ async function loadWithRetry(dir: string) {
       continue;
     }
     try {
-      return await loadCheckpoint(dir);
+      return await openModel(dir);
     } catch (err) {
       if (attempt >= 2) throw err;
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -30,8 +30,8 @@ export function modelDir(libraryDir: string, modelId: string): string {
 
 /** Whether `dir` holds a checkpoint: ours (manifest.json) or a stock TensorFlow.js model. */
 export function isCheckpointDir(dir: string): boolean {
-  return ['manifest.json', 'model.json', path.join('decoder', 'model.json')].some((f) =>
-    existsSync(path.join(dir, f)),
+  return ['manifest.json', 'model.json', path.join('decoder', 'model.json'), 'decoder.onnx'].some(
+    (f) => existsSync(path.join(dir, f)),
   );
 }
 
@@ -116,7 +116,7 @@ export function modelDetail(model: LoadedModel, state: LibraryState): ModelDetai
   return {
     ...modelInfo(model.modelId, model.manifest, state),
     config: model.manifest.model,
-    hasEncoder: model.vae.encoder !== null,
+    hasEncoder: model.model.encoding !== null,
     ...(model.warnings?.length ? { warnings: model.warnings } : {}),
   };
 }

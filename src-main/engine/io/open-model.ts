@@ -1,0 +1,67 @@
+import path from 'node:path';
+import type { ModelConfig } from '../../shared/config';
+import type { LatentModel } from '../model/latent-model';
+import type { Vae } from '../model/model';
+import { openOnnx, onnxFiles } from '../onnx/onnx-open';
+import type { OnnxSidecarInput } from '../onnx/onnx-sidecar';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  loadCheckpoint,
+  type CheckpointManifest,
+  type LoadOptions,
+} from './checkpoint';
+
+/** A model opened for inference, whatever its format. */
+export interface OpenedModel {
+  model: LatentModel;
+  /** The TensorFlow.js model behind `model` (ours or stock), for what needs its layers. */
+  vae: Vae | null;
+  manifest: CheckpointManifest;
+  /** `atlas`: our own checkpoint; `stock`: a TensorFlow.js layers model; `onnx`: ONNX files. */
+  kind: 'atlas' | 'stock' | 'onnx';
+  warnings: string[];
+  tidied: string[];
+}
+
+export interface OpenOptions extends LoadOptions {
+  /** What an ONNX model's atlas.json would state (the CLI's --prior, --output, …). */
+  onnx?: OnnxSidecarInput;
+}
+
+/**
+ * Opens a checkpoint folder, a stock TensorFlow.js model, or an ONNX model (a decoder `.onnx`
+ * file, or a folder with `decoder.onnx` and optionally `encoder.onnx` and `atlas.json`).
+ */
+export async function openModel(target: string, options: OpenOptions = {}): Promise<OpenedModel> {
+  target = path.resolve(target);
+  const files = onnxFiles(target);
+  if (!files) {
+    const loaded = await loadCheckpoint(target, options);
+    return { ...loaded, model: loaded.vae, vae: loaded.vae };
+  }
+  const { model, warnings, dataset } = await openOnnx(files, options.onnx ?? {});
+  const now = new Date().toISOString();
+  const config: ModelConfig = model.config;
+  const manifest: CheckpointManifest = {
+    format: CHECKPOINT_FORMAT,
+    formatVersion: CHECKPOINT_VERSION,
+    name: path.basename(target).replace(/\.onnx$/i, ''),
+    createdAt: now,
+    updatedAt: now,
+    model: config,
+    decoderOutput: 'logits',
+    dataset: dataset
+      ? { spec: dataset, options: {}, name: dataset, itemShape: [...model.imageShape] }
+      : null,
+    imageShape: [...model.imageShape],
+    train: null,
+    state: { epoch: 0, step: 0 },
+    history: [],
+    backend: `onnxruntime-node (${model.parts.provider})`,
+    metrics: {},
+    hasOptimizer: false,
+    hasPrior: false,
+  };
+  return { model, vae: null, manifest, kind: 'onnx', warnings, tidied: [] };
+}
