@@ -5,6 +5,7 @@ import { registerModelCommands } from './commands/models';
 import { registerCoverage } from './commands/coverage';
 import { registerEval } from './commands/eval';
 import { registerServe } from './commands/serve';
+import { registerExport } from './commands/export';
 import { reportError, PREFIX } from './errors';
 import { version } from './version';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerCoverage(program);
   registerServe(program);
+  registerExport(program);
   return program;
 }
 
