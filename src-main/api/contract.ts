@@ -11,6 +11,8 @@ import {
   DatasetOptions,
   DatasetSummary,
   DecoderWeights,
+  OnnxDecoder,
+  OnnxOptions,
   DisplayName,
   EvalSummary,
   FsPath,
@@ -240,9 +242,18 @@ export const methods = {
     result: z.object({ model: ModelInfo }),
   },
   deleteModel: { params: ModelRef, result: z.object({ modelId: Id }) },
-  /** Copies a checkpoint folder made elsewhere into the library. */
+  /**
+   * Imports a model into the library: a checkpoint folder, a stock TensorFlow.js model, or an ONNX
+   * model (a decoder `.onnx` file or a folder with decoder.onnx). `onnx` states what its graph does
+   * not (as atlas.json does), `dataset` the dataset whose items it encodes (the cloud).
+   */
   importModel: {
-    params: z.strictObject({ path: FsPath, name: DisplayName.optional() }),
+    params: z.strictObject({
+      path: FsPath,
+      name: DisplayName.optional(),
+      dataset: z.string().min(1).max(4096).optional(),
+      onnx: OnnxOptions.optional(),
+    }),
     result: z.object({ model: ModelInfo }),
   },
   /** Posterior means of items x (row-major n × inputSize, values in [0, 1]). */
@@ -337,6 +348,14 @@ export const methods = {
   decoderWeights: {
     params: ModelRef,
     result: z.union([DecoderWeights, z.object({ unsupported: z.string().min(1) })]),
+  },
+  /**
+   * The decoder of an ONNX model as its graph, for a page that runs it itself (onnxruntime-web);
+   * `unsupported` says why not (not an ONNX model, too large).
+   */
+  decoderOnnx: {
+    params: ModelRef,
+    result: z.union([OnnxDecoder, z.object({ unsupported: z.string().min(1) })]),
   },
   /** n draws from the model's prior and their images. */
   samplePrior: {

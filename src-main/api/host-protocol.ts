@@ -29,6 +29,7 @@ export const INFERENCE_METHODS = [
   'items',
   'decode',
   'decoderWeights',
+  'decoderOnnx',
   'samplePrior',
   'coverage',
   'exportPng',

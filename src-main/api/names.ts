@@ -25,6 +25,7 @@ export const METHOD_NAMES = [
   'items',
   'decode',
   'decoderWeights',
+  'decoderOnnx',
   'samplePrior',
   'coverage',
   'exportPng',

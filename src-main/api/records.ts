@@ -2,7 +2,7 @@ import './zod-config';
 import { z } from 'zod';
 import { LatentKind, ModelConfig, ObjectiveKind } from '../shared/config';
 import { ERROR_CODES } from './names';
-import { Float32ArraySchema, Int32ArraySchema } from './typed-arrays';
+import { Float32ArraySchema, Int32ArraySchema, Uint8ArraySchema } from './typed-arrays';
 
 /**
  * The records that requests, replies and events are made of. Engine types are mirrored here as
@@ -152,6 +152,8 @@ export const ModelInfo = z.object({
   }),
   objective: ObjectiveKind,
   net: z.enum(['mlp', 'conv']),
+  /** `atlas`: trained here; `stock`: a TensorFlow.js layers model; `onnx`: run by ONNX Runtime. */
+  format: z.enum(['atlas', 'stock', 'onnx']).optional(),
   dataset: DatasetDescriptor.nullable(),
   /** Whether a training job is writing this model now. */
   training: z.boolean(),
@@ -306,6 +308,49 @@ export const DecoderWeights = z
       });
   });
 export type DecoderWeights = z.infer<typeof DecoderWeights>;
+
+/** What a user can state about an ONNX model on import (the atlas.json fields a form offers). */
+export const OnnxOptions = z.strictObject({
+  prior: z.enum(['gaussian', 'sphere']).optional(),
+  output: z.enum(['logits', 'probs', 'tanh']).optional(),
+  layout: z.enum(['nchw', 'nhwc', 'flat']).optional(),
+  inputSize: z
+    .string()
+    .regex(/^\d{1,5}x\d{1,5}x(1|3)$/)
+    .optional(),
+});
+export type OnnxOptions = z.infer<typeof OnnxOptions>;
+
+/** The largest ONNX decoder a page is sent to run itself (bigger ones decode in the engine). */
+export const MAX_ONNX_DECODER_BYTES = 48 * 1024 * 1024;
+
+/**
+ * An ONNX model's decoder graph and how to call it (engine/onnx/onnx-model.ts DecoderPlan), for a
+ * page that runs it with onnxruntime-web: the same graph the engine runs, so the same images.
+ */
+export const OnnxDecoder = z.object({
+  bytes: Uint8ArraySchema.refine((b) => b.length <= MAX_ONNX_DECODER_BYTES, {
+    message: `at most ${MAX_ONNX_DECODER_BYTES} bytes`,
+  }),
+  latentInput: z.string().min(1),
+  latentDim: z.number().int().min(1),
+  /** A batch size fixed in the graph, or null for a dynamic batch axis. */
+  fixedBatch: z.number().int().min(1).nullable(),
+  /** Other inputs, one row of values repeated for every row of z. */
+  constants: z.array(
+    z.object({
+      name: z.string().min(1),
+      values: z.array(z.number()),
+      dims: z.array(z.number().int().min(1)),
+    }),
+  ),
+  output: z.string().min(1),
+  layout: z.enum(['nchw', 'nhwc', 'flat']),
+  range: z.enum(['logits', 'probs', 'tanh']),
+  /** One image, [h, w, c]. */
+  shape: z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]),
+});
+export type OnnxDecoder = z.infer<typeof OnnxDecoder>;
 
 /**
  * The coverage report, exactly as the engine computes it: the engine's own schema, whose inferred

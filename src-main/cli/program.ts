@@ -5,6 +5,7 @@ import { registerModelCommands } from './commands/models';
 import { registerCoverage } from './commands/coverage';
 import { registerEval } from './commands/eval';
 import { registerServe } from './commands/serve';
+import { registerImport } from './commands/import';
 import { registerExport } from './commands/export';
 import { reportError, PREFIX } from './errors';
 import { version } from './version';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerModelCommands(program);
   registerCoverage(program);
+  registerImport(program);
   registerServe(program);
   registerExport(program);
   return program;

@@ -42,6 +42,7 @@ export const validParams: Record<MethodName, Record<string, unknown>> = {
   items: { modelId: 'm-1', indices: Int32Array.from([0, 5, 9]), split: 'test' },
   decode: { modelId: 'm-1', z: new Float32Array(4), n: 2 },
   decoderWeights: { modelId: 'm-1' },
+  decoderOnnx: { modelId: 'm-1' },
   samplePrior: { modelId: 'm-1', n: 4 },
   coverage: { modelId: 'm-1' },
   exportPng: { images: new Float32Array(2 * 4 * 4), n: 2, shape: [4, 4, 1] },
@@ -119,6 +120,10 @@ export const invalidParams: Partial<Record<MethodName, [unknown, string][]>> = {
     [{ modelId: 'm-1', z: new Float32Array(2), n: 0 }, 'n'],
     [{ modelId: 'm-1', z: new Float32Array(2), n: 1.5 }, 'n'],
     [{ modelId: 'm-1', z: new Float32Array(20_002), n: 10_001 }, 'n'],
+  ],
+  decoderOnnx: [
+    [{}, 'modelId'],
+    [{ modelId: '../m-1' }, 'modelId'],
   ],
   decoderWeights: [
     [{}, 'modelId'],

@@ -144,7 +144,8 @@ describe('the model library', () => {
     const model = {
       modelId: 'm1',
       dir: path.join(library, 'm1'),
-      vae: { encoder: null },
+      model: { encoding: null },
+      vae: null,
       manifest,
       kind: 'atlas',
       version: 1,

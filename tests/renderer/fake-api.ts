@@ -6,7 +6,7 @@ import type { AtlasApi } from '../../src-main/api/atlas-api';
 import type { EventPayload, ParsedParams, Result } from '../../src-main/api/contract';
 import { AtlasError } from '../../src-main/api/errors';
 import type { EventName, MethodName } from '../../src-main/api/names';
-import type { JobInfo, ModelDetail, ModelInfo } from '../../src-main/api/records';
+import type { JobInfo, ModelDetail, ModelInfo, OnnxDecoder } from '../../src-main/api/records';
 import { parseParams, parseResult } from '../../src-main/api/validate';
 import { createRng } from '../../src-renderer/lib/rng';
 import { fixtureReport } from '../coverage/report-fixture';
@@ -36,6 +36,11 @@ export interface FakeEngine {
    * false: it answers `unsupported`, as for a conv decoder, and the page asks `decode`.
    */
   withWeights: boolean;
+  /**
+   * ONNX decoder graphs `decoderOnnx` sends, by model id (fakeOnnxDecoder in fake-onnx.ts builds
+   * one that computes what `decode` does); every other model answers `unsupported`.
+   */
+  onnxGraphs: Map<string, OnnxDecoder>;
   /** Scales every logit: change it, then emit `weightsChanged`, to mimic a training step. */
   weightScale: number;
   /** How long each request takes to answer (ms); none by default. Replies may then cross. */
@@ -204,6 +209,7 @@ export function createFakeEngine(): FakeEngine {
     withErrors: true,
     withItems: true,
     withWeights: false,
+    onnxGraphs: new Map(),
     weightScale: 1,
     emit(event, payload) {
       for (const l of listeners.get(event) ?? []) l(payload);
@@ -406,6 +412,10 @@ export function createFakeEngine(): FakeEngine {
         return { unsupported: 'layer "dec_logits" (Conv2DTranspose) is not a Dense layer' };
       return decoderWeightsFor(m.latent.dim, engine.weightScale);
     },
+    decoderOnnx: (p) =>
+      engine.onnxGraphs.get(find(p.modelId).modelId) ?? {
+        unsupported: 'not an ONNX model: its decoder runs in TensorFlow.js',
+      },
     samplePrior: (p) => {
       const m = find(p.modelId);
       const rng = createRng(p.seed + 1);

@@ -3,7 +3,7 @@ import type { ModelConfig } from '../../shared/config';
 import type { LatentModel } from '../model/latent-model';
 import type { Vae } from '../model/model';
 import { openOnnx, onnxFiles } from '../onnx/onnx-open';
-import type { OnnxSidecarInput } from '../onnx/onnx-sidecar';
+import type { OnnxSidecarInput } from '../../shared/onnx-sidecar';
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,

@@ -5,7 +5,7 @@ import { createGeometry } from '../latent/registry';
 import type { LatentModel } from '../model/latent-model';
 import { negativeLogLikelihood } from '../model/likelihood';
 import { onnxRuntime, runtimeMessage, type OrtSession, type OrtTensor } from './onnx-runtime';
-import type { ImageLayout, OutputRange } from './onnx-sidecar';
+import type { ImageLayout, OutputRange } from '../../shared/onnx-sidecar';
 
 /** How to call an ONNX decoder: which input takes z, what else it needs, what comes out. */
 export interface DecoderPlan {

@@ -4,14 +4,13 @@ import path from 'node:path';
 import { ParsedOnnx } from './onnx-parse';
 import { createSession, onnxRuntime, type OrtSession } from './onnx-runtime';
 import { floats, inputDims, OnnxModel, type DecoderPlan, type EncoderPlan } from './onnx-model';
+import { readSidecar, SIDECAR_FILE } from './onnx-sidecar';
 import {
   parseSidecar,
-  readSidecar,
-  SIDECAR_FILE,
   type ImageLayout,
   type OnnxSidecar,
   type OnnxSidecarInput,
-} from './onnx-sidecar';
+} from '../../shared/onnx-sidecar';
 
 export const DECODER_FILE = 'decoder.onnx';
 export const ENCODER_FILE = 'encoder.onnx';

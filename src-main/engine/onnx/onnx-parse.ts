@@ -3,7 +3,7 @@ import type { onnx as Onnx } from 'onnx-proto';
 
 // onnx-proto is CommonJS: Node's ES module loader offers its `module.exports` only as the default.
 const { onnx } = onnxProto;
-import type { OutputRange } from './onnx-sidecar';
+import type { OutputRange } from '../../shared/onnx-sidecar';
 
 /** Ops that leave the value range alone (what matters here is the range). */
 const PASS_THROUGH = new Set([

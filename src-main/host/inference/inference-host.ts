@@ -23,6 +23,9 @@ import {
   writeLatentCache,
 } from './latent-cache';
 import { decoderWeights } from './decoder-weights';
+import { onnxDecoder } from './onnx-decoder';
+import { openModel } from '../../engine/io/open-model';
+import { OnnxModel } from '../../engine/onnx/onnx-model';
 import { currentLiveWeights } from '../training/live-weights';
 import {
   copyIntoLibrary,
@@ -162,22 +165,23 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       await deleteModel(library(), modelId);
       return { modelId };
     },
-    async importModel({ path: source, name }) {
+    async importModel({ path: source, name, dataset, onnx }) {
       const dir = path.resolve(source);
-      // Load it first: a folder that is not a checkpoint is refused before anything is copied.
-      const probe = new ModelCache(() => dir, 1);
+      // What the import states about an ONNX model goes into its atlas.json in the library.
+      const sidecar = { ...onnx, ...(dataset ? { dataset } : {}) };
+      // Load it first: a folder that is not a model is refused before anything is copied.
       let manifestName: string;
       try {
-        manifestName = (await probe.get('import')).manifest.name;
+        const probe = await openModel(dir, { onnx: sidecar });
+        manifestName = probe.manifest.name;
+        probe.model.dispose();
       } catch (err) {
         throw new AtlasError(
           'invalid-params',
-          `${dir} is not a usable checkpoint: ${(err as Error).message}`,
+          `${dir} is not a usable model: ${(err as Error).message}`,
         );
-      } finally {
-        probe.dispose();
       }
-      const modelId = await copyIntoLibrary(library(), dir, name ?? manifestName);
+      const modelId = await copyIntoLibrary(library(), dir, name ?? manifestName, { sidecar });
       const model = await loadModel(modelId);
       return { model: modelDetail(model, await readLibraryState(library())) };
     },
@@ -247,6 +251,12 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
           unsupported: 'an ONNX model: its decoder runs in ONNX Runtime, not as Dense layers',
         };
       return decoderWeights(model.vae, model.manifest.imageShape);
+    },
+    async decoderOnnx({ modelId }) {
+      const model = await loadModel(modelId);
+      if (!(model.model instanceof OnnxModel))
+        return { unsupported: 'not an ONNX model: its decoder runs in TensorFlow.js' };
+      return onnxDecoder(model.model);
     },
     async samplePrior({ modelId, n, seed }) {
       const model = await loadModel(modelId);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CheckpointManifest } from '../../engine/io/checkpoint';
 import { leftoverOf, settleLeftovers } from '../../engine/io/checkpoint-leftovers';
@@ -11,6 +11,8 @@ import {
   type ModelInfo,
 } from '../../api/records';
 import { newModelId } from './ids';
+import { isCheckpointDir, nameOnnxFiles } from './checkpoint-files';
+
 import { removeLiveWeights } from '../training/live-weights';
 import { readLibraryState, updateLibraryState, type LibraryState } from './library-state';
 import type { LoadedModel, ModelCache } from '../inference/model-cache';
@@ -26,13 +28,6 @@ export function modelDir(libraryDir: string, modelId: string): string {
     throw new AtlasError('invalid-params', `"${modelId}" is not a model id`);
   }
   return path.join(libraryDir, modelId);
-}
-
-/** Whether `dir` holds a checkpoint: ours (manifest.json) or a stock TensorFlow.js model. */
-export function isCheckpointDir(dir: string): boolean {
-  return ['manifest.json', 'model.json', path.join('decoder', 'model.json'), 'decoder.onnx'].some(
-    (f) => existsSync(path.join(dir, f)),
-  );
 }
 
 const IN_PROGRESS = /\.(saving|previous)-\d+-\d+$/;
@@ -93,6 +88,7 @@ export function modelInfo(
   modelId: string,
   manifest: CheckpointManifest,
   state: LibraryState,
+  format: 'atlas' | 'stock' | 'onnx' = 'atlas',
 ): ModelInfo {
   const elbo = manifest.metrics.test_elbo;
   return {
@@ -105,6 +101,7 @@ export function modelInfo(
     latent: manifest.model.latent,
     objective: manifest.model.objective.kind,
     net: manifest.model.net.kind,
+    format,
     dataset: descriptorOf(manifest),
     training: false,
     demo: state.demo.includes(modelId),
@@ -114,7 +111,7 @@ export function modelInfo(
 
 export function modelDetail(model: LoadedModel, state: LibraryState): ModelDetail {
   return {
-    ...modelInfo(model.modelId, model.manifest, state),
+    ...modelInfo(model.modelId, model.manifest, state, model.kind),
     config: model.manifest.model,
     hasEncoder: model.model.encoding !== null,
     ...(model.warnings?.length ? { warnings: model.warnings } : {}),
@@ -136,13 +133,13 @@ export async function listModels(
     if (name.startsWith('.') || IN_PROGRESS.test(name)) continue;
     const dir = path.join(libraryDir, name);
     if (!(await stat(dir).catch(() => undefined))?.isDirectory() || !isCheckpointDir(dir)) continue;
-    const manifest =
-      (await readManifest(dir)) ??
-      (await cache
-        .get(name)
-        .then((m) => m.manifest)
-        .catch(() => undefined));
-    if (manifest) models.push(modelInfo(name, manifest, state));
+    const own = await readManifest(dir);
+    if (own) {
+      models.push(modelInfo(name, own, state));
+      continue;
+    }
+    const loaded = await cache.get(name).catch(() => undefined);
+    if (loaded) models.push(modelInfo(name, loaded.manifest, state, loaded.kind));
   }
   return models.sort(
     (a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.name.localeCompare(b.name),
@@ -180,16 +177,28 @@ export async function copyIntoLibrary(
   libraryDir: string,
   source: string,
   name: string,
-  options: { demo?: boolean } = {},
+  options: { demo?: boolean; sidecar?: Record<string, unknown> } = {},
 ): Promise<string> {
   const modelId = newModelId(name);
   const target = modelDir(libraryDir, modelId);
   const tmp = path.join(libraryDir, `.importing-${modelId}`);
   await mkdir(libraryDir, { recursive: true });
-  await cp(source, tmp, {
-    recursive: true,
-    filter: (src) => !IN_PROGRESS.test(path.basename(src)),
-  });
+  if ((await stat(source)).isFile()) {
+    // A lone ONNX decoder becomes a model folder of its own.
+    await mkdir(tmp, { recursive: true });
+    await cp(source, path.join(tmp, 'decoder.onnx'));
+  } else {
+    await cp(source, tmp, {
+      recursive: true,
+      filter: (src) => !IN_PROGRESS.test(path.basename(src)),
+    });
+    await nameOnnxFiles(tmp);
+  }
+  if (options.sidecar && Object.keys(options.sidecar).length > 0) {
+    const file = path.join(tmp, 'atlas.json');
+    const before = existsSync(file) ? JSON.parse(await readFile(file, 'utf8')) : {};
+    await writeFile(file, JSON.stringify({ ...before, ...options.sidecar }, null, 2) + '\n');
+  }
   await rename(tmp, target);
   await updateLibraryState(libraryDir, (state) => {
     state.names[modelId] = name;

@@ -7,6 +7,7 @@ import { Transform } from 'node:stream';
 import yauzl from 'yauzl';
 import { MAX_UPLOAD_CHUNK } from '../../api/contract';
 import { AtlasError } from '../../api/errors';
+import { isCheckpointDir, nameOnnxFiles } from './checkpoint-files';
 
 /**
  * The image types the folder dataset reads (engine/data/folder.ts IMAGE_EXTENSIONS, which
@@ -23,13 +24,6 @@ export const UPLOAD_IMAGE_EXTENSIONS = [
   '.tif',
   '.tiff',
 ] as const;
-
-/** Whether `dir` holds a checkpoint, as library.ts `isCheckpointDir` says (without the engine). */
-function isCheckpointDir(dir: string): boolean {
-  return ['manifest.json', 'model.json', path.join('decoder', 'model.json')].some((f) =>
-    existsSync(path.join(dir, f)),
-  );
-}
 
 /**
  * Files sent from the page into the library (`uploadBegin` / `uploadChunk` / `uploadFinish`).
@@ -70,8 +64,9 @@ export type UploadKind = 'checkpoint' | 'images';
 
 /** The file types each kind may hold (lower case, with the dot). */
 const ALLOWED: Record<UploadKind, readonly string[]> = {
-  // manifest and layers models (.json), weights (.bin), the latent cache (.npy and its .json).
-  checkpoint: ['.json', '.bin', '.npy'],
+  // manifest and layers models (.json), weights (.bin), the latent cache (.npy and its .json),
+  // ONNX graphs (.onnx) and their atlas.json.
+  checkpoint: ['.json', '.bin', '.npy', '.onnx'],
   images: UPLOAD_IMAGE_EXTENSIONS,
 };
 
@@ -260,9 +255,10 @@ export class UploadStore {
       await removeClutter(tree);
       const root = await singleRoot(tree);
       if (upload.kind === 'checkpoint') {
+        await nameOnnxFiles(root);
         if (!isCheckpointDir(root)) {
           throw refuse(
-            `upload "${upload.name}" holds no checkpoint (no manifest.json, model.json or decoder/model.json at its top)`,
+            `upload "${upload.name}" holds no model (no manifest.json, model.json, decoder/model.json or .onnx decoder at its top)`,
           );
         }
         this.uploads.delete(upload.id);

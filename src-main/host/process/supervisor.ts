@@ -214,6 +214,7 @@ export class Supervisor {
       items: forward('items'),
       decode: forward('decode'),
       decoderWeights: forward('decoderWeights'),
+      decoderOnnx: forward('decoderOnnx'),
       samplePrior: forward('samplePrior'),
       coverage: batch('coverage'),
       exportPng: forward('exportPng'),

@@ -99,7 +99,7 @@ export function runTrainWorker(port: ParentPort, backend: BackendReport): void {
         await saveCheckpoint(dir, { vae, trainer: job, dataset, name });
       }
       void send({ type: 'started', epoch, epochs: spec.epochs });
-      if (spec.latentLimit > 0) sendLatents(vae, split, spec, epoch);
+      if (spec.latentLimit > 0) await sendLatents(vae, split, spec, epoch);
       const eta = trackEta(job, spec.epochs);
       const liveCloudMs = spec.liveCloudSeconds * 1000;
       let lastLatents = Date.now();
@@ -125,9 +125,12 @@ export function runTrainWorker(port: ParentPort, backend: BackendReport): void {
         // The cloud moves during an epoch too: encoding costs at most a fifth of the time.
         if (liveCloudMs > 0 && spec.latentLimit > 0 && now - lastLatents >= latentsEveryMs) {
           const start = Date.now();
-          sendLatents(vae, split, spec, s.epoch);
-          lastLatents = Date.now();
-          latentsEveryMs = Math.max(liveCloudMs, 5 * (lastLatents - start));
+          lastLatents = start;
+          // A tfjs model encodes at once: this settles before the next step is taken.
+          void sendLatents(vae, split, spec, s.epoch).then(() => {
+            lastLatents = Date.now();
+            latentsEveryMs = Math.max(liveCloudMs, 5 * (lastLatents - start));
+          });
         }
         if (now - lastStep < spec.stepIntervalMs && s.stepInEpoch !== s.stepsPerEpoch) return;
         lastStep = now;
@@ -149,8 +152,8 @@ export function runTrainWorker(port: ParentPort, backend: BackendReport): void {
       });
       job.on('epoch', (summary: EpochSummary) => {
         void send({ type: 'event', event: 'trainingEpoch', payload: epochPayload(spec, summary) });
-        if (spec.latentLimit > 0) sendLatents(vae, split, spec, summary.epoch);
-        lastLatents = Date.now();
+        if (spec.latentLimit > 0)
+          void sendLatents(vae, split, spec, summary.epoch).then(() => (lastLatents = Date.now()));
       });
 
       lastSnapshot = Date.now();
@@ -179,9 +182,14 @@ export function runTrainWorker(port: ParentPort, backend: BackendReport): void {
     }
   }
 
-  function sendLatents(vae: Vae, split: DatasetSplit, spec: TrainSpec, epoch: number): void {
+  async function sendLatents(
+    vae: Vae,
+    split: DatasetSplit,
+    spec: TrainSpec,
+    epoch: number,
+  ): Promise<void> {
     if (!vae.encoder) return;
-    const snapshot = latentSnapshot(vae, split, spec.latentLimit);
+    const snapshot = await latentSnapshot(vae, split, spec.latentLimit);
     void send({
       type: 'event',
       event: 'trainingLatents',
