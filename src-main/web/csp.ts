@@ -2,12 +2,14 @@
  * The page's Content-Security-Policy, shared by the Electron protocol handler and `serve`: scripts
  * and styles only from the app itself, no eval, no plugins, no framing, connections only back to
  * where the page came from. Inline styles stay allowed because Svelte transitions set them.
+ * `'wasm-unsafe-eval'` lets the page compile WebAssembly (onnxruntime-web's .wasm, served by the
+ * app itself, for ONNX decoders) and nothing else: JavaScript eval stays refused.
  */
 export function contentSecurityPolicy(options: { connect?: string[] } = {}): string {
   const connect = ["'self'", ...(options.connect ?? [])].join(' ');
   return [
     "default-src 'none'",
-    "script-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",

@@ -1,7 +1,6 @@
 import { getContext, setContext } from 'svelte';
 import type { AtlasApi, EventPayload, Result } from '../api/connect';
 import { errorMessage } from '../api/connect';
-import { decodeSliced } from '../lib/decoding/mlp-decoder';
 import { encodeNpy } from '../../src-main/shared/maths/npy';
 import { cloudFromSnapshot, CloudStore, type CloudData } from './cloud.svelte';
 import type {
@@ -322,7 +321,8 @@ export class AppState
 
   /**
    * Decodes n latents (row-major) with the model on screen: in the page when its decoder is a
-   * dense stack whose weights are here (localDecoder), else by the engine.
+   * dense stack whose weights are here, or an ONNX graph that runs faster in the page than in the
+   * engine (localDecoder), else by the engine.
    */
   async decode(z: Float32Array, n: number): Promise<DecodedImages | null> {
     const modelId = this.modelId;
@@ -331,8 +331,14 @@ export class AppState
     this.decoding++;
     try {
       if (local && z.length === n * local.latentDim) {
-        const images = await decodeSliced(local, z, n);
-        return { images, n, shape: [...local.shape], via: 'page', modelId };
+        try {
+          const images = await local.decode(z, n);
+          return { images, n, shape: [...local.shape], via: 'page', modelId };
+        } catch (error) {
+          // A page decoder that fails hands its model to the engine (a stale one: nothing to do).
+          if (this.modelId !== modelId) return null;
+          this.localDecoder.failed(modelId, error);
+        }
       }
       const r = await this.api.decode({ modelId, z, n });
       return { images: r.images, n: r.n, shape: r.shape, via: 'engine', modelId };
