@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -408,6 +408,48 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       const err = await rejection(api.importModel({ path: empty }));
       expect(err.code).toBe('invalid-params');
       expect(err.message).toContain('not a');
+    });
+
+    it('imports a PyTorch model exported to ONNX and explores it like a native one', async () => {
+      // Copied where every transport may read (serve reads only allowed folders).
+      const fixtures = path.join(t.scratchDir, 'onnx');
+      cpSync(path.resolve('tests/fixtures/onnx'), fixtures, { recursive: true });
+      const before = (await api.listModels()).models.length;
+      const refused = await rejection(
+        api.importModel({ path: path.join(fixtures, 'not-image.onnx') }),
+      );
+      expect(refused.code).toBe('invalid-params');
+      expect(refused.message).toMatch(/output "scores" \[4, 10\] is not an image/);
+      expect((await api.listModels()).models).toHaveLength(before);
+
+      const { model } = await api.importModel({
+        path: path.join(fixtures, 'mlp-nchw'),
+        name: 'From PyTorch',
+        dataset: 'mnist',
+      });
+      expect(model).toMatchObject({
+        name: 'From PyTorch',
+        format: 'onnx',
+        inputShape: [28, 28, 1],
+      });
+      expect(model.dataset?.spec).toBe('mnist');
+      const { modelId } = model;
+      expect((await api.openModel({ modelId })).model.hasEncoder).toBe(true);
+      const cloud = await api.latents({ modelId, limit: 200, split: 'test' });
+      expect(cloud).toMatchObject({ n: 200, dim: 4 });
+      expect(cloud.means.every(Number.isFinite)).toBe(true);
+      const z = Float32Array.from([0, 0, 0, 0, 1, -0.5, 0.25, 2]);
+      const decoded = await api.decode({ modelId, z, n: 2 });
+      expect(decoded.shape).toEqual([28, 28, 1]);
+      expect(decoded.images).toHaveLength(2 * 784);
+      const sampled = await api.samplePrior({ modelId, n: 4, seed: 1 });
+      expect(sampled.images).toHaveLength(4 * 784);
+      const graph = await api.decoderOnnx({ modelId });
+      expect(graph).toMatchObject({ latentDim: 4, layout: 'nchw', range: 'probs' });
+      expect(await api.decoderWeights({ modelId })).toHaveProperty('unsupported');
+      const coverage = await api.coverage({ modelId, limit: 300 });
+      expect(coverage.report.prior).toBe('gaussian');
+      await api.deleteModel({ modelId });
     });
 
     it('continues training a library model from its checkpoint', async () => {
