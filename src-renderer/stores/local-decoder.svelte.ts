@@ -40,11 +40,12 @@ export function formatMs(ms: number): string {
 
 /**
  * One line for the traversal panel: where the ONNX model decodes and the other side's figure,
- * "decodes in the page (onnxruntime-web, 0.4 ms) — engine 3.1 ms" or the reverse.
+ * "decodes in the page (onnxruntime-web, 0.4 ms) — engine 3.1 ms" or the reverse (a no-break
+ * space before each "ms", so a narrow panel never wraps a figure from its unit).
  */
 export function describeDecodePath(choice: DecodePathChoice): string {
-  const page = choice.page === null ? null : `${formatMs(choice.page)} ms`;
-  const engine = choice.engine === null ? null : `${formatMs(choice.engine)} ms`;
+  const page = choice.page === null ? null : `${formatMs(choice.page)}\u00a0ms`;
+  const engine = choice.engine === null ? null : `${formatMs(choice.engine)}\u00a0ms`;
   if (choice.chosen === 'page')
     return `decodes in the page (onnxruntime-web, ${page ?? '?'}) — engine ${engine ?? 'failed'}`;
   return page === null

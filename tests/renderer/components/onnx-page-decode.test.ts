@@ -116,7 +116,7 @@ describe('ONNX decoders in the page or the engine', () => {
     expect(app.traversal.decodedIn).toBe('page');
     expect(maxDiff(app.traversal.image, engineImage(app))).toBeLessThan(1e-5);
     expect(describeDecodePath(choice)).toMatch(
-      /^decodes in the page \(onnxruntime-web, [\d.]+ ms\) — engine [\d.]+ ms$/,
+      /^decodes in the page \(onnxruntime-web, [\d.]+\sms\) — engine [\d.]+\sms$/,
     );
   });
 
@@ -134,7 +134,7 @@ describe('ONNX decoders in the page or the engine', () => {
     expect(count(engine, 'decode')).toBe(decodes + 2);
     expect(app.traversal.decodedIn).toBe('engine');
     expect(describeDecodePath(choice)).toMatch(
-      /^decodes in the engine \([\d.]+ ms\) — page [\d.]+ ms \(onnxruntime-web\)$/,
+      /^decodes in the engine \([\d.]+\sms\) — page [\d.]+\sms \(onnxruntime-web\)$/,
     );
   });
 
@@ -225,8 +225,8 @@ describe('ONNX decoders in the page or the engine', () => {
     const { app } = await onnxApp({ engineMs: 25, render: true });
     const line = screen.getByTestId('decode-path');
     expect(line.dataset.chosen).toBe('page');
-    expect(line.textContent).toMatch(/decodes in the page \(onnxruntime-web, [\d.]+ ms\)/);
-    expect(line.textContent).toMatch(/engine [\d.]+ ms/);
+    expect(line.textContent).toMatch(/decodes in the page \(onnxruntime-web, [\d.]+\sms\)/);
+    expect(line.textContent).toMatch(/engine [\d.]+\sms/);
     expect(line.title).toMatch(/page decodes faster/);
     await drag(app, [0.5, 1]);
     expect(screen.getByTestId('decode-latency').textContent).toContain('in the page');
