@@ -1,4 +1,5 @@
 import { initBackend } from '../../engine/backend';
+import { onnxRuntimeReport } from '../../engine/onnx/onnx-runtime';
 import { listDatasets } from '../../engine/data/registry';
 import { Output } from '../output';
 import { latentUsage } from '../parse';
@@ -6,13 +7,17 @@ import type { PartParameter } from '../../shared/parts';
 
 export async function info(opts: { json?: boolean }, version: string): Promise<void> {
   const report = await initBackend();
+  const onnx = await onnxRuntimeReport();
   const lines = [
     `latent-atlas ${version} on Node ${process.versions.node}`,
     `backend: ${report.backend} (${report.chosen})`,
     ...report.attempts.map((a) => `  ${a.ok ? '✓' : '✗'} ${a.name.padEnd(15)} ${a.reason}`),
+    onnx.available
+      ? `ONNX models: onnxruntime-node ${onnx.version}, ${onnx.reason}`
+      : `ONNX models: unavailable (${onnx.reason})`,
   ];
   new Output(Boolean(opts.json)).result(
-    { version, node: process.versions.node, ...report },
+    { version, node: process.versions.node, ...report, onnx },
     lines.join('\n'),
   );
 }

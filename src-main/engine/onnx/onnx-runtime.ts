@@ -49,6 +49,29 @@ function cudaProviderInstalled(): boolean {
   }
 }
 
+/** What runs ONNX models here: the package's version and the providers it can use, for `info`. */
+export async function onnxRuntimeReport(): Promise<{
+  available: boolean;
+  version: string | null;
+  providers: string[];
+  reason: string;
+}> {
+  try {
+    const ort = await onnxRuntime();
+    const cuda = cudaProviderInstalled();
+    return {
+      available: true,
+      version: ort.env.versions.node ?? null,
+      providers: cuda ? ['cuda', 'cpu'] : ['cpu'],
+      reason: cuda
+        ? 'the CUDA provider is installed: ONNX models run on the GPU where it starts'
+        : 'CPU (the CUDA provider is not installed; see the README to add it on a GPU machine)',
+    };
+  } catch (err) {
+    return { available: false, version: null, providers: [], reason: (err as Error).message };
+  }
+}
+
 /** One line of an ONNX Runtime message: they carry stack-like tails and repeat the path. */
 export function runtimeMessage(err: unknown): string {
   const text = (err as Error)?.message ?? String(err);
