@@ -51,6 +51,7 @@ export const PATH_PARAMS: Readonly<Partial<Record<MethodName, PathParam>>> = {
   startTraining: { at: ['dataset', 'spec'], use: 'dataset-spec' },
   importFolderDataset: { at: ['path'], use: 'dataset-folder' },
   importModel: { at: ['path'], use: 'checkpoint' },
+  setModelDataset: { at: ['dataset', 'spec'], use: 'dataset-spec' },
   exportPng: { at: ['path'], use: 'save' },
   exportNpy: { at: ['path'], use: 'save' },
 };

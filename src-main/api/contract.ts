@@ -245,15 +245,22 @@ export const methods = {
   /**
    * Imports a model into the library: a checkpoint folder, a stock TensorFlow.js model, or an ONNX
    * model (a decoder `.onnx` file or a folder with decoder.onnx). `onnx` states what its graph does
-   * not (as atlas.json does), `dataset` the dataset whose items it encodes (the cloud).
+   * not (as atlas.json does).
    */
   importModel: {
     params: z.strictObject({
       path: FsPath,
       name: DisplayName.optional(),
-      dataset: z.string().min(1).max(4096).optional(),
       onnx: OnnxOptions.optional(),
     }),
+    result: z.object({ model: ModelInfo }),
+  },
+  /**
+   * Names the dataset whose items an imported ONNX model encodes (its cloud, its coverage): the
+   * models trained here record theirs; a model from elsewhere is told (stored in its atlas.json).
+   */
+  setModelDataset: {
+    params: z.strictObject({ modelId: Id, dataset: DatasetDescriptor }),
     result: z.object({ model: ModelInfo }),
   },
   /** Posterior means of items x (row-major n × inputSize, values in [0, 1]). */

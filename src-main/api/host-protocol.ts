@@ -24,6 +24,7 @@ export const INFERENCE_METHODS = [
   'renameModel',
   'deleteModel',
   'importModel',
+  'setModelDataset',
   'encode',
   'latents',
   'items',

@@ -19,6 +19,7 @@ export const METHOD_NAMES = [
   'renameModel',
   'deleteModel',
   'importModel',
+  'setModelDataset',
   'encode',
   'latents',
   'saveProjection',

@@ -41,6 +41,15 @@ export const OnnxSidecar = z
     encoderInput: z.enum(['unit', 'signed']).optional(),
     /** The dataset spec whose items the model encodes (`mnist`, `folder:…`): the app's cloud. */
     dataset: z.string().min(1).optional(),
+    /** Options for opening `dataset` (e.g. the size a `folder:` of images is read at). */
+    datasetOptions: z
+      .object({
+        size: z.number().int().min(1).optional(),
+        channels: z.union([z.literal(1), z.literal(3)]).optional(),
+        limit: z.number().int().min(1).optional(),
+        seed: z.number().int().min(0).optional(),
+      })
+      .optional(),
   })
   .passthrough();
 export type OnnxSidecar = z.infer<typeof OnnxSidecar>;

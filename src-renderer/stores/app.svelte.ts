@@ -255,7 +255,9 @@ export class AppState
       await weights;
       if (stale()) return;
       this.cloud.set(null);
-      this.notices.push(`Could not encode the data: ${errorMessage(error)}`, 'error');
+      // A model from ONNX without a dataset asks for one in the viewer instead.
+      if (!(model.format === 'onnx' && !model.dataset))
+        this.notices.push(`Could not encode the data: ${errorMessage(error)}`, 'error');
       // A decoder-only model still decodes: start the sliders at the prior's centre.
       const d = model.latent.dim;
       const z = new Float64Array(d);

@@ -43,6 +43,7 @@ export const validParams: Record<MethodName, Record<string, unknown>> = {
   decode: { modelId: 'm-1', z: new Float32Array(4), n: 2 },
   decoderWeights: { modelId: 'm-1' },
   decoderOnnx: { modelId: 'm-1' },
+  setModelDataset: { modelId: 'm-1', dataset: { spec: 'mnist' } },
   samplePrior: { modelId: 'm-1', n: 4 },
   coverage: { modelId: 'm-1' },
   exportPng: { images: new Float32Array(2 * 4 * 4), n: 2, shape: [4, 4, 1] },
@@ -120,6 +121,10 @@ export const invalidParams: Partial<Record<MethodName, [unknown, string][]>> = {
     [{ modelId: 'm-1', z: new Float32Array(2), n: 0 }, 'n'],
     [{ modelId: 'm-1', z: new Float32Array(2), n: 1.5 }, 'n'],
     [{ modelId: 'm-1', z: new Float32Array(20_002), n: 10_001 }, 'n'],
+  ],
+  setModelDataset: [
+    [{ modelId: 'm-1' }, 'dataset'],
+    [{ modelId: 'm-1', dataset: { spec: '' } }, 'dataset.spec'],
   ],
   decoderOnnx: [
     [{}, 'modelId'],

@@ -422,18 +422,25 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       expect(refused.message).toMatch(/output "scores" \[4, 10\] is not an image/);
       expect((await api.listModels()).models).toHaveLength(before);
 
-      const { model } = await api.importModel({
+      const imported = await api.importModel({
         path: path.join(fixtures, 'mlp-nchw'),
         name: 'From PyTorch',
-        dataset: 'mnist',
       });
-      expect(model).toMatchObject({
-        name: 'From PyTorch',
-        format: 'onnx',
-        inputShape: [28, 28, 1],
+      expect(imported.model).toMatchObject({ name: 'From PyTorch', format: 'onnx', dataset: null });
+      const { modelId } = imported.model;
+      // Told which dataset it encodes (the cloud); a dataset of another image size is refused.
+      const wrong = await rejection(
+        api.setModelDataset({ modelId, dataset: { spec: 'shapes', options: {} } }),
+      );
+      expect(wrong.message).toMatch(/have shape \[\d+, \d+, \d+\], but model/);
+      const { model } = await api.setModelDataset({
+        modelId,
+        dataset: { spec: 'mnist', options: {} },
       });
+      expect(model).toMatchObject({ inputShape: [28, 28, 1] });
       expect(model.dataset?.spec).toBe('mnist');
-      const { modelId } = model;
+      const listed = (await api.listModels()).models.find((m) => m.modelId === modelId);
+      expect(listed?.dataset?.spec).toBe('mnist');
       expect((await api.openModel({ modelId })).model.hasEncoder).toBe(true);
       const cloud = await api.latents({ modelId, limit: 200, split: 'test' });
       expect(cloud).toMatchObject({ n: 200, dim: 4 });

@@ -366,6 +366,11 @@ export function createFakeEngine(): FakeEngine {
       models.push(m);
       return { model: m };
     },
+    setModelDataset: (p) => {
+      const m = find(p.modelId);
+      m.dataset = p.dataset;
+      return { model: m };
+    },
     encode: (p) => ({ means: new Float32Array(p.n * 4), n: p.n, dim: 4 }),
     latents: (p) => {
       const snapshot = latents(find(p.modelId), p.limit);

@@ -40,7 +40,7 @@ export async function openModel(target: string, options: OpenOptions = {}): Prom
     const loaded = await loadCheckpoint(target, options);
     return { ...loaded, model: loaded.vae, vae: loaded.vae };
   }
-  const { model, warnings, dataset } = await openOnnx(files, options.onnx ?? {});
+  const { model, warnings, sidecar } = await openOnnx(files, options.onnx ?? {});
   const now = new Date().toISOString();
   const config: ModelConfig = model.config;
   const manifest: CheckpointManifest = {
@@ -51,8 +51,13 @@ export async function openModel(target: string, options: OpenOptions = {}): Prom
     updatedAt: now,
     model: config,
     decoderOutput: 'logits',
-    dataset: dataset
-      ? { spec: dataset, options: {}, name: dataset, itemShape: [...model.imageShape] }
+    dataset: sidecar.dataset
+      ? {
+          spec: sidecar.dataset,
+          options: sidecar.datasetOptions ?? folderSize(sidecar.dataset, model.imageShape),
+          name: sidecar.dataset,
+          itemShape: [...model.imageShape],
+        }
       : null,
     imageShape: [...model.imageShape],
     train: null,
@@ -64,4 +69,9 @@ export async function openModel(target: string, options: OpenOptions = {}): Prom
     hasPrior: false,
   };
   return { model, vae: null, manifest, kind: 'onnx', warnings, tidied: [] };
+}
+
+/** A folder of images is read at the model's image size (other datasets have theirs). */
+function folderSize(spec: string, [h, w, c]: number[]): Record<string, number> {
+  return spec.startsWith('folder:') && h === w ? { size: h, channels: c } : {};
 }

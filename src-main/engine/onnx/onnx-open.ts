@@ -65,7 +65,7 @@ const show = (t: TensorInfo) => `"${t.name}" [${t.shape.map((d) => d ?? 'N').joi
 export async function openOnnx(
   files: OnnxFiles,
   overrides: OnnxSidecarInput = {},
-): Promise<{ model: OnnxModel; warnings: string[]; dataset: string | null }> {
+): Promise<{ model: OnnxModel; warnings: string[]; sidecar: OnnxSidecar }> {
   const sidecar: OnnxSidecar = {
     ...(files.sidecar ? await readSidecar(files.sidecar) : {}),
     ...parseSidecar(overrides, 'options'),
@@ -137,7 +137,7 @@ export async function openOnnx(
       encoder: encoderPlan,
       provider: decoder.provider,
     });
-    return { model, warnings, dataset: sidecar.dataset ?? null };
+    return { model, warnings, sidecar };
   } catch (err) {
     void decoder.session.release().catch(() => {});
     void encoder?.session.release().catch(() => {});

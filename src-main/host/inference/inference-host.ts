@@ -26,6 +26,7 @@ import { decoderWeights } from './decoder-weights';
 import { onnxDecoder } from './onnx-decoder';
 import { openModel } from '../../engine/io/open-model';
 import { OnnxModel } from '../../engine/onnx/onnx-model';
+import { updateSidecar } from '../../engine/onnx/onnx-sidecar';
 import { currentLiveWeights } from '../training/live-weights';
 import {
   copyIntoLibrary,
@@ -33,6 +34,7 @@ import {
   listModels,
   modelDetail,
   modelDir,
+  modelInfo,
   renameModel,
   seedLibrary,
   tidyLibrary,
@@ -165,10 +167,10 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       await deleteModel(library(), modelId);
       return { modelId };
     },
-    async importModel({ path: source, name, dataset, onnx }) {
+    async importModel({ path: source, name, onnx }) {
       const dir = path.resolve(source);
       // What the import states about an ONNX model goes into its atlas.json in the library.
-      const sidecar = { ...onnx, ...(dataset ? { dataset } : {}) };
+      const sidecar = { ...onnx };
       // Load it first: a folder that is not a model is refused before anything is copied.
       let manifestName: string;
       try {
@@ -184,6 +186,35 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       const modelId = await copyIntoLibrary(library(), dir, name ?? manifestName, { sidecar });
       const model = await loadModel(modelId);
       return { model: modelDetail(model, await readLibraryState(library())) };
+    },
+    async setModelDataset({ modelId, dataset }) {
+      const model = await loadModel(modelId);
+      if (model.kind !== 'onnx')
+        throw new AtlasError(
+          'invalid-params',
+          `model "${modelId}" records the dataset it was trained on; only a model imported from ONNX is told one`,
+        );
+      let split;
+      try {
+        split = await datasets.get({ spec: dataset.spec, options: dataset.options });
+      } catch (err) {
+        throw new AtlasError(
+          'invalid-params',
+          `cannot open dataset "${dataset.spec}": ${(err as Error).message}`,
+        );
+      }
+      const shape = split.train.itemShape;
+      if (shape.reduce((a, b) => a * b, 1) !== model.model.inputSize)
+        throw new AtlasError(
+          'invalid-params',
+          `the items of "${dataset.spec}" have shape [${shape.join(', ')}], but model "${modelId}" takes [${model.model.config.inputShape.join(', ')}]`,
+        );
+      await updateSidecar(model.dir, { dataset: dataset.spec, datasetOptions: dataset.options });
+      models.evict(modelId);
+      const reopened = await loadModel(modelId);
+      return {
+        model: modelInfo(modelId, reopened.manifest, await readLibraryState(library()), 'onnx'),
+      };
     },
     async encode({ modelId, x, n }) {
       const model = await loadModel(modelId);

@@ -39,7 +39,9 @@ function versionFile(dir: string): string {
 async function versionOf(dir: string): Promise<number | undefined> {
   try {
     const info = await stat(versionFile(dir));
-    return info.mtimeMs;
+    // An ONNX model's atlas.json says how to read it: a change there is a new version too.
+    const sidecar = await stat(path.join(dir, 'atlas.json')).catch(() => undefined);
+    return Math.max(info.mtimeMs, sidecar?.mtimeMs ?? 0);
   } catch {
     return undefined;
   }

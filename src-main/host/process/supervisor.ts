@@ -193,6 +193,14 @@ export class Supervisor {
         this.emit('modelsChanged', { modelIds: [result.model.modelId] });
         return result;
       },
+      setModelDataset: async (params) => {
+        const result = (await this.inference.request(
+          'setModelDataset',
+          params,
+        )) as Result<'setModelDataset'>;
+        this.emit('modelsChanged', { modelIds: [params.modelId] });
+        return result;
+      },
       encode: forward('encode'),
       latents: async (params) => {
         // A hit needs no engine: the cloud is read from beside the checkpoint.
