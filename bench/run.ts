@@ -12,6 +12,7 @@ const SUITES: Record<string, string> = {
   clustering: 'bench/clustering.ts',
   viewer: 'bench/viewer.ts',
   'first-minute': 'bench/first-minute.ts',
+  onnx: 'bench/onnx.ts',
   quality: 'bench/svae-quality.ts',
 };
 const DEFAULT = ['engine', 'coverage', 'host', 'clustering', 'viewer'];

@@ -122,13 +122,14 @@ export class LocalDecoderStore {
     const ticket = ++this.ticket;
     let decoder: MlpDecoder | null = null;
     let reason: string | null = null;
-    let graph: OnnxDecoderGraph | null = null;
+    let dense = false;
     try {
       const weights = await this.app.api.decoderWeights({ modelId });
-      if ('unsupported' in weights) {
-        reason = weights.unsupported;
-        graph = await this.graphOf(modelId);
-      } else decoder = new MlpDecoder(weights);
+      if ('unsupported' in weights) reason = weights.unsupported;
+      else {
+        dense = true;
+        decoder = new MlpDecoder(weights);
+      }
     } catch (error) {
       reason = `its weights could not be fetched: ${errorMessage(error)}`;
     }
@@ -138,27 +139,30 @@ export class LocalDecoderStore {
     this.setOnnx(null);
     this.choice = null;
     this.reason = reason;
-    this.measuring = graph !== null;
-    this.trial = graph ? this.tryPage(ticket, modelId, graph) : Promise.resolve();
+    this.measuring = false;
+    // Not a dense stack: perhaps an ONNX graph the page can run (asked for in the background,
+    // so a large graph does not hold up the cloud).
+    this.trial = dense ? Promise.resolve() : this.tryPage(ticket, modelId);
     return decoder !== null;
   }
 
-  /** The ONNX graph of `modelId`, or null (not an ONNX model, too large, an older engine). */
-  private async graphOf(modelId: string): Promise<OnnxDecoderGraph | null> {
-    try {
-      const graph = await this.app.api.decoderOnnx({ modelId });
-      return 'unsupported' in graph ? null : graph;
-    } catch {
-      return null;
-    }
-  }
-
   /**
-   * Opens `graph` in the page and times it against the engine; applies the faster path unless a
-   * later `load` or `clear` has come meanwhile (then the page decoder is released).
+   * Fetches the ONNX graph of `modelId` (none: not an ONNX model, too large, an older engine),
+   * opens it in the page and times it against the engine; applies the faster path unless a later
+   * `load` or `clear` has come meanwhile (then the page decoder is released).
    */
-  private async tryPage(ticket: number, modelId: string, graph: OnnxDecoderGraph): Promise<void> {
+  private async tryPage(ticket: number, modelId: string): Promise<void> {
     const stale = () => ticket !== this.ticket;
+    let graph: OnnxDecoderGraph;
+    try {
+      const answer = await this.app.api.decoderOnnx({ modelId });
+      if ('unsupported' in answer) return;
+      graph = answer;
+    } catch {
+      return;
+    }
+    if (stale()) return;
+    this.measuring = true;
     let decoder: OnnxPageDecoder;
     try {
       decoder = await this.openOnnx(graph);
