@@ -33,9 +33,12 @@ export const TIMED_DECODES = 7;
 /** Page and engine images of the same latent may differ this much (float32 maths, two builds). */
 const AGREEMENT = 1e-4;
 
-/** A latency as the page shows it: two significant figures below 10 ms. */
+/**
+ * A latency as the page shows it: one decimal below 10 ms, "<0.1" below that (a page that is not
+ * cross-origin isolated reads Chromium's clock in steps of 0.1 ms).
+ */
 export function formatMs(ms: number): string {
-  return ms < 0.1 ? ms.toFixed(2) : ms < 10 ? ms.toFixed(1) : ms.toFixed(0);
+  return ms < 0.1 ? '<0.1' : ms < 10 ? ms.toFixed(1) : ms.toFixed(0);
 }
 
 /**

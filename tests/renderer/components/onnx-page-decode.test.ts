@@ -8,6 +8,7 @@ import {
 import type { AppState } from '../../../src-renderer/stores/app.svelte';
 import {
   describeDecodePath,
+  formatMs,
   TIMED_DECODES,
   WARM_DECODES,
 } from '../../../src-renderer/stores/local-decoder.svelte';
@@ -116,7 +117,7 @@ describe('ONNX decoders in the page or the engine', () => {
     expect(app.traversal.decodedIn).toBe('page');
     expect(maxDiff(app.traversal.image, engineImage(app))).toBeLessThan(1e-5);
     expect(describeDecodePath(choice)).toMatch(
-      /^decodes in the page \(onnxruntime-web, [\d.]+\sms\) — engine [\d.]+\sms$/,
+      /^decodes in the page \(onnxruntime-web, <?[\d.]+\sms\) — engine <?[\d.]+\sms$/,
     );
   });
 
@@ -134,7 +135,7 @@ describe('ONNX decoders in the page or the engine', () => {
     expect(count(engine, 'decode')).toBe(decodes + 2);
     expect(app.traversal.decodedIn).toBe('engine');
     expect(describeDecodePath(choice)).toMatch(
-      /^decodes in the engine \([\d.]+\sms\) — page [\d.]+\sms \(onnxruntime-web\)$/,
+      /^decodes in the engine \(<?[\d.]+\sms\) — page <?[\d.]+\sms \(onnxruntime-web\)$/,
     );
   });
 
@@ -225,8 +226,8 @@ describe('ONNX decoders in the page or the engine', () => {
     const { app } = await onnxApp({ engineMs: 25, render: true });
     const line = screen.getByTestId('decode-path');
     expect(line.dataset.chosen).toBe('page');
-    expect(line.textContent).toMatch(/decodes in the page \(onnxruntime-web, [\d.]+\sms\)/);
-    expect(line.textContent).toMatch(/engine [\d.]+\sms/);
+    expect(line.textContent).toMatch(/decodes in the page \(onnxruntime-web, <?[\d.]+\sms\)/);
+    expect(line.textContent).toMatch(/engine <?[\d.]+\sms/);
     expect(line.title).toMatch(/page decodes faster/);
     await drag(app, [0.5, 1]);
     expect(screen.getByTestId('decode-latency').textContent).toContain('in the page');
@@ -236,5 +237,20 @@ describe('ONNX decoders in the page or the engine', () => {
     await app.openModel('mnist-sphere');
     await settle();
     expect(screen.queryByTestId('decode-path')).toBeNull();
+  });
+
+  it('write the figures as the panel shows them', () => {
+    expect([0.04, 0.36, 3.14, 12.6].map(formatMs)).toEqual(['<0.1', '0.4', '3.1', '13']);
+    const nb = '\u00a0';
+    const base = { modelId: 'm', why: '' };
+    expect(describeDecodePath({ ...base, page: 0.36, engine: 3.1, chosen: 'page' })).toBe(
+      `decodes in the page (onnxruntime-web, 0.4${nb}ms) — engine 3.1${nb}ms`,
+    );
+    expect(describeDecodePath({ ...base, page: 5.2, engine: 3.1, chosen: 'engine' })).toBe(
+      `decodes in the engine (3.1${nb}ms) — page 5.2${nb}ms (onnxruntime-web)`,
+    );
+    expect(describeDecodePath({ ...base, page: 0.2, engine: null, chosen: 'page' })).toBe(
+      `decodes in the page (onnxruntime-web, 0.2${nb}ms) — engine failed`,
+    );
   });
 });
