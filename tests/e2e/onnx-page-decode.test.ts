@@ -21,6 +21,7 @@ const FIXTURE = path.join(root, 'tests', 'fixtures', 'onnx', 'mlp-nchw');
 /** What the page exposes with `?bench=1` (Root.svelte): the parts read here. */
 interface PageApp {
   modelId: string | null;
+  cloud: { loading: boolean; data: { n: number; partial: boolean } | null };
   api: {
     decode(p: {
       modelId: string;
@@ -126,6 +127,17 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
           { timeout: 120_000 },
         )
         .toBeGreaterThan(100);
+      // The whole cloud, not its first streamed points.
+      await expect
+        .poll(
+          () =>
+            page.evaluate(() => {
+              const cloud = (window as unknown as W).__atlas.cloud;
+              return !cloud.loading && cloud.data !== null && !cloud.data.partial;
+            }),
+          { timeout: 120_000 },
+        )
+        .toBe(true);
       await expect
         .poll(() => litPixels(page, 'viewer-canvas'), { timeout: 30_000 })
         .toBeGreaterThan(500);
