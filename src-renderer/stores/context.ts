@@ -34,6 +34,8 @@ export interface LabelledLatent {
 /** The point cloud as the stores read it. */
 export interface CloudView {
   readonly data: CloudData | null;
+  /** A cloud is being fetched or encoded. */
+  readonly loading: boolean;
   readonly ordered: DimensionActivity[];
   readonly mean: Float64Array | null;
   readonly centre: number | null;

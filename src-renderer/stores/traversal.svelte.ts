@@ -85,7 +85,9 @@ export class TraversalStore {
 
   /** Sliders in display order (active first); built from the cloud's activity. */
   sliders = $derived.by((): SliderSpec[] => {
-    const ordered: DimensionActivity[] = this.app.cloud.ordered;
+    const ordered: DimensionActivity[] = this.app.cloud.ordered.length
+      ? this.app.cloud.ordered
+      : this.priorDimensions();
     if (ordered.length === 0) return [];
     if (this.app.spherical) {
       // d − 1 tangent directions for S^{d−1}.
@@ -113,6 +115,22 @@ export class TraversalStore {
       };
     });
   });
+
+  /**
+   * Without a cloud (a decoder-only model, or one whose data is not known yet) the sliders span
+   * the prior: every dimension, centred, ±3 standard deviations (the whole circle on a sphere).
+   */
+  private priorDimensions(): DimensionActivity[] {
+    const model = this.app.library.current;
+    if (!model || this.app.cloud.loading || this.app.cloud.data) return [];
+    return Array.from({ length: model.latent.dim }, (_, index) => ({
+      index,
+      score: 1,
+      mean: 0,
+      std: 1,
+      active: true,
+    }));
+  }
 
   /** The sliders moved away from the base: latent axis and amount (radians on a sphere). */
   offsets(): SliderOffset[] {

@@ -1,4 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -93,6 +101,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       for (const f of ['decoder.onnx', 'encoder.onnx'])
         copyFileSync(path.join(FIXTURE, f), path.join(model, f));
       writeFileSync(path.join(model, 'atlas.json'), JSON.stringify({ dataset: 'mnist' }));
+      // A second export, as a user uploads it: no atlas.json, so no dataset (older: listed second).
+      const bare = path.join(scratch, 'library', 'conv-autoencoder');
+      mkdirSync(bare, { recursive: true });
+      for (const f of ['decoder.onnx', 'encoder.onnx']) {
+        copyFileSync(path.join(FIXTURE, '..', 'conv-nhwc-tanh', f), path.join(bare, f));
+        utimesSync(path.join(bare, f), new Date('2026-01-01'), new Date('2026-01-01'));
+      }
       server = await startServer({
         libraryDir: path.join(scratch, 'library'),
         demoDir: null,
@@ -251,6 +266,32 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await page.screenshot({ path: path.join(SHOTS, '03-onnx-model-1920x1080.png') });
       expect(pageErrors).toEqual([]);
       expect(cspReports).toEqual([]);
+    });
+
+    it('an export without a dataset asks which data its encoder reads, then shows the cloud', async () => {
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.getByTestId('model-item').filter({ hasText: 'conv-autoencoder' }).click();
+      await expect
+        .poll(() => page.getByTestId('current-model').textContent(), { timeout: 60_000 })
+        .toMatch(/conv-autoencoder/);
+      const picker = page.getByRole('form', { name: 'Dataset for the cloud' });
+      await picker.waitFor({ timeout: 60_000 });
+      // No error notice beside the question: a missing dataset is not a failure.
+      expect(await page.getByText(/Could not encode the data/).count()).toBe(0);
+      await page.screenshot({ path: path.join(SHOTS, '04-dataset-picker-1280x720.png') });
+      await picker.getByRole('combobox', { name: 'Dataset' }).selectOption('mnist');
+      await picker.getByRole('button', { name: 'Show its cloud' }).click();
+      await expect
+        .poll(
+          async () => Number(await page.getByTestId('viewer-canvas').getAttribute('data-points')),
+          { timeout: 120_000 },
+        )
+        .toBeGreaterThan(1000);
+      await expect.poll(() => picker.count(), { timeout: 30_000 }).toBe(0);
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: path.join(SHOTS, '05-picked-dataset-cloud-1920x1080.png') });
+      expect(pageErrors).toEqual([]);
     });
   },
 );

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelConfig } from '../../shared/config';
 import type { LatentModel } from '../model/latent-model';
@@ -41,14 +42,15 @@ export async function openModel(target: string, options: OpenOptions = {}): Prom
     return { ...loaded, model: loaded.vae, vae: loaded.vae };
   }
   const { model, warnings, sidecar } = await openOnnx(files, options.onnx ?? {});
-  const now = new Date().toISOString();
+  // The export's own time, so the library orders it among the others the same way every time.
+  const made = (await stat(files.decoder)).mtime.toISOString();
   const config: ModelConfig = model.config;
   const manifest: CheckpointManifest = {
     format: CHECKPOINT_FORMAT,
     formatVersion: CHECKPOINT_VERSION,
     name: path.basename(target).replace(/\.onnx$/i, ''),
-    createdAt: now,
-    updatedAt: now,
+    createdAt: made,
+    updatedAt: made,
     model: config,
     decoderOutput: 'logits',
     dataset: sidecar.dataset
