@@ -192,6 +192,26 @@ export type DataSplit = z.infer<typeof DataSplit>;
  * The fields of a latent snapshot, without the cross-field checks (so events can extend it; see
  * `checkSnapshot`).
  */
+/**
+ * One metadata column of a cloud's points (an embedding's metadata TSV, or what a dataset knows
+ * about its items): numbers, or categories as codes into `categories`. Missing values are NaN and
+ * −1. Colouring and filters read them by `name`.
+ */
+export const MetadataColumn = z.discriminatedUnion('kind', [
+  z.object({
+    name: z.string().min(1).max(200),
+    kind: z.literal('number'),
+    values: Float32ArraySchema,
+  }),
+  z.object({
+    name: z.string().min(1).max(200),
+    kind: z.literal('category'),
+    codes: Int32ArraySchema,
+    categories: z.array(z.string().max(1000)).max(100_000),
+  }),
+]);
+export type MetadataColumn = z.infer<typeof MetadataColumn>;
+
 export const LatentSnapshotFields = z.object({
   /** Encoded means, row-major n × dim. */
   means: Float32ArraySchema,
@@ -207,6 +227,8 @@ export const LatentSnapshotFields = z.object({
   split: DataSplit,
   /** Per-point reconstruction error: −log p(x | z = mean) in nats, when the sender computed it. */
   errors: Float32ArraySchema.optional(),
+  /** Per-point metadata columns, when the source has any (an imported embedding's TSV). */
+  metadata: z.array(MetadataColumn).max(256).optional(),
 });
 
 /** Every per-point array holds exactly one row per point. */
@@ -217,6 +239,9 @@ export function checkSnapshot(v: z.infer<typeof LatentSnapshotFields>, ctx: z.Re
     ['indices', v.indices, v.n],
     ['errors', v.errors, v.n],
   ];
+  v.metadata?.forEach((c, i) =>
+    rows.push([`metadata.${i}`, c.kind === 'number' ? c.values : c.codes, v.n]),
+  );
   for (const [key, data, expected] of rows) {
     if (data && data.length !== expected) {
       ctx.addIssue({
