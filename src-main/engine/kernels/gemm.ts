@@ -250,8 +250,260 @@ function emitGemm(f: FunctionBody, accumulate: boolean): void {
   );
 }
 
-/** The module's bytes: imports `env.memory`; exports the packers, `gemm` and `gemmAdd`. */
-export function buildGemmModule(): Uint8Array<ArrayBuffer> {
+/** Blocking: KC rows of B per packed panel (8 KB per 8-column panel), MC rows of A per strip. */
+export const KC = 256;
+export const MC = 64;
+
+/** Function indices in the module, in the order `buildGemmModule` adds them. */
+const [PACK_B, PACK_BT, PACK_A, PACK_AT, GEMM, GEMM_ADD, PACK_ALL_B, PRODUCT_PACKED] = [
+  0, 1, 2, 3, 4, 5, 6, 7,
+];
+
+const raw = (f: FunctionBody, ...bytes: number[]) => f.code.push(...bytes);
+const call = (f: FunctionBody, index: number) => raw(f, 0x10, ...leb(index));
+/** i32 select: the first operand where the condition is non-zero, else the second. */
+const select = (f: FunctionBody) => raw(f, 0x1b);
+const i32Or = (f: FunctionBody) => raw(f, 0x72);
+const i32Eq = (f: FunctionBody) => raw(f, 0x46);
+const i32Ne = (f: FunctionBody) => raw(f, 0x47);
+/** if … (else …) end on the i32 on the stack. */
+const ifElse = (f: FunctionBody, then: () => void, otherwise?: () => void) => {
+  raw(f, 0x04, 0x40);
+  then();
+  if (otherwise) {
+    raw(f, 0x05);
+    otherwise();
+  }
+  raw(f, 0x0b);
+};
+/** memory.copy(dst, src, bytes) with the operands on the stack. */
+const memoryCopy = (f: FunctionBody) => raw(f, 0xfc, ...leb(10), 0, 0);
+const f32x4Splat = (f: FunctionBody, value: number) =>
+  simd(f, 0x0c, ...new Uint8Array(new Float32Array([value, value, value, value]).buffer));
+/** f32x4.pmax(a, b) = a < b ? b : a and f32x4.pmin(a, b) = b < a ? b : a: XNNPACK's clamps. */
+const f32x4Pmax = (f: FunctionBody) => simd(f, 0xeb);
+const f32x4Pmin = (f: FunctionBody) => simd(f, 0xea);
+
+/** The activations `product` applies to C, numbered as tfjs-wasm's FusableActivation. */
+export const ACTIVATIONS = { linear: 0, relu: 1, relu6: 2 } as const;
+
+/** Bytes of packed B that packAllB writes: all of it, KC rows of 8-column panels after another. */
+export function packedBBytes(k: number, n: number): number {
+  return k * n * 4;
+}
+
+/** Bytes of packed A that productPacked uses: one strip of MC rows and KC columns. */
+export function packedABytes(m: number, k: number): number {
+  return Math.min(m, MC) * Math.min(k, KC) * 4;
+}
+
+/** Bytes of `scratch` that product(…, m, k, n, scratch, …) packs its operands into. */
+export function productScratchBytes(m: number, k: number, n: number): number {
+  return packedBBytes(k, n) + packedABytes(m, k);
+}
+
+/** min(value, limit) on the stack, `value` pushing an i32. */
+function minWith(f: FunctionBody, value: () => void, limit: number): void {
+  value();
+  f.i32(limit);
+  value();
+  f.i32(limit);
+  f.i32LtS();
+  select(f);
+}
+
+/**
+ * packAllB(b, ldb, tb, k, n, dst): all of B packed, block after block of KC rows (block p at
+ * dst + 4pn, as packB/packBT write it), from B stored as B[kk, j] at b + kk·ldb + 4j (tb = 0) or
+ * b + j·ldb + 4kk (tb = 1). Addresses and strides in bytes.
+ */
+function emitPackAllB(f: FunctionBody): void {
+  const [b, ldb, tb, k, n, dst] = [0, 1, 2, 3, 4, 5];
+  const [p, depth] = [f.local(I32), f.local(I32)];
+  f.forRange(
+    p,
+    () => f.i32(0),
+    k,
+    KC,
+    () => {
+      minWith(f, () => f.get(k).get(p).i32Sub(), KC);
+      f.set(depth);
+      const target = () => f.get(dst).get(p).get(n).i32Mul().i32(4).i32Mul().i32Add();
+      f.get(tb);
+      ifElse(
+        f,
+        () => {
+          f.get(b).get(p).i32(4).i32Mul().i32Add().get(ldb).get(depth).get(n);
+          target();
+          call(f, PACK_BT);
+        },
+        () => {
+          f.get(b).get(p).get(ldb).i32Mul().i32Add().get(ldb).get(depth).get(n);
+          target();
+          call(f, PACK_B);
+        },
+      );
+    },
+  );
+}
+
+/**
+ * productPacked(a, lda, ta, packedB, c, ldc, m, k, n, packedA, bias, act): rows 0 … m − 1 of
+ * C = op(A)·B (+ bias, then the activation) with B packed by packAllB: for every block of KC rows of
+ * B, for every MC rows of A, pack the strip (packA/packAT, into packedA: packedABytes(m, k)) and run
+ * gemm on it (gemmAdd after the first block of k). A[i, kk] at a + i·lda + 4kk (ta = 0) or
+ * a + kk·lda + 4i (ta = 1); C[i, j] at c + i·ldc + 4j; all in bytes; m a multiple of 4, n of 8.
+ *
+ * Rows i0 … i1 of a product are the same call with a and c moved to row i0, and every C[i, j] is
+ * summed in increasing k whatever the blocking, so a product split by rows between threads equals
+ * one call bit for bit. With a bias (its address; 0 for none) each row of C starts as the bias and
+ * every block adds onto it, C[i, j] = ((bias_j + A[i,0]·B[0,j]) + A[i,1]·B[1,j]) + …, the order of
+ * XNNPACK's fully-connected kernels (tfjs-wasm's _FusedMatMul); act (ACTIVATIONS) relu clamps C
+ * below at 0, relu6 also above at 6, with XNNPACK's pmax/pmin, after the last block of k.
+ */
+function emitProductPacked(f: FunctionBody): void {
+  const [a, lda, ta, packedB, c, ldc, m, k, n, packedA, bias, act] = Array.from(
+    { length: 12 },
+    (_, i) => i,
+  );
+  const [p, i, depth, rows, row, rowEnd, q, end, rowBytes] = Array.from({ length: 9 }, () =>
+    f.local(I32),
+  );
+  const v = f.local(V128);
+  f.get(n).i32(4).i32Mul().set(rowBytes);
+  // Rows of C start as the bias.
+  f.get(bias);
+  ifElse(f, () =>
+    f.forRange(
+      row,
+      () => f.i32(0),
+      m,
+      1,
+      () => {
+        f.get(c).get(row).get(ldc).i32Mul().i32Add().get(bias).get(rowBytes);
+        memoryCopy(f);
+      },
+    ),
+  );
+  f.forRange(
+    p,
+    () => f.i32(0),
+    k,
+    KC,
+    () => {
+      minWith(f, () => f.get(k).get(p).i32Sub(), KC);
+      f.set(depth);
+      f.forRange(
+        i,
+        () => f.i32(0),
+        m,
+        MC,
+        () => {
+          minWith(f, () => f.get(m).get(i).i32Sub(), MC);
+          f.set(rows);
+          // A[i.., p..]: at a + i·lda + 4p, or (transposed) a + p·lda + 4i.
+          f.get(ta);
+          ifElse(
+            f,
+            () => {
+              f.get(a).get(p).get(lda).i32Mul().i32Add().get(i).i32(4).i32Mul().i32Add();
+              f.get(lda).get(rows).get(depth).get(packedA);
+              call(f, PACK_AT);
+            },
+            () => {
+              f.get(a).get(i).get(lda).i32Mul().i32Add().get(p).i32(4).i32Mul().i32Add();
+              f.get(lda).get(rows).get(depth).get(packedA);
+              call(f, PACK_A);
+            },
+          );
+          const multiply = (index: number) => {
+            // the block of B for rows p…: packedB + 4pn
+            f.get(packedA).get(packedB).get(p).get(n).i32Mul().i32(4).i32Mul().i32Add();
+            f.get(depth).get(rows).get(n);
+            f.get(c).get(i).get(ldc).i32Mul().i32Add().get(ldc);
+            call(f, index);
+          };
+          // The first block of k starts from zero, unless it starts from the bias.
+          f.get(p).get(bias);
+          i32Or(f);
+          ifElse(
+            f,
+            () => multiply(GEMM_ADD),
+            () => multiply(GEMM),
+          );
+          // After the last block of k: the activation on these rows.
+          f.get(act).i32(0);
+          i32Ne(f);
+          f.get(p).get(depth).i32Add().get(k).i32GeS();
+          f.i32And();
+          ifElse(f, () => {
+            f.get(i).get(rows).i32Add().set(rowEnd);
+            f.forRange(
+              row,
+              () => f.get(i),
+              rowEnd,
+              1,
+              () => {
+                f.get(c).get(row).get(ldc).i32Mul().i32Add().set(q);
+                f.get(q).get(rowBytes).i32Add().set(end);
+                f.block(() =>
+                  f.loop(() => {
+                    f.get(q).get(end).i32GeS().brIf(1);
+                    f32x4Splat(f, 0);
+                    f.get(q).v128Load(0);
+                    f32x4Pmax(f);
+                    f.set(v);
+                    // relu6: also min(6, ·)
+                    f.get(act).i32(ACTIVATIONS.relu6);
+                    i32Eq(f);
+                    ifElse(f, () => {
+                      f32x4Splat(f, 6);
+                      f.get(v);
+                      f32x4Pmin(f);
+                      f.set(v);
+                    });
+                    f.get(q).get(v).v128Store(0);
+                    advance(f, q, 16);
+                    f.br(0);
+                  }),
+                );
+              },
+            );
+          });
+        },
+      );
+    },
+  );
+}
+
+/**
+ * product(a, lda, ta, b, ldb, tb, c, ldc, m, k, n, scratch, bias, act): the whole product on one
+ * thread, packAllB into scratch then productPacked (scratch: productScratchBytes(m, k, n) bytes).
+ */
+function emitProduct(f: FunctionBody): void {
+  const [a, lda, ta, b, ldb, tb, c, ldc, m, k, n, scratch, bias, act] = Array.from(
+    { length: 14 },
+    (_, i) => i,
+  );
+  f.get(b).get(ldb).get(tb).get(k).get(n).get(scratch);
+  call(f, PACK_ALL_B);
+  f.get(a).get(lda).get(ta).get(scratch).get(c).get(ldc).get(m).get(k).get(n);
+  f.get(scratch).get(k).get(n).i32Mul().i32(4).i32Mul().i32Add();
+  f.get(bias).get(act);
+  call(f, PRODUCT_PACKED);
+}
+
+/** The memory import of a module: unshared (tfjs-wasm's heap) or shared (the threads' memory). */
+const MAX_SHARED_PAGES = 65536;
+function memoryImport(shared: boolean): number[] {
+  return shared ? [0x03, ...leb(1), ...leb(MAX_SHARED_PAGES)] : [0x00, 0x01];
+}
+
+/**
+ * The module's bytes: imports `env.memory` (declared shared, at most 4 GiB, with `shared`); exports
+ * the packers, `gemm`, `gemmAdd`, `packAllB`, `productPacked` and `product`.
+ */
+export function buildGemmModule(shared = false): Uint8Array<ArrayBuffer> {
   const functions: { name: string; params: number; body: FunctionBody }[] = [];
   const add = (name: string, params: number, emit: (f: FunctionBody) => void) => {
     const body = new FunctionBody(params);
@@ -264,6 +516,9 @@ export function buildGemmModule(): Uint8Array<ArrayBuffer> {
   add('packAT', 5, emitPackAT);
   add('gemm', 7, (f) => emitGemm(f, false));
   add('gemmAdd', 7, (f) => emitGemm(f, true));
+  add('packAllB', 6, emitPackAllB);
+  add('productPacked', 12, emitProductPacked);
+  add('product', 14, emitProduct);
   const vector = (items: number[][]) => [...leb(items.length), ...items.flat()];
   const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
   const name = (text: string) => {
@@ -274,7 +529,7 @@ export function buildGemmModule(): Uint8Array<ArrayBuffer> {
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector(functions.map((f) => signature(f.params)))),
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, ...memoryImport(shared)]])),
     ...section(3, vector(functions.map((_, i) => leb(i)))),
     ...section(7, vector(functions.map((f, i) => [...name(f.name), 0x00, ...leb(i)]))),
     ...section(10, vector(functions.map((f) => f.body.encode()))),
@@ -292,6 +547,12 @@ type Multiply = (
   c: number,
   ldc: number,
 ) => void;
+/** packAllB(b, ldb, tb, k, n, dst) */
+export type PackAll = (...args: number[]) => void;
+/** productPacked(a, lda, ta, packedB, c, ldc, m, k, n, packedA, bias, act) */
+export type ProductPacked = (...args: number[]) => void;
+/** product(a, lda, ta, b, ldb, tb, c, ldc, m, k, n, scratch, bias, act) */
+export type Product = (...args: number[]) => void;
 
 export interface GemmKernel {
   packB: Pack;
@@ -300,21 +561,34 @@ export interface GemmKernel {
   packAT: Pack;
   gemm: Multiply;
   gemmAdd: Multiply;
+  packAllB: PackAll;
+  productPacked: ProductPacked;
+  product: Product;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled: [WebAssembly.Module | null | undefined, WebAssembly.Module | null | undefined] = [
+  undefined,
+  undefined,
+];
 
-/** The kernel instantiated on `memory`, or null where WebAssembly SIMD is unavailable. */
-export function instantiateGemm(memory: WebAssembly.Memory): GemmKernel | null {
-  if (compiled === undefined) {
+/** The compiled module (unshared or shared memory), or null where WebAssembly SIMD is unavailable. */
+export function gemmModule(shared = false): WebAssembly.Module | null {
+  const slot = shared ? 1 : 0;
+  if (compiled[slot] === undefined) {
     try {
-      const bytes = buildGemmModule();
-      compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+      const bytes = buildGemmModule(shared);
+      compiled[slot] = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
     } catch {
-      compiled = null;
+      compiled[slot] = null;
     }
   }
-  if (!compiled) return null;
-  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  return compiled[slot] ?? null;
+}
+
+/** The kernel instantiated on `memory`, or null where WebAssembly SIMD is unavailable. */
+export function instantiateGemm(memory: WebAssembly.Memory, shared = false): GemmKernel | null {
+  const module = gemmModule(shared);
+  if (!module) return null;
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
   return instance.exports as unknown as GemmKernel;
 }
