@@ -1,11 +1,15 @@
 import { tf } from '../tf';
-import { instantiateGemm, type GemmKernel } from './gemm';
+import { ACTIVATIONS, instantiateGemm, productScratchBytes, type GemmKernel } from './gemm';
+import { runThreaded, type ProductCall } from './gemm-threads';
 
 /**
  * Replaces tfjs-wasm's BatchMatMul kernel with gemm.ts' for float32 products op(A)·op(B) of
  * matrices (or single-item batches) whose result has a multiple of 4 rows and of 8 columns, with or
  * without transposed operands, in place on the wasm heap; every other product goes to the stock
  * kernel. Gradients are unchanged (matMuls too), and the sums are taken in the same order.
+ * _FusedMatMul (tfjs-layers' Dense at inference: product, rank-1 bias, linear/relu/relu6) is
+ * replaced the same way, the bias first in each sum as XNNPACK adds it. Large products run on
+ * several threads (gemm-threads.ts), with the same results bit for bit.
  */
 interface WasmBackend {
   wasm: {
@@ -17,10 +21,6 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
-/** Blocking: KC rows of B per packed panel (8 KB per panel), MC rows of A per packed strip. */
-const KC = 256;
-const MC = 64;
-
 let kernel: GemmKernel | null | undefined;
 /** The memory `kernel` runs on: a new wasm backend instance gets a new kernel and scratch. */
 let kernelMemory: WebAssembly.Memory | undefined;
@@ -29,7 +29,7 @@ let scratchBytes = 0;
 let installed = false;
 let enabled = true;
 
-/** Turns the replacement off and on (for tests and the benchmark's comparisons). */
+/** Turns the replacements (BatchMatMul and _FusedMatMul) off and on, for tests and benchmarks. */
 export function setFastMatMul(on: boolean): void {
   enabled = on;
 }
@@ -60,11 +60,18 @@ export function fastProduct(
   return { m, k, n, batched };
 }
 
-function fastMatMul(args: {
+interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;
   attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo | null {
+}
+
+/** op(a)·op(b) (+ bias, then `activation`) on the wasm heap, or null to leave it to tfjs. */
+function fastMatMul(
+  args: KernelArgs,
+  bias: tf.TensorInfo | null = null,
+  activation: keyof typeof ACTIVATIONS = 'linear',
+): tf.TensorInfo | null {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
   const ta = Boolean(attrs.transposeA);
@@ -73,6 +80,8 @@ function fastMatMul(args: {
   const product = fastProduct(a.shape, b.shape, ta, tb);
   if (!product) return null;
   const { m, k, n, batched } = product;
+  if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n))
+    return null;
   const backend = args.backend as WasmBackend;
   if (kernelMemory !== backend.wasm.asm.memory) {
     kernelMemory = backend.wasm.asm.memory;
@@ -81,41 +90,65 @@ function fastMatMul(args: {
     scratchBytes = 0;
   }
   if (!kernel) return null;
-  const kc = Math.min(k, KC);
-  const mc = Math.min(m, MC);
-  const need = (kc * n + mc * kc) * 4;
+  const need = productScratchBytes(m, k, n);
   if (need > scratchBytes) {
     if (scratch) backend.wasm._free(scratch);
     scratchBytes = Math.max(need, 2 * scratchBytes);
     scratch = backend.wasm._malloc(scratchBytes);
   }
   const out = backend.makeOutput(batched ? [1, m, n] : [m, n], 'float32');
-  const pa = backend.dataIdMap.get(a.dataId).memoryOffset;
-  const pb = backend.dataIdMap.get(b.dataId).memoryOffset;
-  const pc = backend.dataIdMap.get(out.dataId).memoryOffset;
-  const packedB = scratch;
-  const packedA = scratch + kc * n * 4;
-  for (let p = 0; p < k; p += kc) {
-    const depth = Math.min(kc, k - p);
-    // B[p.., :] is stored [k×n] (row p at pb + 4pn) or, transposed, [n×k] (column p at pb + 4p).
-    if (tb) kernel.packBT(pb + p * 4, k * 4, depth, n, packedB);
-    else kernel.packB(pb + p * n * 4, n * 4, depth, n, packedB);
-    for (let i = 0; i < m; i += mc) {
-      const rows = Math.min(mc, m - i);
-      // A[i.., p..] is stored [m×k] or, transposed, [k×m].
-      if (ta) kernel.packAT(pa + (p * m + i) * 4, m * 4, rows, depth, packedA);
-      else kernel.packA(pa + (i * k + p) * 4, k * 4, rows, depth, packedA);
-      const run = p === 0 ? kernel.gemm : kernel.gemmAdd;
-      run(packedA, packedB, depth, rows, n, pc + i * n * 4, n * 4);
-    }
-  }
+  const address = (info: tf.TensorInfo) => backend.dataIdMap.get(info.dataId).memoryOffset;
+  // A stored [m×k] or, transposed, [k×m]; B [k×n] or [n×k]; C [m×n].
+  const call: ProductCall = {
+    a: address(a),
+    lda: (ta ? m : k) * 4,
+    ta,
+    b: address(b),
+    ldb: (tb ? k : n) * 4,
+    tb,
+    c: address(out),
+    m,
+    k,
+    n,
+    bias: bias ? address(bias) : 0,
+    act: ACTIVATIONS[activation],
+  };
+  if (!runThreaded(kernel, backend.wasm.asm.memory, call, scratch))
+    kernel.product(
+      call.a,
+      call.lda,
+      Number(ta),
+      call.b,
+      call.ldb,
+      Number(tb),
+      call.c,
+      n * 4,
+      m,
+      k,
+      n,
+      scratch,
+      call.bias,
+      call.act,
+    );
   return out;
 }
 
-/** Installs the replacement on the wasm backend once; false where there is nothing to replace. */
+/** _FusedMatMul's extras: a rank-1 bias and an activation gemm.ts applies; null for the rest. */
+function fusedMatMul(args: KernelArgs): tf.TensorInfo | null {
+  const { bias, preluActivationWeights } = args.inputs as {
+    bias?: tf.TensorInfo;
+    preluActivationWeights?: tf.TensorInfo;
+  };
+  const activation = ((args.attrs ?? {}) as { activation?: string }).activation ?? 'linear';
+  if (preluActivationWeights || !Object.hasOwn(ACTIVATIONS, activation)) return null;
+  return fastMatMul(args, bias ?? null, activation as keyof typeof ACTIVATIONS);
+}
+
+/** Installs the replacements on the wasm backend once; false where there is nothing to replace. */
 export function installFastMatMul(): boolean {
   if (installed) return true;
   const stock = tf.getKernel('BatchMatMul', 'wasm');
+  const stockFused = tf.getKernel('_FusedMatMul', 'wasm');
   if (!stock || typeof WebAssembly === 'undefined') return false;
   installed = true;
   tf.unregisterKernel('BatchMatMul', 'wasm');
@@ -124,5 +157,13 @@ export function installFastMatMul(): boolean {
     kernelFunc: (args) =>
       fastMatMul(args as never) ?? (stock.kernelFunc(args as never) as tf.TensorInfo),
   });
+  if (stockFused) {
+    tf.unregisterKernel('_FusedMatMul', 'wasm');
+    tf.registerKernel({
+      ...stockFused,
+      kernelFunc: (args) =>
+        fusedMatMul(args as never) ?? (stockFused.kernelFunc(args as never) as tf.TensorInfo),
+    });
+  }
   return true;
 }
