@@ -7,6 +7,7 @@ import { registerEval } from './commands/eval';
 import { registerServe } from './commands/serve';
 import { registerImport } from './commands/import';
 import { registerExport } from './commands/export';
+import { registerCartography } from './commands/cartography';
 import { reportError, PREFIX } from './errors';
 import { version } from './version';
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerServe(program);
   registerExport(program);
+  registerCartography(program);
   return program;
 }
 

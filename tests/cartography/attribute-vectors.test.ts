@@ -98,6 +98,7 @@ describe('attributeVector (Euclidean)', () => {
     for (let i = 0; i < d; i++) expect(Math.abs(v.base[i] - c0[i])).toBeLessThan(0.05);
     expect(v.length).toBeCloseTo(Math.sqrt(20), 1);
     expect([v.nFrom, v.nTo]).toEqual([3000, 2000]);
+    expect(v.resultant).toBeNull();
     // Projections onto the unit direction: separated by √20 at sd 0.5: essentially 1.
     expect(v.auc).toBeGreaterThan(0.999);
     const scores = positionsAlong(rows, v.base, v.vector, false);
@@ -169,6 +170,9 @@ describe('attributeVector (sphere)', () => {
     expect(sphereDistance(v.target, m1)).toBeLessThan(0.02);
     expect(v.length).toBeCloseTo(sphereDistance(m0, m1), 1);
     expect(v.auc).toBeGreaterThan(0.999);
+    // Spread 0.15 per coordinate: E‖mean‖ ≈ 1 − (d−1)·0.15²/2 ≈ 0.955.
+    expect(v.resultant!.from).toBeGreaterThan(0.93);
+    expect(v.resultant!.from).toBeLessThan(0.98);
   });
 
   it('positions along the great circle are monotone past 90°, where ⟨z, v̂⟩ folds back', () => {

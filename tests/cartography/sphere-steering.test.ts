@@ -120,7 +120,7 @@ describe('the sphere: parallel transport', () => {
     expect(maxDiff(parallelTransport(p, q, v), back)).toBeLessThan(1e-12);
     // A vector orthogonal to the plane of p and q does not change.
     const e = normalised(v);
-    let n = gaussian(rng, d);
+    let n: Float64Array = gaussian(rng, d);
     n = projectToTangent(p, n);
     const along = dotOf(n, e);
     n = n.map((x, i) => x - along * e[i]);

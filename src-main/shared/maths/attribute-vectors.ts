@@ -54,6 +54,11 @@ export interface AttributeVector {
   auc: number;
   nFrom: number;
   nTo: number;
+  /**
+   * Sphere only (null otherwise): each group's mean resultant length ‖mean‖ ∈ [0, 1], near 1 for
+   * a tight group, near 0 for one spread around the sphere (whose centre then says little).
+   */
+  resultant: { from: number; to: number } | null;
 }
 
 /**
@@ -118,7 +123,24 @@ export function attributeVector(
     auc: separationAuc(pick(from), pick(to)),
     nFrom: from.length,
     nTo: to.length,
+    resultant: sphere
+      ? { from: meanResultantLength(rows, from), to: meanResultantLength(rows, to) }
+      : null,
   };
+}
+
+/** ‖mean of the unit-normalised rows at `indices`‖: 1 when they agree, near 0 when spread out. */
+export function meanResultantLength(rows: LatentRows, indices: ArrayLike<number>): number {
+  const { data, d } = rows;
+  const sum = new Float64Array(d);
+  for (let k = 0; k < indices.length; k++) {
+    const r = indices[k];
+    let length = 0;
+    for (let i = 0; i < d; i++) length += data[r * d + i] ** 2;
+    length = Math.sqrt(length);
+    if (length > 0) for (let i = 0; i < d; i++) sum[i] += data[r * d + i] / length;
+  }
+  return normOf(sum) / indices.length;
 }
 
 /**
