@@ -40,6 +40,8 @@ export const MAX_POINTS = 70_000;
 export const MAX_DECODE = 10_000;
 /** Most dataset items one `items` request may ask for. */
 export const MAX_ITEMS = 1_024;
+/** Most item indices one saved selection may hold. */
+export const MAX_SELECTION = 2_000_000;
 
 const Empty = z.strictObject({});
 
@@ -116,6 +118,31 @@ function itemIndices(max: number) {
 }
 
 const ModelRef = z.strictObject({ modelId: Id });
+
+/**
+ * A saved selection's name: also its file name (`selections/<name>.npy`), so 1–64 letters,
+ * digits, '-' and '_', no path separators or dots (the names attribute vectors and the CLI's
+ * cartography commands take).
+ */
+export const SelectionName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+    "1–64 letters, digits, '-' or '_', starting with a letter or digit (no path separators or dots)",
+  );
+
+/** A selection saved with a model: its name, file, size, the split its indices number, when. */
+export const SavedSelection = z.object({
+  name: SelectionName,
+  /** Its file inside the model's folder: `selections/<name>.npy` (int32 [count]). */
+  file: z.string(),
+  count: z.number().int().min(0),
+  split: DataSplit.nullable(),
+  /** ISO time it was saved; null when only the file tells (written by hand or by the CLI). */
+  created: z.string().nullable(),
+  description: z.string().optional(),
+});
+export type SavedSelection = z.infer<typeof SavedSelection>;
 const JobRef = z.strictObject({ jobId: Id });
 const JobReply = z.object({ job: JobInfo });
 const PathReply = z.object({ path: FsPath.nullable() });
@@ -417,11 +444,14 @@ export const methods = {
       ),
     result: z.object({ png: Uint8ArraySchema, path: FsPath.nullable() }),
   },
-  /** A NumPy .npy file of a float32 array; written to `path` when given, always returned. */
+  /**
+   * A NumPy .npy file of a float32 array (latents) or an int32 one (item indices); written to
+   * `path` when given, always returned.
+   */
   exportNpy: {
     params: z
       .strictObject({
-        data: Float32ArraySchema,
+        data: z.union([Float32ArraySchema, Int32ArraySchema]),
         shape: z.array(z.number().int().min(0)).min(1).max(8),
         path: FsPath.optional(),
         /** Replace an existing file at `path` (`serve` refuses to without it). */
@@ -429,6 +459,30 @@ export const methods = {
       })
       .superRefine(shapeMatches('data', (v) => v.shape as number[])),
     result: z.object({ npy: Uint8ArraySchema, path: FsPath.nullable() }),
+  },
+  /**
+   * Saves a group of the model's items under a name, with the model (its library folder):
+   * `selections/<name>.npy` holds the item indices (int32 [k], numbered within `split` as a
+   * latent snapshot's `indices` are) and `selections/index.json` lists every saved selection.
+   * Both are written aside and renamed into place. An existing name is refused unless
+   * `overwrite`. Attribute vectors are made from two saved selections.
+   */
+  saveSelection: {
+    params: z.strictObject({
+      modelId: Id,
+      name: SelectionName,
+      indices: itemIndices(MAX_SELECTION),
+      split: DataSplit.default('all'),
+      /** For people: how the selection was made (`lasso`, `label 3`). */
+      description: z.string().max(500).optional(),
+      overwrite: z.boolean().default(false),
+    }),
+    result: z.object({ selection: SavedSelection }),
+  },
+  /** The selections saved with a model, by name. */
+  listSelections: {
+    params: ModelRef,
+    result: z.object({ selections: z.array(SavedSelection) }),
   },
   /**
    * Uploads: files sent from the page (a browser, or an app attached to a remote engine) into the

@@ -35,6 +35,8 @@ export const INFERENCE_METHODS = [
   'coverage',
   'exportPng',
   'exportNpy',
+  'saveSelection',
+  'listSelections',
 ] as const;
 export type InferenceMethod = (typeof INFERENCE_METHODS)[number];
 

@@ -31,6 +31,8 @@ export const METHOD_NAMES = [
   'coverage',
   'exportPng',
   'exportNpy',
+  'saveSelection',
+  'listSelections',
   'uploadBegin',
   'uploadChunk',
   'uploadFinish',

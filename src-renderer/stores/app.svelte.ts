@@ -414,8 +414,8 @@ export class AppState
     }
   }
 
-  /** Exports latents as a float32 .npy file. */
-  async exportNpy(data: Float32Array, shape: number[], name: string): Promise<void> {
+  /** Exports latents (float32) or item indices (int32) as a .npy file. */
+  async exportNpy(data: Float32Array | Int32Array, shape: number[], name: string): Promise<void> {
     try {
       const path = await this.savePath('npy', name);
       if (path === undefined) return;

@@ -50,6 +50,11 @@ export interface FakeEngine {
   projections: Map<string, Float32Array>;
   /** Uploads as the fake received them: kind, name, bytes per file, and whether finished. */
   uploads: Map<string, FakeUpload>;
+  /** Selections saved with `saveSelection`, by model id, then name: the item indices and split. */
+  selections: Map<
+    string,
+    Map<string, { indices: Int32Array; split: string; description?: string }>
+  >;
   /** Holds every `uploadChunk` reply until `releaseUploads` (to see the progress line). */
   holdUploads: boolean;
   releaseUploads(): void;
@@ -185,6 +190,17 @@ function summary(
   };
 }
 
+function selectionRecord(name: string, count: number, split: string, description?: string) {
+  return {
+    name,
+    file: `selections/${name}.npy`,
+    count,
+    split: split as 'all' | 'train' | 'test',
+    created: '2024-01-01T00:00:00.000Z',
+    ...(description ? { description } : {}),
+  };
+}
+
 export function createFakeEngine(): FakeEngine {
   const models: ModelInfo[] = [
     modelInfo('mnist-gaussian', 'MNIST · Gaussian d=4', 'gaussian', 4),
@@ -202,6 +218,7 @@ export function createFakeEngine(): FakeEngine {
     holdDecodes: false,
     projections: new Map(),
     uploads: new Map(),
+    selections: new Map(),
     holdUploads: false,
     releaseUploads() {
       for (const resolve of heldUploads.splice(0)) resolve();
@@ -443,6 +460,24 @@ export function createFakeEngine(): FakeEngine {
     },
     exportPng: () => ({ png: new Uint8Array([0x89, 0x50, 0x4e, 0x47]), path: null }),
     exportNpy: () => ({ npy: new Uint8Array([0x93]), path: null }),
+    saveSelection: (p) => {
+      find(p.modelId);
+      const saved = engine.selections.get(p.modelId) ?? new Map();
+      engine.selections.set(p.modelId, saved);
+      if (saved.has(p.name) && !p.overwrite)
+        throw new AtlasError('refused', `a selection named "${p.name}" exists`);
+      saved.set(p.name, { indices: p.indices, split: p.split, description: p.description });
+      return { selection: selectionRecord(p.name, p.indices.length, p.split, p.description) };
+    },
+    listSelections: (p) => {
+      find(p.modelId);
+      const saved = engine.selections.get(p.modelId) ?? new Map();
+      return {
+        selections: [...saved.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([name, s]) => selectionRecord(name, s.indices.length, s.split, s.description)),
+      };
+    },
     uploadBegin: (p) => {
       const uploadId = `up-${engine.uploads.size + 1}`;
       engine.uploads.set(uploadId, {

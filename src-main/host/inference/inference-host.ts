@@ -43,6 +43,7 @@ import { readLibraryState, updateLibraryState } from '../library/library-state';
 import { ModelCache, type LoadedModel } from './model-cache';
 import { encodeNpy } from '../../shared/maths/npy';
 import { coverageOf } from './coverage';
+import { listSelections, saveSelection } from './selections';
 import type { ParentPort } from '../process/parent-port';
 
 /** Thumbnails `importFolderDataset` returns with its summary. */
@@ -321,6 +322,13 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     async exportNpy({ data, shape, path: target, overwrite = false }) {
       const npy = encodeNpy(data, shape);
       return { npy, path: target ? await writeOut(target, npy, overwrite) : null };
+    },
+    // Saved selections live in the model's folder (selections.ts says how).
+    async saveSelection({ modelId, ...selection }) {
+      return { selection: await saveSelection(modelDir(library(), modelId), modelId, selection) };
+    },
+    async listSelections({ modelId }) {
+      return { selections: await listSelections(modelDir(library(), modelId), modelId) };
     },
   };
 

@@ -227,6 +227,8 @@ export class Supervisor {
       coverage: batch('coverage'),
       exportPng: forward('exportPng'),
       exportNpy: forward('exportNpy'),
+      saveSelection: forward('saveSelection'),
+      listSelections: forward('listSelections'),
       uploadBegin: ({ kind, name, totalBytes, entries }) =>
         this.uploads.begin(kind, name, totalBytes, entries),
       uploadChunk: ({ uploadId, entry, offset, bytes }) =>
