@@ -25,16 +25,36 @@ import {
 import { normalised, normOf, projectToTangent } from '../../shared/maths/sphere-steering';
 import { checkCartographyName } from '../../shared/vector-index';
 import { datasetFor } from '../checkpoint-data';
-import type { GroupSpec, ItemSpec, StartSpec } from '../commands/cartography';
 import type { OnnxFlags } from '../onnx-options';
 import { fixed, Output, warn } from '../output';
 import { open } from './models';
 
 type Split = 'train' | 'test' | 'all';
 
+// What the specs name, as commands/cartography.ts parses them (for their form only).
+
+/** A group of items: `label:K`, `rest` (all but the other group), `selection:NAME`, `factor:…`. */
+export type GroupSpec =
+  | { kind: 'label'; label: string; text: string }
+  | { kind: 'rest'; text: string }
+  | { kind: 'selection'; name: string; text: string }
+  | { kind: 'factor'; factor: string; op: FactorOp; value: number; text: string };
+
+export type FactorOp = '<' | '<=' | '>' | '>=' | '=';
+
+/** One code: an item's encoding (`item:INDEX`) or a label's mean code (`label:K`). */
+export type ItemSpec =
+  { kind: 'item'; index: number; text: string } | { kind: 'label'; label: string; text: string };
+
+/** Where a traversal starts: the data's mean code, an item's code, or the origin. */
+export type StartSpec =
+  { kind: 'mean' } | { kind: 'origin' } | { kind: 'item'; index: number; text: string };
+
 interface DataFlags extends OnnxFlags {
   data?: string;
   split: Split;
+  /** --split was given (not its default): a selection's own split does not override it. */
+  splitGiven?: boolean;
   limit?: number;
   json?: boolean;
 }
@@ -220,10 +240,32 @@ async function resolveGroup(
   }
 }
 
+/**
+ * The split to read: --split when given, else the one the selections among `groups` number
+ * (the page saves selections of the cloud it shows, usually `all`), else the default.
+ */
+async function selectionSplit(ckpt: string, groups: GroupSpec[], opts: DataFlags): Promise<Split> {
+  if (opts.splitGiven) return opts.split;
+  const named = new Map<Split, string>();
+  for (const group of groups) {
+    if (group.kind !== 'selection') continue;
+    checkCartographyName(group.name, 'selection');
+    const selection = await readSelection(modelFolder(ckpt), group.name);
+    if (selection.split) named.set(selection.split, selection.file);
+  }
+  if (named.size > 1)
+    throw new Error(
+      `the selections number items of different splits: ${[...named].map(([split, file]) => `${file} (${split})`).join(', ')}`,
+    );
+  return named.keys().next().value ?? opts.split;
+}
+
 export async function attribute(ckpt: string, opts: AttributeOptions): Promise<void> {
   // Refuse a bad --save before any encoding: its name, and a model with a folder to keep it in.
   const folder = opts.save ? modelFolder(ckpt) : null;
   if (opts.save) checkCartographyName(opts.save, 'vector');
+  const split = await selectionSplit(ckpt, [opts.from, opts.to], opts);
+  opts = { ...opts, split };
   const loaded = await open(ckpt, opts);
   const { model } = loaded;
   requireEncoding(model, 'attribute');

@@ -1,28 +1,19 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { integer, oneOf, positive } from '../parse';
 import { withOnnxFlags } from '../onnx-options';
-import type { AnalogyOptions, AttributeOptions, TraverseOptions } from '../actions/cartography';
+import type {
+  AnalogyOptions,
+  AttributeOptions,
+  FactorOp,
+  GroupSpec,
+  ItemSpec,
+  StartSpec,
+  TraverseOptions,
+} from '../actions/cartography';
 
 // Latent cartography (Liu et al., EuroVis 2019): attribute vectors between groups of items,
 // traversals along them, analogies. The specs are read for their form here (no engine loads);
 // what they name (a label, a factor, a selection file) is checked when the command runs.
-
-/** A group of items: `label:K`, `rest` (all but the other group), `selection:NAME`, `factor:…`. */
-export type GroupSpec =
-  | { kind: 'label'; label: string; text: string }
-  | { kind: 'rest'; text: string }
-  | { kind: 'selection'; name: string; text: string }
-  | { kind: 'factor'; factor: string; op: FactorOp; value: number; text: string };
-
-export type FactorOp = '<' | '<=' | '>' | '>=' | '=';
-
-/** One code: an item's encoding (`item:INDEX`) or a label's mean code (`label:K`). */
-export type ItemSpec =
-  { kind: 'item'; index: number; text: string } | { kind: 'label'; label: string; text: string };
-
-/** Where a traversal starts: the data's mean code, an item's code, or the origin. */
-export type StartSpec =
-  { kind: 'mean' } | { kind: 'origin' } | { kind: 'item'; index: number; text: string };
 
 const SPLITS = ['train', 'test', 'all'] as const;
 
@@ -70,7 +61,12 @@ function withData(command: Command): Command {
   return withOnnxFlags(command)
     .argument('<ckpt>', 'checkpoint directory, or ONNX model (decoder.onnx file or folder)')
     .option('--data <spec>', 'dataset (default: the one it was trained on)')
-    .option('--split <which>', 'train | test | all (train, then test)', oneOf(SPLITS), 'test')
+    .option(
+      '--split <which>',
+      "train | test | all (train, then test); default test, or the split a selection's NAME.json names",
+      oneOf(SPLITS),
+      'test',
+    )
     .option('--limit <n>', "use the split's first N items", integer(1));
 }
 
@@ -89,7 +85,8 @@ export function registerCartography(program: Command): void {
     .option('--save <name>', 'also keep it with the model, as vectors/NAME.npy')
     .option('--force', 'replace a vector of that name already saved')
     .option('--json', 'print JSON')
-    .action(async (ckpt: string, opts: AttributeOptions) => {
+    .action(async (ckpt: string, opts: AttributeOptions, command: Command) => {
+      opts.splitGiven = command.getOptionValueSource('split') !== 'default';
       if (opts.from.kind === 'rest')
         throw new Error('--from rest: rest means every item not in --from; use it with --to');
       const { attribute } = await import('../actions/cartography');
