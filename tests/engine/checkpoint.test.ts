@@ -235,6 +235,24 @@ describe('checkpoints', () => {
     });
   });
 
+  it('a re-save keeps the saved vectors and selections, and they do not change the weights version', async () => {
+    const dir = path.join(tempDir(), 'kept');
+    const vae = Vae.create(mnistConfig(), 5);
+    await saveCheckpoint(dir, { vae });
+    mkdirSync(path.join(dir, 'vectors'));
+    writeFileSync(path.join(dir, 'vectors', 'index.json'), '{"vectors":[]}');
+    mkdirSync(path.join(dir, 'selections'));
+    writeFileSync(path.join(dir, 'selections', 'round.npy'), 'x');
+    await saveCheckpoint(dir, { vae });
+    expect(readFileSync(path.join(dir, 'vectors', 'index.json'), 'utf8')).toBe('{"vectors":[]}');
+    expect(existsSync(path.join(dir, 'selections', 'round.npy'))).toBe(true);
+    const { weightsVersion } = await import('../../src-main/host/inference/latent-cache');
+    const before = await weightsVersion(dir);
+    writeFileSync(path.join(dir, 'selections', 'more.npy'), 'y');
+    expect(await weightsVersion(dir)).toBe(before);
+    vae.dispose();
+  });
+
   it('survives a process killed mid-save: the previous checkpoint stays loadable and consistent', async () => {
     const dir = path.join(tempDir(), 'killed');
     const tsx = path.resolve('node_modules/tsx/dist/loader.mjs');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, open } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, open } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { tf } from '../tf';
@@ -10,6 +10,7 @@ import { captureArtifacts, hasModelJson, modelFiles, readModelArtifacts } from '
 import { backendReport } from '../backend';
 import { settleLeftovers, whileSaving } from './checkpoint-leftovers';
 import { degenerateWeights } from '../model/weight-health';
+import { KEPT_ACROSS_SAVES } from './checkpoint-folders';
 
 /**
  * A checkpoint is a directory:
@@ -224,6 +225,11 @@ async function save(dir: string, options: SaveOptions): Promise<CheckpointManife
   await writeFileSynced(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
 
   if (existsSync(dir)) {
+    // What people made of the model (saved attribute vectors, selections) outlives new weights.
+    for (const kept of KEPT_ACROSS_SAVES) {
+      const from = path.join(dir, kept);
+      if (existsSync(from)) await cp(from, path.join(tmp, kept), { recursive: true });
+    }
     const previous = path.join(parent, `${base}.previous-${process.pid}-${Date.now()}`);
     await rename(dir, previous);
     await rename(tmp, dir);

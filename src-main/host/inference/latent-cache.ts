@@ -7,6 +7,7 @@ import { encodeNpy, parseNpy, type NpyTypedArray } from '../../shared/maths/npy'
 import type { DataSplit, LatentSnapshot } from '../../api/records';
 import { AtlasError } from '../../api/errors';
 import { currentLiveWeights } from '../training/live-weights';
+import { KEPT_ACROSS_SAVES } from '../../engine/io/checkpoint-folders';
 
 /**
  * The point cloud of a model, computed once per weights version and kept beside its checkpoint:
@@ -93,12 +94,15 @@ export async function servesCheckpoint(libraryDir: string, modelId: string): Pro
 /** Hashes of files already read, by path, size and mtime: a stat per file per open, not a read. */
 const fileHashes = new Map<string, { size: number; mtimeMs: number; hash: Buffer }>();
 
+const NOT_WEIGHTS = new Set<string>(KEPT_ACROSS_SAVES);
+
 async function filesOf(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
   const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (!prefix && entry.name === CACHE_FOLDER) continue;
+    // The cache, and what people saved of the model, are not its weights.
+    if (!prefix && (entry.name === CACHE_FOLDER || NOT_WEIGHTS.has(entry.name))) continue;
     if (entry.isDirectory()) out.push(...(await filesOf(dir, rel)));
     else if (entry.isFile()) out.push(rel);
   }
@@ -132,6 +136,9 @@ export async function weightsVersion(dir: string): Promise<string | undefined> {
     return undefined;
   }
 }
+
+/** An imported embedding (engine/embedding/format.ts): its marker file. */
+const isEmbedding = (dir: string) => existsSync(path.join(dir, 'embedding.json'));
 
 const base = (dir: string, version: string, split: DataSplit) =>
   path.join(dir, CACHE_FOLDER, `latents-${version}-${split}`);
@@ -185,6 +192,9 @@ export async function readLatentCache(
   limit: number,
   split: DataSplit,
 ): Promise<CachedSnapshot | undefined> {
+  // An imported embedding's cloud is its vectors with their metadata, which this cache does not
+  // hold: never served from here (its host reads the vectors, which is as quick).
+  if (isEmbedding(dir)) return undefined;
   const version = await weightsVersion(dir);
   if (!version) return undefined;
   const meta = await readMeta(dir, version, split);
@@ -250,6 +260,7 @@ export async function writeLatentCache(
   limit: number,
   snapshot: LatentSnapshot,
 ): Promise<boolean> {
+  if (isEmbedding(dir)) return false;
   // One that reads whole with as many points stays; a damaged one is replaced.
   const existing = await readLatentCache(dir, limit, snapshot.split);
   if (existing?.weightsVersion === version) return false;
