@@ -4,7 +4,13 @@ import type { LatentGeometry } from '../latent/geometry';
 import { createGeometry } from '../latent/registry';
 import type { LatentModel } from '../model/latent-model';
 import { negativeLogLikelihood } from '../model/likelihood';
-import { onnxRuntime, runtimeMessage, type OrtSession, type OrtTensor } from './onnx-runtime';
+import {
+  onnxRuntime,
+  runtimeMessage,
+  type OrtModule,
+  type OrtSession,
+  type OrtTensor,
+} from './onnx-runtime';
 import type { ImageLayout, OutputRange } from '../../shared/onnx-sidecar';
 
 /** How to call an ONNX decoder: which input takes z, what else it needs, what comes out. */
@@ -94,15 +100,7 @@ export class OnnxModel implements LatentModel {
     const d = this.latentDim;
     const ort = await onnxRuntime();
     return runInBatches(plan.fixedBatch, n, d, this.inputSize, z, async (rows, m) => {
-      const feeds: Record<string, OrtTensor> = {
-        [plan.latentInput]: new ort.Tensor('float32', rows, [m, d]),
-      };
-      for (const c of plan.constants) {
-        const data = new Float32Array(m * c.row.length);
-        for (let i = 0; i < m; i++) data.set(c.row, i * c.row.length);
-        feeds[c.name] = new ort.Tensor('float32', data, [m, ...c.dims]);
-      }
-      const out = await run(plan.session, feeds, plan.file);
+      const out = await run(plan.session, decoderFeeds(ort, plan, rows, m, d), plan.file);
       const values = floats(out[plan.output], plan.output, plan.file);
       if (values.length !== m * this.inputSize)
         throw new Error(
@@ -221,6 +219,25 @@ export class OnnxModel implements LatentModel {
     void this.parts.decoder.session.release().catch(() => {});
     void this.parts.encoder?.session.release().catch(() => {});
   }
+}
+
+/** The decoder's inputs for m latent rows: z, and each constant repeated once per row. */
+export function decoderFeeds(
+  ort: OrtModule,
+  plan: Pick<DecoderPlan, 'latentInput' | 'constants'>,
+  z: Float32Array,
+  m: number,
+  d: number,
+): Record<string, OrtTensor> {
+  const feeds: Record<string, OrtTensor> = {
+    [plan.latentInput]: new ort.Tensor('float32', z, [m, d]),
+  };
+  for (const c of plan.constants) {
+    const data = new Float32Array(m * c.row.length);
+    for (let i = 0; i < m; i++) data.set(c.row, i * c.row.length);
+    feeds[c.name] = new ort.Tensor('float32', data, [m, ...c.dims]);
+  }
+  return feeds;
 }
 
 /** The dims after the batch axis of an image tensor in `layout`. */

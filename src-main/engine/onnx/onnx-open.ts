@@ -2,8 +2,15 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ParsedOnnx } from './onnx-parse';
-import { createSession, onnxRuntime, type OrtSession } from './onnx-runtime';
-import { floats, inputDims, OnnxModel, type DecoderPlan, type EncoderPlan } from './onnx-model';
+import { createSession, onnxRuntime, runtimeMessage, type OrtSession } from './onnx-runtime';
+import {
+  decoderFeeds,
+  floats,
+  inputDims,
+  OnnxModel,
+  type DecoderPlan,
+  type EncoderPlan,
+} from './onnx-model';
 import { readSidecar, SIDECAR_FILE } from './onnx-sidecar';
 import {
   parseSidecar,
@@ -72,7 +79,12 @@ export async function openOnnx(
   };
   const warnings: string[] = [];
   const decoder = await openSession(files.decoder);
-  const encoder = files.encoder ? await openSession(files.encoder) : null;
+  const encoder = files.encoder
+    ? await openSession(files.encoder).catch((err: Error) => {
+        void decoder.session.release().catch(() => {});
+        throw err;
+      })
+    : null;
   try {
     if (decoder.why) warnings.push(`ONNX Runtime runs on the CPU: ${decoder.why}`);
     const { plan, latentDim, fixedBatch } = decoderInputs(decoder, sidecar, files.decoder);
@@ -80,17 +92,7 @@ export async function openOnnx(
     // A trial run on a few prior-like codes gives the output's real shape and values.
     const trialRows = fixedBatch ?? 4;
     const z = trialCodes(trialRows, latentDim, prior);
-    const ort = await onnxRuntime();
-    const feeds = {
-      [plan.latentInput]: new ort.Tensor('float32', z, [trialRows, latentDim]),
-      ...Object.fromEntries(
-        plan.constants.map((c) => {
-          const data = new Float32Array(trialRows * c.row.length);
-          for (let i = 0; i < trialRows; i++) data.set(c.row, i * c.row.length);
-          return [c.name, new ort.Tensor('float32', data, [trialRows, ...c.dims])];
-        }),
-      ),
-    };
+    const feeds = decoderFeeds(await onnxRuntime(), plan, z, trialRows, latentDim);
     const outputs = tensors(decoder.session.outputMetadata);
     const output = outputs[0];
     let result;
@@ -98,7 +100,7 @@ export async function openOnnx(
       result = await decoder.session.run(feeds);
     } catch (err) {
       throw new Error(
-        `${files.decoder}: ONNX Runtime failed to run the decoder on ${trialRows} latent rows: ${(err as Error).message.split('\n')[0]}`,
+        `${files.decoder}: ONNX Runtime failed to run the decoder on ${trialRows} latent rows: ${runtimeMessage(err)}`,
       );
     }
     const out = result[output.name];
@@ -359,7 +361,7 @@ async function encoderOf(
     });
   } catch (err) {
     throw new Error(
-      `${file}: ONNX Runtime failed to run the encoder on the decoder's image size: ${(err as Error).message.split('\n')[0]}`,
+      `${file}: ONNX Runtime failed to run the encoder on the decoder's image size: ${runtimeMessage(err)}`,
     );
   }
   const outs = tensors(encoder.session.outputMetadata).map((o) => ({
