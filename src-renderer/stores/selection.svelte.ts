@@ -1,6 +1,15 @@
 import { errorMessage } from '../api/connect';
+import type { Result } from '../api/connect';
 import { nearestNeighbors } from '../../src-main/shared/maths/nearest-neighbours';
 import { LatestOnly } from '../lib/decoding/latest';
+import { describeFilter, runQuery, type HoleSet } from '../lib/selection/filters';
+import {
+  combineMasks,
+  gatherRows,
+  indicesMask,
+  maskIndices,
+  type Combine,
+} from '../lib/selection/mask';
 import type { SelectionContext } from './context';
 
 export interface DecodedTarget {
@@ -61,7 +70,11 @@ export class SelectionStore {
   private readonly hoverLoader: LatestOnly<number, HoverThumb>;
   private readonly targetDecoder: LatestOnly<DecodedTarget, Float32Array | null>;
 
+  /** The selected group of points (lasso, box, filters): the set selection. */
+  readonly group: PointGroup;
+
   constructor(private readonly app: SelectionContext) {
+    this.group = new PointGroup(app);
     this.hoverLoader = new LatestOnly(
       (index) => this.loadThumb(index),
       (thumb, index) => {
@@ -97,6 +110,7 @@ export class SelectionStore {
     this.thumbs.clear();
     this.originals.clear();
     this.originalsAvailable = true;
+    this.group.reset();
   }
 
   /** Cached reconstructions are stale once the model's weights change (training). */
@@ -282,5 +296,227 @@ export class SelectionStore {
     }
     if (this.target) return { z: this.target.z, label: 'decoded point', image: this.target.image };
     return null;
+  }
+}
+
+/** How the viewer's pointer selects: orbit the camera (click picks one point), box or lasso. */
+export type SelectTool = 'orbit' | 'box' | 'lasso';
+
+/** Originals the contact sheet shows at most. */
+export const SHEET_MAX = 64;
+
+export type SavedSelection = Result<'listSelections'>['selections'][number];
+
+/** The contact sheet of a group: its first points' originals, or their reconstructions. */
+export interface GroupSheet {
+  points: Int32Array;
+  images: Float32Array | null;
+  original: boolean;
+}
+
+/**
+ * A group of points selected together: by a lasso or box in the viewer, or by a filter. The
+ * selection is a mask over the cloud on screen (one byte a point); a new shape replaces it, adds
+ * to it (shift) or is taken from it (alt). It can be isolated (the viewer shows and projects
+ * only it), exported, and saved with the model by name (its dataset item indices).
+ */
+export class PointGroup {
+  tool = $state<SelectTool>('orbit');
+  /** 1 for each selected point of the cloud on screen; null: none. */
+  mask = $state.raw<Uint8Array | null>(null);
+  count = $state(0);
+  /** How it was made, for people: "lasso", "label 3 + box". */
+  description = $state('');
+  /** The points the viewer shows alone (isolate), ascending; null: all of them. */
+  isolated = $state.raw<Int32Array | null>(null);
+  /** The search box's text, and why it could not be run. */
+  query = $state('');
+  queryError = $state<string | null>(null);
+  sheet = $state.raw<GroupSheet | null>(null);
+  /** Selections saved with the model on screen (listSelections). */
+  saved = $state.raw<SavedSelection[]>([]);
+  saving = $state(false);
+  /** The cloud (model and size) the mask and isolation are of. */
+  private cloudKey: string | null = null;
+  private sheetTicket = 0;
+
+  constructor(private readonly app: SelectionContext) {}
+
+  /** Everything forgotten (another model). */
+  reset(): void {
+    this.clear();
+    this.isolated = null;
+    this.saved = [];
+    this.queryError = null;
+    this.cloudKey = null;
+  }
+
+  /** Nothing selected (Esc). Isolation stays until "Show all". */
+  clear(): void {
+    this.mask = null;
+    this.count = 0;
+    this.description = '';
+    this.sheet = null;
+    this.sheetTicket++;
+  }
+
+  /**
+   * The cloud on screen changed: a selection of another model or another number of points
+   * (the first points of a cloud, then all of them) no longer applies; a training epoch's cloud
+   * of the same points keeps it.
+   */
+  sync(data: { modelId: string; n: number } | null): void {
+    const key = data ? `${data.modelId}:${data.n}` : null;
+    if (key === this.cloudKey) return;
+    const sameModel = !!data && this.cloudKey?.startsWith(`${data.modelId}:`);
+    this.cloudKey = key;
+    this.clear();
+    this.isolated = null;
+    if (!sameModel) {
+      this.saved = [];
+      if (data) void this.refreshSaved();
+    }
+  }
+
+  /** Combines `next` (a mask over the whole cloud) with the selection. */
+  apply(next: Uint8Array, how: Combine, what: string): void {
+    const data = this.app.cloud.data;
+    if (!data || next.length !== data.n) return;
+    const { mask, count } = combineMasks(this.mask, next, how);
+    const before = this.count > 0 ? this.description : '';
+    if (count === 0) this.description = '';
+    else if (how === 'replace' || !before) this.description = what;
+    else this.description = `${before} ${how === 'add' ? '+' : '−'} ${what}`;
+    this.mask = count > 0 ? mask : null;
+    this.count = count;
+    void this.loadSheet();
+  }
+
+  /** Selects the given points (of the whole cloud). */
+  selectPoints(points: ArrayLike<number>, how: Combine, what: string): void {
+    const data = this.app.cloud.data;
+    if (data) this.apply(indicesMask(points, data.n), how, what);
+  }
+
+  /**
+   * Runs the search box's filter over the cloud (within the isolated points, when isolated) and
+   * combines its result with the selection. False, with `queryError` saying why, when it cannot.
+   */
+  runQuery(text: string, how: Combine, holes: HoleSet | null): boolean {
+    const data = this.app.cloud.data;
+    this.query = text;
+    if (!data) return false;
+    try {
+      const within = this.isolated ? indicesMask(this.isolated, data.n) : null;
+      const { mask, filters } = runQuery(data, text, holes, within);
+      this.queryError = null;
+      this.apply(mask, how, filters.map(describeFilter).join(' · '));
+      return true;
+    } catch (error) {
+      this.queryError = errorMessage(error);
+      return false;
+    }
+  }
+
+  /** The selected points, ascending. */
+  points(): Int32Array {
+    return this.mask ? maskIndices(this.mask, this.count) : new Int32Array(0);
+  }
+
+  /** Shows only the selection, projected anew on its own. */
+  isolate(): void {
+    if (this.count === 0) return;
+    this.isolated = this.points();
+  }
+
+  showAll(): void {
+    this.isolated = null;
+  }
+
+  /** The selected points' latents, row-major count × dim. */
+  latents(): Float32Array {
+    const data = this.app.cloud.data;
+    if (!data) return new Float32Array(0);
+    return gatherRows(data.means, data.dim, this.points(), Float32Array);
+  }
+
+  /** The dataset items behind the selected points (what `items` and saved selections number). */
+  itemIndices(): Int32Array {
+    const data = this.app.cloud.data;
+    if (!data) return new Int32Array(0);
+    return gatherRows(data.indices, 1, this.points(), Int32Array);
+  }
+
+  /** Saves the selection with the model as `name`. True when saved. */
+  async save(name: string, overwrite = false): Promise<boolean> {
+    const data = this.app.cloud.data;
+    const modelId = this.app.modelId;
+    if (!data || !modelId || data.modelId !== modelId || this.count === 0) return false;
+    this.saving = true;
+    try {
+      const { selection } = await this.app.api.saveSelection({
+        modelId,
+        name,
+        indices: this.itemIndices(),
+        split: data.split,
+        ...(this.description ? { description: this.description.slice(0, 500) } : {}),
+        overwrite,
+      });
+      this.app.notices.push(
+        `Saved selection "${selection.name}" (${selection.count} items) with the model`,
+        'success',
+      );
+      await this.refreshSaved();
+      return true;
+    } catch (error) {
+      this.app.notices.push(`Could not save the selection: ${errorMessage(error)}`, 'error');
+      return false;
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  async refreshSaved(): Promise<void> {
+    const modelId = this.app.modelId;
+    if (!modelId) return;
+    try {
+      const { selections } = await this.app.api.listSelections({ modelId });
+      if (this.app.modelId === modelId) this.saved = selections;
+    } catch {
+      /* an engine without saved selections: none listed */
+    }
+  }
+
+  /**
+   * The first SHEET_MAX selected points' originals (as the dataset has them), or their
+   * reconstructions when the originals cannot be had.
+   */
+  private async loadSheet(): Promise<void> {
+    const ticket = ++this.sheetTicket;
+    const data = this.app.cloud.data;
+    if (!data || this.count === 0) {
+      this.sheet = null;
+      return;
+    }
+    const points = this.points().slice(0, SHEET_MAX);
+    const list = Array.from(points);
+    this.sheet = { points, images: null, original: true };
+    let images: Float32Array | null = null;
+    let original = true;
+    try {
+      images = (await this.app.items(list))?.images ?? null;
+    } catch {
+      images = null;
+    }
+    if (!images) {
+      original = false;
+      try {
+        const z = gatherRows(data.means, data.dim, points, Float32Array);
+        images = (await this.app.decode(z, points.length))?.images ?? null;
+      } catch {
+        images = null;
+      }
+    }
+    if (ticket === this.sheetTicket) this.sheet = { points, images, original };
   }
 }

@@ -6,6 +6,7 @@ import {
   Float32BufferAttribute,
   LineBasicMaterial,
   LineSegments,
+  Matrix4,
   NearestFilter,
   PerspectiveCamera,
   Plane,
@@ -21,6 +22,7 @@ import {
   WebGLRenderer,
 } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import type { ScreenCamera } from '../lib/selection/lasso';
 import {
   markerFragment,
   markerVertex,
@@ -119,6 +121,7 @@ export class PointCloudViewer {
       uPixelRatio: { value: this.renderer.getPixelRatio() },
       uOpacity: { value: 0.9 },
       uMinPickSize: { value: 0 },
+      uDim: { value: 0 },
     };
     this.material = new ShaderMaterial({
       uniforms,
@@ -194,6 +197,7 @@ export class PointCloudViewer {
       this.geometry.setAttribute('position', new BufferAttribute(Float32Array.from(positions), 3));
       this.geometry.setAttribute('aFrom', new BufferAttribute(Float32Array.from(positions), 3));
       this.geometry.setAttribute('color', new BufferAttribute(Uint8Array.from(colors), 3, true));
+      this.geometry.setAttribute('aMark', new BufferAttribute(new Uint8Array(n), 1, true));
       this.geometry.setDrawRange(0, n);
     }
     if (n !== this.count) {
@@ -247,6 +251,43 @@ export class PointCloudViewer {
     const out = new Float32Array(to.length);
     for (let i = 0; i < to.length; i++) out[i] = from[i] + (to[i] - from[i]) * t;
     return out;
+  }
+
+  /**
+   * The selected group: `marks` (one byte a point, 1 selected) are drawn larger and in front, the
+   * other points dimmed; null (or none set) draws every point alike.
+   */
+  setMarks(marks: Uint8Array | null): void {
+    const any = !!marks && marks.length === this.count && marks.some((m) => m !== 0);
+    if (any) this.writeAttribute('aMark', marks);
+    (this.material.uniforms as { uDim: { value: number } }).uDim.value = any ? 1 : 0;
+    this.requestRender();
+  }
+
+  /** The camera as the screen sees it: projection × view, and the canvas in CSS pixels. */
+  screenCamera(): ScreenCamera {
+    this.camera.updateMatrixWorld();
+    const vp = new Matrix4().multiplyMatrices(
+      this.camera.projectionMatrix,
+      this.camera.matrixWorldInverse,
+    );
+    return {
+      viewProjection: vp.elements,
+      width: this.canvas.clientWidth || this.canvas.width,
+      height: this.canvas.clientHeight || this.canvas.height,
+    };
+  }
+
+  /** The positions as drawn now, without a copy when no transition is under way (read only). */
+  drawnPositions(): Float32Array {
+    if (this.uniforms.uProgress.value >= 1)
+      return (this.geometry.getAttribute('position') as BufferAttribute).array as Float32Array;
+    return this.currentPositions();
+  }
+
+  /** Whether dragging orbits the camera (false while a box or lasso is drawn instead). */
+  setOrbit(enabled: boolean): void {
+    this.controls.enabled = enabled;
   }
 
   setPointSize(px: number): void {

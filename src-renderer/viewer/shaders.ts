@@ -1,16 +1,20 @@
 /**
  * GLSL for the point cloud. One vertex shader serves the visible pass and the picking pass: it
  * mixes the previous and the new position (smooth transitions between epochs or projections)
- * and sizes points in device pixels, slightly larger when near.
+ * and sizes points in device pixels, slightly larger when near; a selected group stands out.
  */
 export const pointsVertex = /* glsl */ `
   attribute vec3 aFrom;
   attribute vec3 color;
   attribute float aId;
+  // 1 for a point of the selected group (lasso, box, filter), else 0; uDim is 1 while a group
+  // is selected: its points are drawn larger and in front, the others dimmed.
+  attribute float aMark;
   uniform float uProgress;
   uniform float uSize;
   uniform float uPixelRatio;
   uniform float uMinPickSize;
+  uniform float uDim;
   varying vec3 vColor;
   varying float vId;
   void main() {
@@ -18,9 +22,12 @@ export const pointsVertex = /* glsl */ `
     vec3 p = mix(aFrom, position, t);
     vec4 mv = modelViewMatrix * vec4(p, 1.0);
     gl_Position = projectionMatrix * mv;
+    float marked = aMark * uDim;
+    gl_Position.z -= 0.002 * marked * gl_Position.w;
     float perspective = clamp(4.0 / max(-mv.z, 0.01), 0.6, 1.8);
-    gl_PointSize = max(uSize * perspective, uMinPickSize) * uPixelRatio;
-    vColor = color;
+    gl_PointSize = max(uSize * perspective * (1.0 + 0.6 * marked), uMinPickSize) * uPixelRatio;
+    // The rest fades towards the background (#0f1115).
+    vColor = mix(color, color * 0.25 + vec3(0.044, 0.05, 0.062), uDim - marked);
     vId = aId;
   }
 `;

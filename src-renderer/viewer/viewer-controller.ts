@@ -1,8 +1,11 @@
 import type { ModelDetail } from '../api/connect';
 import { normalizeEmbedding } from '../lib/projection/umap-run';
+import { selectOnScreen, type ScreenShape } from '../lib/selection/lasso';
+import { combineOf, gatherMask, spreadMask, type Combine } from '../lib/selection/mask';
+import { subsetCloud } from '../lib/selection/subset';
 import type { CloudData, CloudStore } from '../stores/cloud.svelte';
 import type { CoverageStore } from '../stores/coverage.svelte';
-import type { SelectionStore } from '../stores/selection.svelte';
+import type { PointGroup, SelectionStore, SelectTool } from '../stores/selection.svelte';
 import type { ViewerStore } from '../stores/viewer.svelte';
 import { PointColouring } from './colouring';
 import type { Legend } from './colouring';
@@ -29,7 +32,7 @@ export interface ViewerContext {
   readonly selection: Pick<
     SelectionStore,
     'selected' | 'neighbours' | 'hover' | 'select' | 'decodeAt'
-  >;
+  > & { readonly group: Pick<PointGroup, 'mask' | 'apply' | 'clear'> };
   readonly coverage: Pick<CoverageStore, 'holeCenters'>;
   readonly library: { readonly current: ModelDetail | null };
   readonly spherical: boolean;
@@ -40,7 +43,12 @@ export interface ViewerContext {
 export interface ViewerOutputs {
   legend(legend: Legend | null): void;
   pointCount(count: number): void;
+  /** The box or lasso being drawn (CSS pixels of the canvas), or null when none is. */
+  drawing?(shape: ScreenShape | null): void;
 }
+
+/** A lasso vertex is added once the pointer has moved this many CSS pixels from the last. */
+const LASSO_STEP_PX = 3;
 
 /**
  * The 3D viewer's logic, without Svelte: the scene is created on a canvas, the cloud is fed in
@@ -59,7 +67,13 @@ export class ViewerController {
   private tourLast = 0;
   private densityTick = 0;
   // Pointer: hover picks on the next frame; a click (little movement) selects or decodes.
-  private down: { x: number; y: number } | null = null;
+  private down: { x: number; y: number; shiftKey: boolean; altKey: boolean } | null = null;
+  /** How the pointer selects, and the box or lasso being drawn (canvas CSS pixels). */
+  private tool: SelectTool = 'orbit';
+  private drawn: { kind: 'box' | 'lasso'; points: number[] } | null = null;
+  /** The points shown alone (isolate), and the cloud of them the projections see. */
+  private isolated: Int32Array | null = null;
+  private subset: { data: CloudData; points: Int32Array; view: CloudData } | null = null;
   private hoverPending = false;
   private lastMove: PointerEvent | null = null;
 
@@ -69,6 +83,7 @@ export class ViewerController {
   ) {
     this.umap = new UmapScheduler({
       status: app.viewer,
+      // Only the whole cloud is computed in the background (an isolated subset never is).
       current: () => app.cloud.data,
       save: (set, embedding) => void app.saveUmap(set, embedding),
       partial: (set, embedding, epoch, epochs) => {
@@ -108,7 +123,7 @@ export class ViewerController {
    */
   reproject(live: boolean): void {
     const settings = this.app.viewer;
-    const set = this.app.cloud.data;
+    const set = this.viewData();
     const mode = settings.mode;
     const update = this.projector.update(set, mode, { live, spherical: this.app.spherical });
     if (update.needsUmap && set) {
@@ -164,7 +179,8 @@ export class ViewerController {
     viewer?.setPoints(positions, colors, transition);
     if (fit) viewer?.fit();
     else viewer?.refitIfNeeded();
-    viewer?.setSelection(this.app.selection.selected, this.app.selection.neighbours);
+    this.showSelection();
+    this.showMarks();
     this.placeHoles();
   }
 
@@ -172,7 +188,7 @@ export class ViewerController {
   private colours(positions: Float32Array): Uint8Array {
     const { colors, legend } = this.colouring.colour(
       positions,
-      this.app.cloud.data,
+      this.viewData(),
       this.app.viewer.colorBy,
       this.app.library.current,
     );
@@ -196,7 +212,85 @@ export class ViewerController {
   }
 
   setSelection(selected: number | null, neighbours: readonly number[]): void {
-    this.viewer?.setSelection(selected, neighbours);
+    const shown = (i: number) => this.toView(i);
+    this.viewer?.setSelection(
+      selected === null ? null : shown(selected) < 0 ? null : shown(selected),
+      neighbours.map(shown).filter((i) => i >= 0),
+    );
+  }
+
+  /** The single selected point's rings, where the view shows it. */
+  private showSelection(): void {
+    this.setSelection(this.app.selection.selected, this.app.selection.neighbours);
+  }
+
+  /** The selected group stands out (the mask is over the whole cloud). */
+  setGroup(mask: Uint8Array | null): void {
+    void mask;
+    this.showMarks();
+  }
+
+  private showMarks(): void {
+    const viewer = this.viewer;
+    if (!viewer) return;
+    const mask = this.app.selection.group.mask;
+    const n = this.app.cloud.data?.n ?? 0;
+    if (!mask || mask.length !== n) {
+      viewer.setMarks(null);
+      return;
+    }
+    const subset = this.currentSubset();
+    viewer.setMarks(subset ? gatherMask(mask, subset.points) : mask);
+  }
+
+  /**
+   * Shows only `points` of the cloud (ascending point numbers), projected anew as a cloud of its
+   * own; null shows every point again. `reproject` false: the caller reprojects next.
+   */
+  setIsolation(points: Int32Array | null, reproject = true): void {
+    const next = points && points.length > 0 ? points : null;
+    if (next === this.isolated) return;
+    this.isolated = next;
+    if (reproject) this.reproject(false);
+  }
+
+  /** The cloud the view shows: the whole cloud, or the isolated points of it. */
+  private viewData(): CloudData | null {
+    return this.currentSubset()?.view ?? this.app.cloud.data;
+  }
+
+  private currentSubset(): { data: CloudData; points: Int32Array; view: CloudData } | null {
+    const data = this.app.cloud.data;
+    const points = this.isolated;
+    if (!data || !points || data.partial) return null;
+    if (this.subset?.data === data && this.subset.points === points) return this.subset;
+    // Isolated points that this cloud no longer has: the store lets go of them (sync).
+    if (points[points.length - 1] >= data.n) return null;
+    this.subset = { data, points, view: subsetCloud(data, points) };
+    return this.subset;
+  }
+
+  /** The point of the whole cloud that view point `i` is. */
+  private toCloud(i: number): number {
+    const subset = this.currentSubset();
+    return subset ? subset.points[i] : i;
+  }
+
+  /** Where the view shows point `i` of the whole cloud; −1 when it does not. */
+  private toView(i: number): number {
+    const subset = this.currentSubset();
+    if (!subset) return i;
+    // Binary search: the isolated points are ascending.
+    const p = subset.points;
+    let lo = 0;
+    let hi = p.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (p[mid] === i) return mid;
+      if (p[mid] < i) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   /** The decode-anywhere marker. */
@@ -208,7 +302,7 @@ export class ViewerController {
   placeHoles(): void {
     const settings = this.app.viewer;
     const centers = this.app.coverage.holeCenters;
-    const d = this.app.cloud.data?.dim;
+    const d = this.viewData()?.dim;
     const viewer = this.viewer;
     if (!viewer) return;
     if (
@@ -243,7 +337,7 @@ export class ViewerController {
       // Density colours follow the moving projection a few times a second.
       if (this.app.viewer.colorBy === 'density' && ++this.densityTick % 15 === 0)
         viewer.setColors(this.colours(p));
-      viewer.setSelection(this.app.selection.selected, this.app.selection.neighbours);
+      this.showSelection();
       this.placeHoles();
     }
     this.tourHandle = requestAnimationFrame(this.tourFrame);
@@ -254,8 +348,20 @@ export class ViewerController {
     this.viewer?.fit();
   }
 
+  /** How the pointer selects: orbit (a click picks a point), or drag a box or a lasso. */
+  setTool(tool: SelectTool): void {
+    this.tool = tool;
+    this.cancelDrawing();
+    this.viewer?.setOrbit(tool === 'orbit');
+    if (this.canvas) this.canvas.style.cursor = 'crosshair';
+  }
+
   pointerMove(e: PointerEvent): void {
     this.lastMove = e;
+    if (this.drawn && this.down) {
+      this.extendDrawing(e);
+      return;
+    }
     if (e.buttons !== 0 || this.hoverPending) return;
     this.hoverPending = true;
     requestAnimationFrame(() => {
@@ -263,8 +369,9 @@ export class ViewerController {
       const ev = this.lastMove;
       const viewer = this.viewer;
       const canvas = this.canvas;
-      if (!ev || !viewer || !canvas) return;
-      const idx = viewer.pick(ev.clientX, ev.clientY);
+      if (!ev || !viewer || !canvas || this.drawn) return;
+      const picked = viewer.pick(ev.clientX, ev.clientY);
+      const idx = picked === null ? null : this.toCloud(picked);
       const rect = canvas.getBoundingClientRect();
       this.app.selection.hover(idx, ev.clientX - rect.left, ev.clientY - rect.top);
       canvas.style.cursor = idx === null ? 'crosshair' : 'pointer';
@@ -272,20 +379,45 @@ export class ViewerController {
   }
 
   pointerDown(e: PointerEvent): void {
-    this.down = { x: e.clientX, y: e.clientY };
+    this.down = { x: e.clientX, y: e.clientY, shiftKey: e.shiftKey, altKey: e.altKey };
+    if (this.tool !== 'orbit' && e.button === 0 && this.canvas) {
+      const at = this.canvasPoint(e);
+      this.drawn = { kind: this.tool, points: [at[0], at[1]] };
+      this.app.selection.hover(null);
+      // Keep the drag even when it leaves the canvas.
+      this.canvas.setPointerCapture?.(e.pointerId);
+    }
   }
 
-  /** A click on a point selects it; one in empty space decodes the latent there. */
+  /**
+   * A click on a point selects it; one in empty space decodes the latent there. A drag with the
+   * box or lasso selects the points inside it (shift adds, alt subtracts).
+   */
   pointerUp(e: PointerEvent): void {
     const down = this.down;
     if (!down || e.button !== 0) return;
     const moved = Math.hypot(e.clientX - down.x, e.clientY - down.y);
     this.down = null;
+    const drawn = this.drawn;
+    if (drawn) {
+      this.extendDrawing(e);
+      this.cancelDrawing();
+      if (moved > 4) {
+        this.selectInside(
+          drawn,
+          combineOf({
+            shiftKey: down.shiftKey || e.shiftKey,
+            altKey: down.altKey || e.altKey,
+          }),
+        );
+        return;
+      }
+    }
     const viewer = this.viewer;
     if (moved > 4 || !viewer) return;
-    const idx = viewer.pick(e.clientX, e.clientY);
-    if (idx !== null) {
-      void this.app.selection.select(idx);
+    const picked = viewer.pick(e.clientX, e.clientY);
+    if (picked !== null) {
+      void this.app.selection.select(this.toCloud(picked));
       return;
     }
     const point = viewer.worldPointAt(e.clientX, e.clientY, this.projector.view?.kind === 'sphere');
@@ -294,8 +426,75 @@ export class ViewerController {
     if (z) this.app.selection.decodeAt(z, point);
   }
 
+  /** The pointer left without a button up (cancelled, lost capture): no selection is made. */
+  pointerCancel(): void {
+    this.down = null;
+    this.cancelDrawing();
+  }
+
+  private canvasPoint(e: { clientX: number; clientY: number }): [number, number] {
+    const rect = this.canvas!.getBoundingClientRect();
+    return [e.clientX - rect.left, e.clientY - rect.top];
+  }
+
+  private extendDrawing(e: { clientX: number; clientY: number }): void {
+    const drawn = this.drawn;
+    if (!drawn || !this.canvas) return;
+    const [x, y] = this.canvasPoint(e);
+    const pts = drawn.points;
+    if (drawn.kind === 'box') {
+      drawn.points = [pts[0], pts[1], x, y];
+    } else {
+      const lx = pts[pts.length - 2];
+      const ly = pts[pts.length - 1];
+      if (Math.hypot(x - lx, y - ly) < LASSO_STEP_PX) return;
+      pts.push(x, y);
+    }
+    this.out.drawing?.(this.shapeOf(drawn));
+  }
+
+  private shapeOf(drawn: { kind: 'box' | 'lasso'; points: number[] }): ScreenShape {
+    const p = drawn.points;
+    return drawn.kind === 'box'
+      ? { kind: 'box', x0: p[0], y0: p[1], x1: p[2] ?? p[0], y1: p[3] ?? p[1] }
+      : { kind: 'lasso', points: p.slice() };
+  }
+
+  private cancelDrawing(): void {
+    if (!this.drawn) return;
+    this.drawn = null;
+    this.out.drawing?.(null);
+  }
+
+  /** Selects the points drawn inside a box or lasso, through the camera as it is now. */
+  private selectInside(drawn: { kind: 'box' | 'lasso'; points: number[] }, how: Combine): void {
+    const viewer = this.viewer;
+    const data = this.app.cloud.data;
+    if (!viewer || !data || viewer.pointCount === 0) return;
+    const n = viewer.pointCount;
+    const { mask } = selectOnScreen(
+      viewer.drawnPositions(),
+      n,
+      viewer.screenCamera(),
+      this.shapeOf(drawn),
+    );
+    const subset = this.currentSubset();
+    const full = subset ? spreadMask(mask, subset.points, data.n) : mask;
+    if (full.length !== data.n) return;
+    this.app.selection.group.apply(full, how, drawn.kind);
+  }
+
   key(e: KeyboardEvent): void {
-    if (e.key === 'Escape') void this.app.selection.select(null);
+    if (e.key === 'Escape') {
+      // A box or lasso being drawn is dropped; otherwise both selections are cleared.
+      if (this.drawn) {
+        this.down = null;
+        this.cancelDrawing();
+        return;
+      }
+      void this.app.selection.select(null);
+      this.app.selection.group.clear();
+    }
     if (e.key === 'f') this.viewer?.fit();
   }
 }
