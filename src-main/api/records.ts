@@ -152,8 +152,11 @@ export const ModelInfo = z.object({
   }),
   objective: ObjectiveKind,
   net: z.enum(['mlp', 'conv']),
-  /** `atlas`: trained here; `stock`: a TensorFlow.js layers model; `onnx`: run by ONNX Runtime. */
-  format: z.enum(['atlas', 'stock', 'onnx']).optional(),
+  /**
+   * `atlas`: trained here; `stock`: a TensorFlow.js layers model; `onnx`: run by ONNX Runtime;
+   * `embedding`: imported vectors with metadata, no encoder and no decoder.
+   */
+  format: z.enum(['atlas', 'stock', 'onnx', 'embedding']).optional(),
   dataset: DatasetDescriptor.nullable(),
   /** Whether a training job is writing this model now. */
   training: z.boolean(),

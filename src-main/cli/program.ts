@@ -7,6 +7,7 @@ import { registerEval } from './commands/eval';
 import { registerServe } from './commands/serve';
 import { registerImport } from './commands/import';
 import { registerExport } from './commands/export';
+import { registerImportEmbedding } from './commands/import-embedding';
 import { registerCartography } from './commands/cartography';
 import { reportError, PREFIX } from './errors';
 import { version } from './version';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerServe(program);
   registerExport(program);
+  registerImportEmbedding(program);
   registerCartography(program);
   return program;
 }

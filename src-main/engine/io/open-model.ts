@@ -4,6 +4,7 @@ import type { ModelConfig } from '../../shared/config';
 import type { LatentModel } from '../model/latent-model';
 import type { Vae } from '../model/model';
 import { openOnnx, onnxFiles } from '../onnx/onnx-open';
+import { isEmbeddingDir, openEmbedding } from '../embedding/open';
 import type { OnnxSidecarInput } from '../../shared/onnx-sidecar';
 import {
   CHECKPOINT_FORMAT,
@@ -13,14 +14,20 @@ import {
   type LoadOptions,
 } from './checkpoint';
 
+/** The formats a model in the library can have. */
+export type ModelFormat = 'atlas' | 'stock' | 'onnx' | 'embedding';
+
 /** A model opened for inference, whatever its format. */
 export interface OpenedModel {
   model: LatentModel;
   /** The TensorFlow.js model behind `model` (ours or stock), for what needs its layers. */
   vae: Vae | null;
   manifest: CheckpointManifest;
-  /** `atlas`: our own checkpoint; `stock`: a TensorFlow.js layers model; `onnx`: ONNX files. */
-  kind: 'atlas' | 'stock' | 'onnx';
+  /**
+   * `atlas`: our own checkpoint; `stock`: a TensorFlow.js layers model; `onnx`: ONNX files;
+   * `embedding`: imported vectors without nets (engine/embedding).
+   */
+  kind: ModelFormat;
   warnings: string[];
   tidied: string[];
 }
@@ -31,11 +38,16 @@ export interface OpenOptions extends LoadOptions {
 }
 
 /**
- * Opens a checkpoint folder, a stock TensorFlow.js model, or an ONNX model (a decoder `.onnx`
- * file, or a folder with `decoder.onnx` and optionally `encoder.onnx` and `atlas.json`).
+ * Opens a checkpoint folder, a stock TensorFlow.js model, an ONNX model (a decoder `.onnx`
+ * file, or a folder with `decoder.onnx` and optionally `encoder.onnx` and `atlas.json`), or an
+ * imported embedding (a folder with `embedding.json`).
  */
 export async function openModel(target: string, options: OpenOptions = {}): Promise<OpenedModel> {
   target = path.resolve(target);
+  if (isEmbeddingDir(target)) {
+    const { model, manifest } = await openEmbedding(target);
+    return { model, vae: null, manifest, kind: 'embedding', warnings: [], tidied: [] };
+  }
   const files = onnxFiles(target);
   if (!files) {
     const loaded = await loadCheckpoint(target, options);

@@ -43,6 +43,16 @@ import { readLibraryState, updateLibraryState } from '../library/library-state';
 import { ModelCache, type LoadedModel } from './model-cache';
 import { encodeNpy } from '../../shared/maths/npy';
 import { coverageOf } from './coverage';
+import {
+  embeddingCoverage,
+  embeddingItems,
+  embeddingOf,
+  embeddingSnapshot,
+  noDecoder,
+  noEncoder,
+} from './embedding';
+import { embeddingSource } from '../library/embedding-files';
+import { importEmbeddingIntoLibrary } from '../library/embedding-import';
 import { listSelections, saveSelection } from './selections';
 import type { ParentPort } from '../process/parent-port';
 
@@ -83,6 +93,7 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
 
   const loadModel = (modelId: string): Promise<LoadedModel> => models.get(modelId);
   const requireEncoder = (model: LoadedModel) => {
+    if (embeddingOf(model)) throw noEncoder(model.modelId);
     if (!model.model.encoding) {
       throw new AtlasError(
         'unavailable',
@@ -170,6 +181,21 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     },
     async importModel({ path: source, name, onnx }) {
       const dir = path.resolve(source);
+      // A folder of embedding files (vectors, metadata TSV, sprite) is imported as an embedding.
+      const embedding = embeddingSource(dir);
+      if (embedding) {
+        let modelId: string;
+        try {
+          ({ modelId } = await importEmbeddingIntoLibrary(library(), embedding, name));
+        } catch (err) {
+          throw new AtlasError(
+            'invalid-params',
+            `${dir} is not a usable embedding: ${(err as Error).message}`,
+          );
+        }
+        const model = await loadModel(modelId);
+        return { model: modelDetail(model, await readLibraryState(library())) };
+      }
       // What the import states about an ONNX model goes into its atlas.json in the library.
       const sidecar = { ...onnx };
       // Load it first: a folder that is not a model is refused before anything is copied.
@@ -190,6 +216,11 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     },
     async setModelDataset({ modelId, dataset }) {
       const model = await loadModel(modelId);
+      if (model.kind === 'embedding')
+        throw new AtlasError(
+          'invalid-params',
+          `model "${modelId}" is an imported embedding: its points are its vectors, it reads no dataset`,
+        );
       if (model.kind !== 'onnx')
         throw new AtlasError(
           'invalid-params',
@@ -230,6 +261,15 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     },
     async latents({ modelId, limit, split, cache }) {
       const model = await loadModel(modelId);
+      // An embedding's cloud is its vectors: nothing to encode, and nothing cached (the latent
+      // cache holds no metadata), so every answer carries its metadata columns.
+      const embedding = embeddingOf(model);
+      if (embedding)
+        return {
+          ...(await embeddingSnapshot(embedding, limit)),
+          weightsVersion: null,
+          source: 'encoded' as const,
+        };
       requireEncoder(model);
       const data = await modelData(model);
       // The weights this copy was loaded from, when they are the checkpoint's (not live ones).
@@ -261,6 +301,8 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     },
     async items({ modelId, indices, split }) {
       const model = await loadModel(modelId);
+      const embedding = embeddingOf(model);
+      if (embedding) return embeddingItems(embedding, modelId, indices);
       const data = await modelData(model);
       const size = data.train.itemShape.reduce((a, b) => a * b, 1);
       if (size !== model.model.inputSize) {
@@ -273,11 +315,13 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     },
     async decode({ modelId, z, n }) {
       const model = await loadModel(modelId);
+      if (embeddingOf(model)) throw noDecoder(modelId);
       checkLatents(model, z, n);
       return { images: await model.model.decode(z, n), n, shape: model.manifest.imageShape };
     },
     async decoderWeights({ modelId }) {
       const model = await loadModel(modelId);
+      if (embeddingOf(model)) return { unsupported: 'an imported embedding: it has no decoder' };
       if (!model.vae)
         return {
           unsupported: 'an ONNX model: its decoder runs in ONNX Runtime, not as Dense layers',
@@ -286,12 +330,14 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     },
     async decoderOnnx({ modelId }) {
       const model = await loadModel(modelId);
+      if (embeddingOf(model)) return { unsupported: 'an imported embedding: it has no decoder' };
       if (!(model.model instanceof OnnxModel))
         return { unsupported: 'not an ONNX model: its decoder runs in TensorFlow.js' };
       return onnxDecoder(model.model);
     },
     async samplePrior({ modelId, n, seed }) {
       const model = await loadModel(modelId);
+      if (embeddingOf(model)) throw noDecoder(modelId);
       const z = model.model.samplePrior(n, seed);
       return {
         z,
@@ -303,6 +349,8 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     },
     async coverage({ modelId, limit, seed }) {
       const model = await loadModel(modelId);
+      const embedding = embeddingOf(model);
+      if (embedding) return embeddingCoverage(embedding, limit, seed);
       requireEncoder(model);
       return coverageOf(model.model, await modelData(model), limit, seed);
     },

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { CheckpointManifest } from '../../engine/io/checkpoint';
-import { openModel } from '../../engine/io/open-model';
+import { openModel, type ModelFormat } from '../../engine/io/open-model';
 import type { LatentModel } from '../../engine/model/latent-model';
 import type { Vae } from '../../engine/model/model';
 import { AtlasError } from '../../api/errors';
@@ -12,10 +12,10 @@ export interface LoadedModel {
   modelId: string;
   dir: string;
   model: LatentModel;
-  /** The TensorFlow.js model behind `model` (null for ONNX models), for its layers. */
+  /** The TensorFlow.js model behind `model` (null for ONNX models and embeddings), for its layers. */
   vae: Vae | null;
   manifest: CheckpointManifest;
-  kind: 'atlas' | 'stock' | 'onnx';
+  kind: ModelFormat;
   /** What loading noticed that does not stop it (degenerate weights), one line each. */
   warnings: string[];
   /** The checkpoint file time this copy was loaded from. */
@@ -29,6 +29,8 @@ function versionFile(dir: string): string {
     'model.json',
     path.join('decoder', 'model.json'),
     'decoder.onnx',
+    // An imported embedding: written last by its import, never rewritten.
+    'embedding.json',
   ]) {
     const file = path.join(dir, candidate);
     if (existsSync(file)) return file;

@@ -4,9 +4,16 @@ import path from 'node:path';
 
 /**
  * The files that make a folder a model the library opens: our checkpoint (manifest.json), a stock
- * TensorFlow.js layers model (model.json, or decoder/model.json), or ONNX (decoder.onnx).
+ * TensorFlow.js layers model (model.json, or decoder/model.json), ONNX (decoder.onnx), or an
+ * imported embedding (embedding.json, engine/embedding/format.ts).
  */
-const MARKERS = ['manifest.json', 'model.json', path.join('decoder', 'model.json'), 'decoder.onnx'];
+const MARKERS = [
+  'manifest.json',
+  'model.json',
+  path.join('decoder', 'model.json'),
+  'decoder.onnx',
+  'embedding.json',
+];
 
 export function isCheckpointDir(dir: string): boolean {
   return MARKERS.some((f) => existsSync(path.join(dir, f)));

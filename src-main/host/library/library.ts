@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CheckpointManifest } from '../../engine/io/checkpoint';
+import type { ModelFormat } from '../../engine/io/open-model';
 import { leftoverOf, settleLeftovers } from '../../engine/io/checkpoint-leftovers';
 import { AtlasError } from '../../api/errors';
 import {
@@ -88,7 +89,7 @@ export function modelInfo(
   modelId: string,
   manifest: CheckpointManifest,
   state: LibraryState,
-  format: 'atlas' | 'stock' | 'onnx' = 'atlas',
+  format: ModelFormat = 'atlas',
 ): ModelInfo {
   const elbo = manifest.metrics.test_elbo;
   return {

@@ -8,6 +8,7 @@ import yauzl from 'yauzl';
 import { MAX_UPLOAD_CHUNK } from '../../api/contract';
 import { AtlasError } from '../../api/errors';
 import { isCheckpointDir, nameOnnxFiles } from './checkpoint-files';
+import { embeddingSource, EMBEDDING_UPLOAD_EXTENSIONS } from './embedding-files';
 
 /**
  * The image types the folder dataset reads (engine/data/folder.ts IMAGE_EXTENSIONS, which
@@ -65,8 +66,21 @@ export type UploadKind = 'checkpoint' | 'images';
 /** The file types each kind may hold (lower case, with the dot). */
 const ALLOWED: Record<UploadKind, readonly string[]> = {
   // manifest and layers models (.json), weights (.bin), the latent cache (.npy and its .json),
-  // ONNX graphs (.onnx) and their atlas.json.
-  checkpoint: ['.json', '.bin', '.npy', '.onnx'],
+  // ONNX graphs (.onnx) and their atlas.json; an embedding's vectors (.npy, .tsv), metadata
+  // (.tsv), projector_config.pbtxt and thumbnails (a sprite, or a folder of images).
+  checkpoint: [
+    ...new Set([
+      '.json',
+      '.bin',
+      '.npy',
+      '.onnx',
+      ...EMBEDDING_UPLOAD_EXTENSIONS,
+      '.png',
+      '.jpg',
+      '.jpeg',
+      '.webp',
+    ]),
+  ],
   images: UPLOAD_IMAGE_EXTENSIONS,
 };
 
@@ -256,9 +270,9 @@ export class UploadStore {
       const root = await singleRoot(tree);
       if (upload.kind === 'checkpoint') {
         await nameOnnxFiles(root);
-        if (!isCheckpointDir(root)) {
+        if (!isCheckpointDir(root) && !embeddingSource(root)) {
           throw refuse(
-            `upload "${upload.name}" holds no model (no manifest.json, model.json, decoder/model.json or .onnx decoder at its top)`,
+            `upload "${upload.name}" holds no model (no manifest.json, model.json, decoder/model.json or .onnx decoder at its top) and no embedding (vectors.npy or .tsv, with metadata.tsv)`,
           );
         }
         this.uploads.delete(upload.id);
