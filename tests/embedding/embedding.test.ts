@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { EmbeddingModel, NO_DECODER } from '../../src-main/engine/embedding/embedding-model';
+import { NO_DECODER, type EmbeddingModel } from '../../src-main/engine/embedding/embedding-model';
 import { importEmbedding } from '../../src-main/engine/embedding/import';
 import { parseMetadata } from '../../src-main/engine/embedding/metadata';
 import { isEmbeddingDir } from '../../src-main/engine/embedding/open';
