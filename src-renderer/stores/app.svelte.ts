@@ -24,6 +24,7 @@ import { SelectionStore } from './selection.svelte';
 import { TrainingStore } from './training.svelte';
 import { TraversalStore } from './traversal.svelte';
 import { ViewerStore } from './viewer.svelte';
+import { decodes } from '../lib/embedding';
 
 /** Points of a cloud being encoded that are shown first, while the rest are encoded. */
 export const FIRST_POINTS = 1_000;
@@ -329,6 +330,8 @@ export class AppState
   async decode(z: Float32Array, n: number): Promise<DecodedImages | null> {
     const modelId = this.modelId;
     if (!modelId || n === 0) return null;
+    // An imported embedding has no decoder: nothing to decode (its panels say so).
+    if (!decodes(this.library.current)) return null;
     const local = this.localDecoder.for(modelId);
     this.decoding++;
     try {

@@ -1,4 +1,5 @@
 import type { DataSplit, LatentSnapshot } from '../api/connect';
+import type { MetadataColumn } from '../../src-main/api/records';
 import { activityFromLatents, orderByActivity } from '../lib/decoding/traversal';
 import type { DimensionActivity } from '../lib/decoding/traversal';
 
@@ -23,6 +24,8 @@ export interface CloudData {
   umap: Float32Array | null;
   /** The first points of a cloud still being encoded: the rest replaces it. */
   partial: boolean;
+  /** Per-point metadata columns (an imported embedding's TSV): colour by them. */
+  metadata: MetadataColumn[];
 }
 
 export function cloudFromSnapshot(
@@ -47,6 +50,7 @@ export function cloudFromSnapshot(
     weightsVersion: epoch === null ? (s.weightsVersion ?? null) : null,
     umap: s.umap3 && s.umap3.length === s.n * 3 ? s.umap3 : null,
     partial,
+    metadata: s.metadata ?? [],
   };
 }
 
@@ -119,9 +123,18 @@ export class CloudStore {
     return d.errors[index];
   }
 
+  /**
+   * Point `index`'s label; without labels, its value in the first category column of the
+   * metadata (as the Embedding Projector labels points by their first metadata column).
+   */
   label(index: number): string | null {
     const d = this.data;
-    if (!d?.labels || index < 0 || index >= d.n) return null;
+    if (!d || index < 0 || index >= d.n) return null;
+    if (!d.labels) {
+      const column = d.metadata.find((c) => c.kind === 'category');
+      const code = column?.kind === 'category' ? column.codes[index] : -1;
+      return column?.kind === 'category' && code >= 0 ? column.categories[code] : null;
+    }
     const l = d.labels[index];
     return d.labelNames?.[l] ?? String(l);
   }

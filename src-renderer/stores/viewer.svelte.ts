@@ -1,5 +1,16 @@
+import type { CloudData } from './cloud.svelte';
+
 export type ProjectionMode = 'axes' | 'pca' | 'sphere' | 'tour' | 'umap';
-export type ColorMode = 'label' | 'cluster' | 'error' | 'density' | 'radius';
+/** A built-in colour mode, or `meta:NAME`: the cloud's metadata column NAME. */
+export type ColorMode = 'label' | 'cluster' | 'error' | 'density' | 'radius' | `meta:${string}`;
+
+/** The colour mode of metadata column `name`. */
+export const metadataMode = (name: string): ColorMode => `meta:${name}`;
+
+/** The metadata column a colour mode names, or null for a built-in mode. */
+export function metadataColumnOf(mode: ColorMode): string | null {
+  return mode.startsWith('meta:') ? mode.slice('meta:'.length) : null;
+}
 
 export const PROJECTIONS: { id: ProjectionMode; label: string; title: string }[] = [
   { id: 'axes', label: 'z₁z₂z₃', title: 'The first three latent dimensions as they are' },
@@ -27,6 +38,28 @@ export const COLOR_MODES: { id: ColorMode; label: string; title: string }[] = [
 
 /** What the viewer shows and how: settings only, no three.js objects, no big arrays. */
 export class ViewerStore {
+  /**
+   * The colour modes to offer for cloud `data`: the built-in ones (`base`), then one per
+   * metadata column it carries (an imported embedding's TSV), categories or a number scale.
+   */
+  colorModes(
+    data: CloudData | null,
+    base: readonly { id: ColorMode; label: string; title: string }[] = COLOR_MODES,
+  ): { id: ColorMode; label: string; title: string }[] {
+    const columns = data?.metadata ?? [];
+    return [
+      ...base,
+      ...columns.map((c) => ({
+        id: metadataMode(c.name),
+        label: c.name,
+        title:
+          c.kind === 'category'
+            ? `Colour by the metadata column “${c.name}” (${c.categories.length} categories)`
+            : `Colour by the metadata column “${c.name}” (numbers)`,
+      })),
+    ];
+  }
+
   mode = $state<ProjectionMode>('pca');
   colorBy = $state<ColorMode>('label');
   pointSize = $state(3);
@@ -76,6 +109,8 @@ export class ViewerStore {
    * that sphere latents still open on the sphere from PCA or the raw axes).
    */
   modelOpened(spherical: boolean, umapReady = false): void {
+    // A metadata column is the last model's: the next one starts from its labels again.
+    if (metadataColumnOf(this.colorBy) !== null) this.colorBy = 'label';
     const auto = this.autoSphere || this.autoUmap;
     const flat = this.mode === 'pca' || this.mode === 'axes';
     if (spherical) {

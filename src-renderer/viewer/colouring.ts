@@ -1,22 +1,84 @@
 import type { ModelDetail } from '../api/connect';
-import { CATEGORICAL, colorsFromLabels, colorsFromValues, robustRange } from '../lib/colors';
+import {
+  CATEGORICAL,
+  colorsFromLabels,
+  colorsFromValues,
+  hexToRgb,
+  robustRange,
+} from '../lib/colors';
 import { gridDensity } from '../lib/projection/density';
 import { rowNorms } from '../lib/projection/projection';
 import { kMeans } from '../../src-main/shared/maths/kmeans';
 import { mulberry32 } from '../../src-main/shared/random';
 import type { CloudData } from '../stores/cloud.svelte';
-import type { ColorMode } from '../stores/viewer.svelte';
+import { metadataColumnOf, metadataMode, type ColorMode } from '../stores/viewer.svelte';
+import type { MetadataColumn } from '../../src-main/api/records';
 
 /** What the colours mean: classes (labels, clusters) or a value scale. */
 export type Legend =
   | { kind: 'categories'; items: { name: string; color: string }[] }
   | { kind: 'scale'; lo: number; hi: number; title: string };
 
-/** The colour mode a cloud can show: errors fall back to labels, labels to density. */
+/**
+ * The colour mode a cloud can show: errors fall back to labels, a metadata column the cloud
+ * lacks to labels, labels to the first category column of the metadata (an imported
+ * embedding's classes), then to density.
+ */
 export function effectiveColorMode(mode: ColorMode, data: CloudData | null): ColorMode {
-  if (mode === 'error' && !data?.errors) return 'label';
-  if (mode === 'label' && !data?.labels) return 'density';
+  const column = metadataColumnOf(mode);
+  if (column !== null && !data?.metadata?.some((c) => c.name === column)) mode = 'label';
+  if (mode === 'error' && !data?.errors) mode = 'label';
+  if (mode === 'label' && !data?.labels) {
+    const first = data?.metadata?.find((c) => c.kind === 'category');
+    return first ? metadataMode(first.name) : 'density';
+  }
   return mode;
+}
+
+/** Categories beyond this many share one grey ("other"): the palette has 20 hues. */
+const MAX_HUES = 20;
+const MISSING_GREY = '#6e7480';
+const OTHER_GREY = '#a3a8b0';
+
+/** Colours and legend of a metadata column: categories as labels are, numbers on a scale. */
+function colourColumn(column: MetadataColumn, n: number): { colors: Uint8Array; legend: Legend } {
+  const grey = hexToRgb(MISSING_GREY);
+  if (column.kind === 'number') {
+    const values = column.values;
+    const range = robustRange(values, n);
+    const colors = colorsFromValues(values, n, range);
+    for (let i = 0; i < n; i++) if (!Number.isFinite(values[i])) colors.set(grey, i * 3);
+    return { colors, legend: { kind: 'scale', lo: range[0], hi: range[1], title: column.name } };
+  }
+  // The most frequent categories get the hues (all of them when they are few), the rest grey.
+  const counts = new Int32Array(column.categories.length);
+  for (let i = 0; i < n; i++) if (column.codes[i] >= 0) counts[column.codes[i]]++;
+  const present = [...counts.keys()].filter((k) => counts[k] > 0);
+  const many = present.length > MAX_HUES;
+  const hued = many
+    ? present
+        .sort((a, b) => counts[b] - counts[a] || a - b)
+        .slice(0, MAX_HUES - 1)
+        .sort((a, b) => a - b)
+    : present;
+  const hue = new Int32Array(column.categories.length).fill(-1);
+  hued.forEach((k, i) => (hue[k] = i));
+  const palette = CATEGORICAL.map(hexToRgb);
+  const other = hexToRgb(OTHER_GREY);
+  const colors = new Uint8Array(n * 3);
+  let missing = 0;
+  for (let i = 0; i < n; i++) {
+    const code = column.codes[i];
+    if (code < 0) missing++;
+    colors.set(code < 0 ? grey : hue[code] >= 0 ? palette[hue[code]] : other, i * 3);
+  }
+  const items: { name: string; color: string }[] = hued.map((k, i) => ({
+    name: column.categories[k],
+    color: CATEGORICAL[i],
+  }));
+  if (many) items.push({ name: `${present.length - hued.length} others`, color: OTHER_GREY });
+  if (missing > 0) items.push({ name: `(missing: ${missing})`, color: MISSING_GREY });
+  return { colors, legend: { kind: 'categories', items } };
 }
 
 /**
@@ -40,6 +102,9 @@ export class PointColouring {
     const n = positions.length / 3;
     if (!data || data.n !== n) return { colors: new Uint8Array(n * 3).fill(180) };
     const effective = effectiveColorMode(mode, data);
+    const name = metadataColumnOf(effective);
+    const column = name === null ? undefined : data.metadata?.find((c) => c.name === name);
+    if (column) return colourColumn(column, n);
     if (effective === 'label' && data.labels) {
       const names = data.labelNames;
       const distinct = Array.from(new Set(data.labels)).sort((a, b) => a - b);
