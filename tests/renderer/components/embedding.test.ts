@@ -1,6 +1,7 @@
 import { screen, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LatentSnapshot, ModelInfo } from '../../../src-main/api/records';
+import { ModelConfig } from '../../../src-main/shared/config';
 import { effectiveColorMode, PointColouring } from '../../../src-renderer/viewer/colouring';
 import { settle } from '../dom';
 import { disposeFakeApps, startFakeApp } from '../fake-app';
@@ -70,15 +71,13 @@ function withPond(engine: FakeEngine): void {
           model: {
             ...POND,
             hasEncoder: false,
-            config: {
+            config: ModelConfig.parse({
               inputShape: [8, 8, 3],
               latent: { kind: 'gaussian', dim: 5 },
               objective: { kind: 'kl', weight: 1 },
-              net: { kind: 'mlp', hidden: [] },
+              net: { kind: 'mlp' },
               likelihood: 'bernoulli',
-              gaussianSigma: 0.1,
-              logVarClamp: [-10, 10],
-            },
+            }),
           },
         }
       : openModel(p);
