@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import type { EventPayload } from '../../src-main/api/contract';
 import type { AtlasError } from '../../src-main/api/errors';
 import { EVENT_NAMES, type EventName } from '../../src-main/api/names';
 import { MlpDecoder } from '../../src-renderer/lib/decoding/mlp-decoder';
+import { readNpy } from '../../src-main/engine/io/npy';
 
 /**
  * The one contract suite every transport must pass: the same requests, the same events, the same
@@ -456,6 +457,73 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       expect(await api.decoderWeights({ modelId })).toHaveProperty('unsupported');
       const coverage = await api.coverage({ modelId, limit: 300 });
       expect(coverage.report.prior).toBe('gaussian');
+      await api.deleteModel({ modelId });
+    });
+
+    it('imports an embedding without a decoder: its vectors are the cloud, with their metadata', async () => {
+      // The Projector's files (tests/fixtures/embedding/make.ts), where every transport may read.
+      const pond = path.join(t.scratchDir, 'pond');
+      cpSync(path.resolve('tests/fixtures/embedding/pond'), pond, { recursive: true });
+      const before = (await api.listModels()).models.length;
+      const short = path.join(t.scratchDir, 'pond-short');
+      cpSync(pond, short, { recursive: true });
+      const rows = readFileSync(path.join(short, 'metadata.tsv'), 'utf8').split('\n');
+      writeFileSync(path.join(short, 'metadata.tsv'), rows.slice(0, 40).join('\n'));
+      const refused = await rejection(api.importModel({ path: short }));
+      expect(refused.code).toBe('invalid-params');
+      expect(refused.message).toMatch(
+        /metadata\.tsv has 39 rows after its header but vectors\.npy has 60 vectors/,
+      );
+      expect((await api.listModels()).models).toHaveLength(before);
+
+      const { model } = await api.importModel({ path: pond, name: 'Pond' });
+      expect(model).toMatchObject({
+        name: 'Pond',
+        format: 'embedding',
+        dataset: null,
+        inputShape: [8, 8, 3],
+        latent: { kind: 'gaussian', dim: 6 },
+      });
+      const { modelId } = model;
+      const listed = (await api.listModels()).models.find((m) => m.modelId === modelId);
+      expect(listed?.format).toBe('embedding');
+      expect((await api.openModel({ modelId })).model.hasEncoder).toBe(false);
+      const vectors = (await readNpy(path.join(pond, 'vectors.npy'))).data as Float32Array;
+      for (const limit of [50, 50]) {
+        // Twice: the second answer is not a cached cloud without the metadata.
+        const cloud = await api.latents({ modelId, limit });
+        expect(cloud).toMatchObject({ n: 50, dim: 6, labels: null, split: 'all' });
+        expect(cloud.source).not.toBe('cache');
+        expect(Array.from(cloud.means)).toEqual(Array.from(vectors.subarray(0, 300)));
+        expect(Array.from(cloud.indices)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+        expect(cloud.metadata?.map((c) => [c.name, c.kind])).toEqual([
+          ['name', 'category'],
+          ['species', 'category'],
+          ['size', 'number'],
+          ['note', 'category'],
+        ]);
+        const species = cloud.metadata![1];
+        if (species.kind !== 'category') throw new Error('species is categorical');
+        expect(species.categories[species.codes[1]]).toBe('otter');
+      }
+      const items = await api.items({ modelId, indices: Int32Array.from([1, 59]) });
+      expect(items).toMatchObject({ n: 2, shape: [8, 8, 3] });
+      expect(Math.round(items.images[0] * 255)).toBe(240);
+      const coverage = await api.coverage({ modelId, limit: 60 });
+      expect(coverage).toMatchObject({ n: 60, dim: 6 });
+      expect(coverage.report.prior).toBe('gaussian');
+      expect(coverage.report.warnings.join(' ')).toMatch(/no prior of its own/);
+      const decode = await rejection(api.decode({ modelId, z: new Float32Array(6), n: 1 }));
+      expect(decode.code).toBe('unavailable');
+      expect(decode.message).toBe(
+        `model "${modelId}": an imported embedding has no decoder: its points are given vectors`,
+      );
+      const sample = await rejection(api.samplePrior({ modelId, n: 4, seed: 1 }));
+      expect(sample.message).toMatch(/has no decoder/);
+      const encode = await rejection(api.encode({ modelId, x: new Float32Array(192), n: 1 }));
+      expect(encode.message).toMatch(/has no encoder/);
+      expect(await api.decoderWeights({ modelId })).toHaveProperty('unsupported');
+      expect(await api.decoderOnnx({ modelId })).toHaveProperty('unsupported');
       await api.deleteModel({ modelId });
     });
 
