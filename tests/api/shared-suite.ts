@@ -508,7 +508,7 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       }
       const items = await api.items({ modelId, indices: Int32Array.from([1, 59]) });
       expect(items).toMatchObject({ n: 2, shape: [8, 8, 3] });
-      expect(Math.round(items.images[0] * 255)).toBe(240);
+      expect(Math.round(items.images[0] * 255)).toBe(225);
       const coverage = await api.coverage({ modelId, limit: 60 });
       expect(coverage).toMatchObject({ n: 60, dim: 6 });
       expect(coverage.report.prior).toBe('gaussian');

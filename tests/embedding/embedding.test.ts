@@ -229,14 +229,14 @@ describe('importing an embedding', () => {
     for (let i = 0; i < vectors.length; i++) expect(vectors[i]).toBeCloseTo(original.data[i], 5);
     const columns = await model.metadata();
     expect(columns[1]).toMatchObject({ name: 'species', kind: 'category' });
-    // The thumbnails come from the sprite: point 1 is an otter (orange), point 2 a wren (green).
+    // The thumbnails come from the sprite: point 1 is an otter (red), point 2 a wren (teal).
     const thumbs = await model.thumbnails([1, 2, 59]);
     expect(thumbs).toMatchObject({ n: 3, shape: [8, 8, 3] });
     expect(Array.from(thumbs!.images.subarray(0, 3), (v) => Math.round(v * 255))).toEqual([
-      240, 140, 40,
+      225, 87, 89,
     ]);
     expect(Array.from(thumbs!.images.subarray(192, 195), (v) => Math.round(v * 255))).toEqual([
-      80, 180, 90,
+      118, 183, 178,
     ]);
     model.dispose();
   });

@@ -5,12 +5,15 @@ import { encodeNpy } from '../../src-main/shared/maths/npy';
 import { mulberry32, normal } from '../../src-main/shared/random';
 
 export const SPECIES = ['heron', 'otter', 'wren', 'newt'];
-/** One colour per species, for the sprite's thumbnails. */
+/**
+ * One colour per species for the sprite's thumbnails: the page's palette in the order the page
+ * sorts the species (heron, newt, otter, wren), so a thumbnail has its point's colour.
+ */
 const COLOURS: [number, number, number][] = [
-  [66, 135, 245],
-  [240, 140, 40],
-  [80, 180, 90],
-  [200, 70, 160],
+  [78, 121, 167],
+  [225, 87, 89],
+  [118, 183, 178],
+  [242, 142, 43],
 ];
 
 export interface EmbeddingFixture {

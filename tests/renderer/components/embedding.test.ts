@@ -90,7 +90,7 @@ describe('an imported embedding in the page', () => {
     await settle();
     expect(app.cloud.data?.n).toBe(N);
     expect(screen.getByTestId('current-model').textContent).toBe('Pond');
-    expect(document.body.textContent).toContain('embedding (no decoder)');
+    expect(document.body.textContent).toContain('embedding · d = 5 · no decoder');
     const line = () => screen.getByTestId('no-decoder').textContent!;
     expect(line()).toMatch(/^An imported embedding has no decoder: .*no image to traverse/);
     expect(screen.queryAllByTestId('latent-slider')).toHaveLength(0);
