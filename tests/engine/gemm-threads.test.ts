@@ -20,7 +20,9 @@ import {
   THREAD_THRESHOLD,
   gemmThreadsReady,
   setGemmThreads,
+  setAdaptiveThreads,
   setThreadThreshold,
+  setWorkerStall,
   threadedProducts,
 } from '../../src-main/engine/kernels/gemm-threads';
 
@@ -30,11 +32,14 @@ import {
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
-  // Two threads in all, even on one core, so the threaded path is what these tests exercise.
+  // Two threads in all, even on one core (and on a machine busy with other work), so the threaded
+  // path is what these tests exercise.
   setGemmThreads(2);
+  setAdaptiveThreads(false);
   expect(await gemmThreadsReady()).toBe(true);
 });
 afterEach(() => {
+  setWorkerStall(0);
   setGemmThreads(2);
   setThreadThreshold();
   setFastMatMul(true);
@@ -106,9 +111,10 @@ describe("gemm.ts' product", () => {
 });
 
 describe('threaded products', () => {
-  /** op(a)·op(b) with `threads` threads, and whether it ran threaded. */
-  function product(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean, threads: number) {
+  /** op(a)·op(b) with `threads` threads (once they are all free), and whether it ran threaded. */
+  async function product(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean, threads: number) {
     setGemmThreads(threads);
+    if (threads > 1) expect(await gemmThreadsReady()).toBe(true);
     const before = threadedProducts();
     const c = tf.matMul(a, b, ta, tb);
     const threaded = threadedProducts() > before;
@@ -116,7 +122,7 @@ describe('threaded products', () => {
     return { values: bits(c), threaded };
   }
 
-  it('equal one thread bit for bit, transposed operands and odd block sizes included', () => {
+  it('equal one thread bit for bit, transposed operands and odd block sizes included', async () => {
     const shapes: [number, number, number][] = [
       [8, 5, 8],
       [12, 37, 16],
@@ -136,10 +142,10 @@ describe('threaded products', () => {
         const a = random(ta ? [k, m] : [m, k], m + k);
         const b = random(tb ? [n, k] : [k, n], k + n);
         expect(fastProduct(a.shape, b.shape, ta, tb)).not.toBeNull();
-        const one = product(a, b, ta, tb, 1);
+        const one = await product(a, b, ta, tb, 1);
         expect(one.threaded).toBe(false);
         for (const threads of [2, 3]) {
-          const many = product(a, b, ta, tb, threads);
+          const many = await product(a, b, ta, tb, threads);
           expect(many.threaded, `${m}×${k}×${n} ${ta} ${tb} on ${threads}`).toBe(true);
           expect(many.values).toEqual(one.values);
         }
@@ -147,7 +153,7 @@ describe('threaded products', () => {
       }
   });
 
-  it('start at the threshold: just below it one thread, just above it several, same values', () => {
+  it('start at the threshold: just below it one thread, just above it several, same values', async () => {
     // m·k·n = THREAD_THRESHOLD ± one row of 4: k = 256, n = 64, m = threshold / (k·n) ± 4.
     const [k, n] = [256, 64];
     const m0 = THREAD_THRESHOLD / (k * n);
@@ -158,15 +164,40 @@ describe('threaded products', () => {
     ] as const) {
       const a = random([m, k], m);
       const b = random([k, n], 7);
-      const one = product(a, b, false, false, 1);
-      const many = product(a, b, false, false, 2);
+      const one = await product(a, b, false, false, 1);
+      const many = await product(a, b, false, false, 2);
       expect(many.threaded).toBe(shared);
       expect(many.values).toEqual(one.values);
       tf.dispose([a, b]);
     }
   });
 
-  it("the fused product (bias, relu) equals tfjs-wasm's own, threaded or not", () => {
+  it('equal one thread when a worker stalls: this thread does its chunk, the next product goes on without it', async () => {
+    setThreadThreshold(0);
+    const [m, k, n] = [1024, 300, 64];
+    const a = random([m, k], 1);
+    const b = random([k, n], 2);
+    const one = await product(a, b, false, false, 1);
+    setGemmThreads(3);
+    expect(await gemmThreadsReady()).toBe(true);
+    // The first worker sleeps 300 ms before each chunk it takes: this thread and the second worker
+    // finish the product, this thread redoing the stalled chunk; the stalled worker still holds its
+    // arena, so the next products run without it (on another arena) until it is done.
+    setWorkerStall(300);
+    const before = threadedProducts();
+    const stalled = bits(tf.matMul(a, b));
+    setWorkerStall(0);
+    const next = [bits(tf.matMul(a, b)), bits(tf.matMul(a, b))];
+    expect(threadedProducts() - before).toBe(3);
+    expect(stalled).toEqual(one.values);
+    for (const values of next) expect(values).toEqual(one.values);
+    // Once it wakes it finishes its stale chunk without touching anyone's product, then takes jobs.
+    expect(await gemmThreadsReady()).toBe(true);
+    expect(bits(tf.matMul(a, b))).toEqual(one.values);
+    tf.dispose([a, b]);
+  });
+
+  it("the fused product (bias, relu) equals tfjs-wasm's own, threaded or not", async () => {
     setThreadThreshold(0);
     for (const [m, k, n] of [
       [1024, 512, 784],
@@ -184,6 +215,7 @@ describe('threaded products', () => {
         setGemmThreads(1);
         const one = run();
         setGemmThreads(2);
+        expect(await gemmThreadsReady()).toBe(true);
         const before = threadedProducts();
         const many = run();
         expect(threadedProducts()).toBeGreaterThan(before);

@@ -1,12 +1,13 @@
 // The large matrix products of fast-matmul.ts on every core. tfjs-wasm in Node runs on one thread
-// and its heap is not shared, so C is cut into chunks of rows and the threads claim them one at a
-// time: this thread from the first chunk up, computing in place on the tfjs heap; the workers from
-// the last chunk down, in a shared WebAssembly memory into which the rows of A they may reach, all
-// of B and the bias are copied first, and from which their rows of C are copied back. Claiming
-// chunks rather than taking fixed shares keeps a worker that the OS leaves waiting (the machine is
-// shared) from holding up the product: this thread goes on into the chunks it has not started.
-// Every thread runs gemm.ts' productPacked on its rows, which sums each C[i, j] exactly as one call
-// over all rows does, so the results are bit-identical to one thread's.
+// and its heap is not shared, so C is cut into chunks of rows that the threads claim one at a time:
+// this thread from the first chunk up, computing in place on the tfjs heap; the workers from the
+// last chunk down, in a shared WebAssembly memory. B and the bias are copied there before the
+// workers start, the rows of A chunk by chunk from the last (a worker waits for its chunk's rows);
+// this thread copies each worker's rows of C back as soon as they are done, between its own chunks.
+// Claiming chunks rather than taking fixed shares keeps a worker that the OS leaves waiting (the
+// machine is shared) from holding up the product: this thread goes on into the chunks it has not
+// started. Every thread runs gemm.ts' productPacked on its rows, which sums each C[i, j] exactly as
+// one call over all rows does, so the results are bit-identical to one thread's.
 //
 // The workers (os.availableParallelism() − 1 of them, none on one core; LATENT_ATLAS_THREADS=N
 // asks for N threads in all, 1 turns threading off) start lazily at the first product large enough
@@ -17,7 +18,7 @@
 // allowed on Node's main thread) for each worker's done flag.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { buildGemmModule, packedABytes, packedBBytes, type GemmKernel } from './gemm';
+import { MC, buildGemmModule, packedABytes, packedBBytes, type GemmKernel } from './gemm';
 
 /** A product as gemm.ts' `product` takes it, on the tfjs heap: addresses and strides in bytes. */
 export interface ProductCall {
@@ -52,43 +53,87 @@ export function setThreadThreshold(macs: number = THREAD_THRESHOLD): void {
   threshold = macs;
 }
 
+// Whether threads pay right now: on a machine other work keeps busy, a worker and this thread may
+// share one core, and then the copies are all that threading adds. After each threaded product the
+// process' CPU time over the wall time says how many cores it had (about 2 with two free ones, 1 when
+// they share one); while its moving average stays under BUSY_CORES, products run on one thread for
+// a while (`pause` ms, doubling while it keeps happening, up to 8 s), then one is shared again.
+const BUSY_CORES = 1.25;
+let adaptive = true;
+let cores = 2;
+let pause = 500;
+let pausedUntil = 0;
+
+/** Whether threading pauses on a busy machine (on by default; tests that need threads turn it off). */
+export function setAdaptiveThreads(on: boolean): void {
+  adaptive = on;
+  pausedUntil = 0;
+}
+
+/** Milliseconds the first worker sleeps before each chunk: tests stand in a busy machine with it. */
+let stall = 0;
+export function setWorkerStall(ms = 0): void {
+  stall = ms;
+}
+
 /** How many products have run on several threads so far. */
 export function threadedProducts(): number {
   return threadedCount;
 }
 
-// The control block: SLOT int32s of shared state, then one slot per worker. CHUNKS holds the next
-// chunk this thread would claim (low 16 bits) and one past the last a worker would (high 16 bits).
+// Workers' slots (int32s in a SharedArrayBuffer), SLOT per worker: its job number (GO), the last job
+// it finished (DONE), whether it is ready for jobs (READY), the arena it runs in (ARENA) and the
+// job's arguments (ARGS).
 const SLOT = 32;
-const CHUNKS = 0;
-const MAX_CHUNKS = 0x7fff;
-const [GO, DONE, READY, STATUS, ARGS] = [0, 1, 2, 3, 4];
+const [GO, DONE, READY, ARENA, ARGS] = [0, 1, 2, 3, 4];
 /** The job's arguments in a worker's slot. */
-const ARG_COUNT = 17;
+const ARG_COUNT = 18;
 const MAX_WORKERS = 30;
-const CONTROL_BYTES = (MAX_WORKERS + 1) * SLOT * 4;
+// A job runs in an arena, a shared WebAssembly memory of its own that starts with its control block
+// (int32s): CHUNKS holds the next chunk this thread would claim (low 16 bits) and one past the last
+// a worker would (high 16 bits); A's rows are in for chunks COPIED and up (WAITING: how many workers
+// wait for more); FLAGS + c is the job number once a worker has finished chunk c. A worker that the
+// OS left waiting so long that this thread did its chunk itself may still be writing to its arena,
+// so the next product takes another one.
+const ARENAS = 3;
+const [CHUNKS, COPIED, WAITING] = [0, 1, 2];
+const FLAGS = 16;
+const MAX_CHUNKS = 256;
+const CONTROL_BYTES = 4096;
 const PAGE = 65536;
-/** The shared memory's limit (1 GiB); a product needing more stays on one thread. */
+/** An arena's limit (1 GiB); a product needing more stays on one thread. */
 const MAX_PAGES = 16_384;
 const ALIGN = 64;
 
 /**
- * The worker: instantiate the shared-memory module, then for each job posted to its slot pack B and
- * compute chunks from the last down while any are left at or above `floor`. Job: a, lda, ta, b,
- * ldb, tb, c, ldc, m, k, n, scratch, bias, act, rows per chunk, floor, r0: rows r0 … m − 1 of A are
- * in the shared memory, row i at a + (i − r0)·lda (or, transposed, a + 4(i − r0) + kk·lda), and row
- * i of C goes to c + (i − r0)·ldc.
+ * The worker: instantiate the shared-memory module on every arena, then for each job posted to its
+ * slot pack B and compute chunks from the last down while any are left at or above `floor`. Job: a,
+ * lda, ta, b, ldb, tb, c, ldc, m, k, n, scratch, bias, act, rows per chunk, floor, r0, stall: rows r0 … m − 1
+ * of A are (or will be: COPIED) in the arena, row i at a + (i − r0)·lda (or, transposed,
+ * a + 4(i − r0) + kk·lda), and row i of C goes to c + (i − r0)·ldc; the first worker sleeps
+ * `stall` ms before each chunk (setWorkerStall; 0 but in tests).
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { bytes, memory, slot } = workerData;
-const gemm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
-const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
-const base = (slot + 1) * ${SLOT};
-let seen = Atomics.load(ctl, base + ${GO});
-Atomics.store(ctl, base + ${READY}, 1);
+const { bytes, arenas, slotBuffer, slot } = workerData;
+const module = new WebAssembly.Module(bytes);
+const kernels = arenas.map((memory) => new WebAssembly.Instance(module, { env: { memory } }).exports);
+const controls = arenas.map((memory) => new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4}));
+const slots = new Int32Array(slotBuffer);
+const base = slot * ${SLOT};
+// Warm-up on a memory of its own: V8 runs new WebAssembly code in its baseline compiler and
+// optimises it once it has run a while; a few small products get that done before the first job.
+{
+  const own = new WebAssembly.Memory({ initial: 4, maximum: 4, shared: true });
+  const warm = new WebAssembly.Instance(module, { env: { memory: own } }).exports;
+  for (let i = 0; i < 4; i++)
+    for (const [ta, tb] of [[0, 0], [1, 1]])
+      warm.product(0, 256, ta, 16384, 256, tb, 32768, 256, 64, 64, 64, 49152, 98304, 1);
+}
+let seen = Atomics.load(slots, base + ${GO});
+Atomics.store(slots, base + ${READY}, 1);
 /** The last unclaimed chunk at or above floor, now claimed; -1 when there is none. */
-function claim(floor) {
+function claim(ctl, floor) {
   for (;;) {
     const state = Atomics.load(ctl, ${CHUNKS});
     const [front, back] = [state & 0xffff, state >>> 16];
@@ -98,33 +143,45 @@ function claim(floor) {
   }
 }
 for (;;) {
-  Atomics.wait(ctl, base + ${GO}, seen);
-  seen = Atomics.load(ctl, base + ${GO});
-  const [a, lda, ta, b, ldb, tb, c, ldc, m, k, n, scratch, bias, act, per, floor, r0] = ctl.slice(
+  Atomics.wait(slots, base + ${GO}, seen);
+  seen = Atomics.load(slots, base + ${GO});
+  const arena = slots[base + ${ARENA}];
+  const [gemm, ctl] = [kernels[arena], controls[arena]];
+  const [a, lda, ta, b, ldb, tb, c, ldc, m, k, n, scratch, bias, act, per, floor, r0, stall] = slots.slice(
     base + ${ARGS},
     base + ${ARGS} + ${ARG_COUNT},
   );
-  let status = 1;
   try {
-    let chunk = claim(floor);
+    let chunk = claim(ctl, floor);
     if (chunk >= 0) gemm.packAllB(b, ldb, tb, k, n, scratch);
-    for (; chunk >= 0; chunk = claim(floor)) {
+    for (; chunk >= 0; chunk = claim(ctl, floor)) {
+      for (let copied; (copied = Atomics.load(ctl, ${COPIED})) > chunk; ) {
+        Atomics.add(ctl, ${WAITING}, 1);
+        Atomics.wait(ctl, ${COPIED}, copied);
+        Atomics.sub(ctl, ${WAITING}, 1);
+      }
+      if (stall && slot === 0) Atomics.wait(slots, base + ${SLOT} - 1, 0, stall);
       const from = chunk * per - r0;
       gemm.productPacked(ta ? a + 4 * from : a + from * lda, lda, ta, scratch, c + from * ldc,
         ldc, Math.min(per, m - r0 - from), k, n, scratch + 4 * k * n, bias, act);
+      Atomics.store(ctl, ${FLAGS} + chunk, seen);
     }
   } catch {
-    status = -1;
+    // (the chunk it failed on is left unflagged: the main thread computes it)
   }
-  Atomics.store(ctl, base + ${STATUS}, status);
-  Atomics.store(ctl, base + ${DONE}, seen);
-  Atomics.notify(ctl, base + ${DONE});
+  Atomics.store(slots, base + ${DONE}, seen);
+  Atomics.notify(slots, base + ${DONE});
 }
 `;
 
-interface Pool {
+interface Arena {
   memory: WebAssembly.Memory;
   control: Int32Array;
+}
+
+interface Pool {
+  slots: Int32Array;
+  arenas: Arena[];
   workers: Worker[];
   alive: boolean[];
   generation: number;
@@ -161,9 +218,12 @@ export function gemmThreads(): number {
 
 function startPool(): Pool | null {
   try {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-    const control = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
-    return { memory, control, workers: [], alive: [], generation: 0, cannotSpawn: false };
+    const arenas = Array.from({ length: ARENAS }, () => {
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+      return { memory, control: new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4) };
+    });
+    const slots = new Int32Array(new SharedArrayBuffer(MAX_WORKERS * SLOT * 4));
+    return { slots, arenas, workers: [], alive: [], generation: 0, cannotSpawn: false };
   } catch {
     return null;
   }
@@ -177,7 +237,12 @@ function spawn(p: Pool, count: number): void {
     try {
       worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { bytes: buildGemmModule(true), memory: p.memory, slot },
+        workerData: {
+          bytes: buildGemmModule(true),
+          arenas: p.arenas.map((a) => a.memory),
+          slotBuffer: p.slots.buffer,
+          slot,
+        },
       });
     } catch {
       p.cannotSpawn = true;
@@ -202,12 +267,27 @@ function ensurePool(): Pool | null {
   return pool;
 }
 
-/** Slots of the workers that are ready for a job, at most `wanted − 1`. */
+const isReady = (p: Pool, slot: number) =>
+  p.alive[slot] && Atomics.load(p.slots, slot * SLOT + READY) === 1;
+/** Still on an earlier job (one this thread finished without waiting for it). */
+const isBusy = (p: Pool, slot: number) =>
+  Atomics.load(p.slots, slot * SLOT + DONE) !== Atomics.load(p.slots, slot * SLOT + GO);
+
+/** Slots of the workers that are ready for a job and idle, at most `wanted − 1`. */
 function readyWorkers(p: Pool): number[] {
   const ready: number[] = [];
   for (let slot = 0; slot < p.workers.length && ready.length < wanted - 1; slot++)
-    if (p.alive[slot] && Atomics.load(p.control, (slot + 1) * SLOT + READY) === 1) ready.push(slot);
+    if (isReady(p, slot) && !isBusy(p, slot)) ready.push(slot);
   return ready;
+}
+
+/** An arena no busy worker is still using, or -1. */
+function freeArena(p: Pool): number {
+  const used = new Set<number>();
+  for (let slot = 0; slot < p.workers.length; slot++)
+    if (p.alive[slot] && isBusy(p, slot)) used.add(p.slots[slot * SLOT + ARENA]);
+  for (let arena = 0; arena < p.arenas.length; arena++) if (!used.has(arena)) return arena;
+  return -1;
 }
 
 /**
@@ -242,19 +322,22 @@ export function runThreaded(
 ): boolean {
   const { m, k, n, ta } = call;
   if (wanted <= 1 || m * k * n < threshold || m < 8) return false;
+  if (adaptive && pausedUntil > performance.now()) return false;
   const p = ensurePool();
   if (!p) return false;
   const slots = readyWorkers(p);
-  if (!slots.length) return false;
+  const arenaIndex = slots.length ? freeArena(p) : -1;
+  if (arenaIndex < 0) return false;
+  const arena = p.arenas[arenaIndex];
   const threads = slots.length + 1;
   const { per, chunks, floor } = chunking(m, threads);
   if (chunks < 2 || chunks > MAX_CHUNKS) return false;
-  // Rows r0 … m − 1 are the ones a worker may reach: their A goes into the shared memory. A stored
-  // transposed is copied in k runs of m − r0 floats, or whole (r0 = 0) where the runs are short.
-  const r0 = ta && floor * per < 256 ? 0 : floor * per;
+  // Rows r0 … m − 1 are the ones a worker may reach: their A goes into the arena. A stored
+  // transposed is copied in k runs of m − r0 floats where they are long, else whole (r0 = 0).
+  const r0 = ta && floor * per < 1024 ? 0 : floor * per;
   const rows = m - r0;
 
-  // The shared memory: control, A's rows, B, bias, C's rows, then each worker's packing scratch.
+  // The arena: control, A's rows, B, bias, C's rows, then each worker's packing scratch.
   const aAt = CONTROL_BYTES;
   const bAt = aAt + align(rows * k * 4);
   const biasAt = bAt + align(k * n * 4);
@@ -263,32 +346,30 @@ export function runThreaded(
   const workerScratch = align(packedBBytes(k, n) + packedABytes(per, k));
   const end = scratchAt + slots.length * workerScratch;
   const pages = Math.ceil(end / PAGE);
-  const have = p.memory.buffer.byteLength / PAGE;
+  const have = arena.memory.buffer.byteLength / PAGE;
   if (pages > MAX_PAGES) return false;
   if (pages > have) {
     try {
-      p.memory.grow(pages - have);
+      arena.memory.grow(pages - have);
     } catch {
       return false;
     }
   }
 
-  const shared = new Float32Array(p.memory.buffer);
-  let source = new Float32Array(heap.buffer);
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  const shared = new Float32Array(arena.memory.buffer);
+  const source = new Float32Array(heap.buffer);
   const copyIn = (from: number, floats: number, to: number) =>
     shared.set(source.subarray(from / 4, from / 4 + floats), to / 4);
-  if (!ta) copyIn(call.a + r0 * call.lda, rows * k, aAt);
-  else if (r0 === 0) copyIn(call.a, k * m, aAt);
-  else
-    for (let kk = 0; kk < k; kk++)
-      copyIn(call.a + kk * call.lda + 4 * r0, rows, aAt + kk * rows * 4);
   copyIn(call.b, k * n, bAt);
   if (call.bias) copyIn(call.bias, n, biasAt);
-
-  Atomics.store(p.control, CHUNKS, chunks << 16);
+  const control = arena.control;
+  Atomics.store(control, CHUNKS, chunks << 16);
+  Atomics.store(control, COPIED, chunks);
   const generation = (p.generation = (p.generation + 1) | 0);
   slots.forEach((slot, w) => {
-    const base = (slot + 1) * SLOT;
+    const base = slot * SLOT;
     const args = [
       aAt,
       ta ? rows * 4 : call.lda,
@@ -307,14 +388,36 @@ export function runThreaded(
       per,
       floor,
       r0,
+      stall,
     ];
-    for (let i = 0; i < ARG_COUNT; i++) p.control[base + ARGS + i] = args[i];
-    Atomics.store(p.control, base + STATUS, 0);
-    Atomics.store(p.control, base + GO, generation);
-    Atomics.notify(p.control, base + GO);
+    for (let i = 0; i < ARG_COUNT; i++) p.slots[base + ARGS + i] = args[i];
+    p.slots[base + ARENA] = arenaIndex;
+    Atomics.store(p.slots, base + GO, generation);
+    Atomics.notify(p.slots, base + GO);
   });
+  // A's rows for the workers: chunk by chunk from the last, each released as soon as it is in (a
+  // transposed A at once: its rows are columns of what is stored).
+  const copied = (chunk: number) => {
+    Atomics.store(control, COPIED, chunk);
+    // (A wake-up is a system call, and a slow one in a virtual machine: only when it is needed.)
+    if (Atomics.load(control, WAITING) > 0) Atomics.notify(control, COPIED);
+  };
+  if (ta) {
+    if (r0 === 0) copyIn(call.a, k * m, aAt);
+    else
+      for (let kk = 0; kk < k; kk++)
+        copyIn(call.a + kk * call.lda + 4 * r0, rows, aAt + kk * rows * 4);
+    copied(floor);
+  } else
+    for (let chunk = chunks - 1; chunk >= floor; chunk--) {
+      const from = chunk * per;
+      const to = Math.min(m, from + per);
+      copyIn(call.a + from * call.lda, (to - from) * k, aAt + (from - r0) * k * 4);
+      copied(chunk);
+    }
 
-  // This thread's chunks, from the first up, in place on the heap.
+  // This thread's chunks, from the first up, in place on the heap; between them, the rows of C of
+  // the chunks workers have finished go back to the heap.
   const packedB = scratch;
   const packedA = scratch + packedBBytes(k, n);
   /** Rows [from, to) of C on this thread. */
@@ -333,51 +436,79 @@ export function runThreaded(
       call.bias,
       call.act,
     );
-  kernel.packAllB(call.b, call.ldb, Number(call.tb), k, n, packedB);
+  /** 1: this thread computed the chunk; 2: its rows were copied back from the arena. */
+  const state = new Uint8Array(chunks);
   let mine = 0;
+  const copyBack = () => {
+    for (let chunk = chunks - 1; chunk >= mine; chunk--) {
+      if (state[chunk] || Atomics.load(control, FLAGS + chunk) !== generation) continue;
+      const from = chunk * per;
+      const at = (cAt + (from - r0) * n * 4) / 4;
+      const floats = (Math.min(m, from + per) - from) * n;
+      source.set(shared.subarray(at, at + floats), (call.c + from * n * 4) / 4);
+      state[chunk] = 2;
+    }
+  };
+  kernel.packAllB(call.b, call.ldb, Number(call.tb), k, n, packedB);
+  const started = performance.now();
   for (;;) {
-    const state = Atomics.load(p.control, CHUNKS);
-    const [front, back] = [state & 0xffff, state >>> 16];
+    const chunkState = Atomics.load(control, CHUNKS);
+    const [front, back] = [chunkState & 0xffff, chunkState >>> 16];
     if (front >= back) break;
     const next = (front + 1) | (back << 16);
-    if (Atomics.compareExchange(p.control, CHUNKS, state, next) !== state) continue;
+    if (Atomics.compareExchange(control, CHUNKS, chunkState, next) !== chunkState) continue;
     compute(front * per, Math.min(m, (front + 1) * per));
+    state[front] = 1;
     mine = front + 1;
+    copyBack();
   }
-  let failed = false;
+  // The workers' last chunks: waited for about as long as one of this thread's took (at least the
+  // time a worker may take to wake), then done here too if still unfinished (a worker the OS has
+  // left waiting), without waiting for it.
+  const chunkMs = mine ? (performance.now() - started) / mine : 1;
+  const deadline = performance.now() + Math.max(chunkMs, 0.5);
   for (const slot of slots) {
-    const base = (slot + 1) * SLOT;
-    for (;;) {
-      const done = Atomics.load(p.control, base + DONE);
-      if (done === generation) break;
-      Atomics.wait(p.control, base + DONE, done, 1000);
+    const base = slot * SLOT;
+    for (let done; (done = Atomics.load(p.slots, base + DONE)) !== generation;) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      Atomics.wait(p.slots, base + DONE, done, left);
     }
-    if (Atomics.load(p.control, base + STATUS) !== 1) failed = true;
+  }
+  copyBack();
+  // Chunks a worker has not finished (or failed on, which it cannot short of a bug): done here.
+  for (let chunk = mine; chunk < chunks; chunk++) {
+    if (state[chunk]) continue;
+    const from = chunk * per;
+    compute(from, Math.min(m, from + per));
+    state[chunk] = 1;
+    copyBack();
   }
   threadedCount++;
-  // The workers' chunks (all after this thread's): copied back or, should a worker have failed (it
-  // cannot, short of a bug), computed again here.
-  const from = Math.min(m, mine * per);
-  if (from < m) {
-    if (failed) compute(from, m);
-    else {
-      source = new Float32Array(heap.buffer);
-      const at = (cAt + (from - r0) * n * 4) / 4;
-      source.set(shared.subarray(at, at + (m - from) * n), (call.c + from * n * 4) / 4);
-    }
+  const ms = performance.now() - wall;
+  if (adaptive && ms > 1) {
+    const used = process.cpuUsage(cpu);
+    cores = 0.7 * cores + (0.3 * (used.user + used.system)) / 1000 / ms;
+    if (cores < BUSY_CORES) {
+      pausedUntil = performance.now() + pause;
+      pause = Math.min(2 * pause, 8000);
+      cores = 1.5;
+    } else pause = 500;
   }
   return true;
 }
 
 /**
- * Rows per chunk (a multiple of 4), chunks (about eight per thread, so the last one claimed is
- * short) and the first chunk a worker may take: this thread's share of the rows is copied to no
+ * Rows per chunk (a multiple of 4; at least MC where m allows two such chunks), chunks (about
+ * eight per thread, so the last one claimed is short) and the first chunk a worker may take: this thread's share of the rows is copied to no
  * worker, except its first half (floor is half this thread's share), so that a worker finishing
  * early can still take some.
  */
 function chunking(m: number, threads: number): { per: number; chunks: number; floor: number } {
   const strips = m / 4;
-  const per = 4 * Math.ceil(strips / Math.min(strips, 8 * threads));
+  // At least MC rows a chunk where there are enough (a strip of A packed per call, as on one thread).
+  const least = Math.min(MC, 4 * Math.floor(strips / 2));
+  const per = Math.max(least, 4 * Math.ceil(strips / Math.min(strips, 8 * threads)));
   const chunks = Math.ceil(m / per);
   return { per, chunks, floor: Math.floor(chunks / (2 * threads)) };
 }
