@@ -2,6 +2,7 @@ import { errorMessage } from '../api/connect';
 import type { Result } from '../api/connect';
 import { nearestNeighbors } from '../../src-main/shared/maths/nearest-neighbours';
 import { LatestOnly } from '../lib/decoding/latest';
+import { formatCount } from '../lib/format';
 import { describeFilter, runQuery, type HoleSet } from '../lib/selection/filters';
 import {
   combineMasks,
@@ -463,7 +464,7 @@ export class PointGroup {
         overwrite,
       });
       this.app.notices.push(
-        `Saved selection "${selection.name}" (${selection.count} items) with the model`,
+        `Saved selection "${selection.name}" (${formatCount(selection.count)} items) with the model`,
         'success',
       );
       await this.refreshSaved();

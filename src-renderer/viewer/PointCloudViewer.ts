@@ -197,7 +197,8 @@ export class PointCloudViewer {
       this.geometry.setAttribute('position', new BufferAttribute(Float32Array.from(positions), 3));
       this.geometry.setAttribute('aFrom', new BufferAttribute(Float32Array.from(positions), 3));
       this.geometry.setAttribute('color', new BufferAttribute(Uint8Array.from(colors), 3, true));
-      this.geometry.setAttribute('aMark', new BufferAttribute(new Uint8Array(n), 1, true));
+      // Not normalised: a byte 1 reads as 1.0 in the shader (normalised it would be 1/255).
+      this.geometry.setAttribute('aMark', new BufferAttribute(new Uint8Array(n), 1, false));
       this.geometry.setDrawRange(0, n);
     }
     if (n !== this.count) {

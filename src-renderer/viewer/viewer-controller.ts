@@ -68,6 +68,8 @@ export class ViewerController {
   private densityTick = 0;
   // Pointer: hover picks on the next frame; a click (little movement) selects or decodes.
   private down: { x: number; y: number; shiftKey: boolean; altKey: boolean } | null = null;
+  /** How far (CSS pixels) the pointer has gone from where it went down: a click goes nowhere. */
+  private travel = 0;
   /** How the pointer selects, and the box or lasso being drawn (canvas CSS pixels). */
   private tool: SelectTool = 'orbit';
   private drawn: { kind: 'box' | 'lasso'; points: number[] } | null = null;
@@ -358,6 +360,11 @@ export class ViewerController {
 
   pointerMove(e: PointerEvent): void {
     this.lastMove = e;
+    if (this.down)
+      this.travel = Math.max(
+        this.travel,
+        Math.hypot(e.clientX - this.down.x, e.clientY - this.down.y),
+      );
     if (this.drawn && this.down) {
       this.extendDrawing(e);
       return;
@@ -380,6 +387,7 @@ export class ViewerController {
 
   pointerDown(e: PointerEvent): void {
     this.down = { x: e.clientX, y: e.clientY, shiftKey: e.shiftKey, altKey: e.altKey };
+    this.travel = 0;
     if (this.tool !== 'orbit' && e.button === 0 && this.canvas) {
       const at = this.canvasPoint(e);
       this.drawn = { kind: this.tool, points: [at[0], at[1]] };
@@ -396,7 +404,8 @@ export class ViewerController {
   pointerUp(e: PointerEvent): void {
     const down = this.down;
     if (!down || e.button !== 0) return;
-    const moved = Math.hypot(e.clientX - down.x, e.clientY - down.y);
+    // A lasso ends where it began: how far the pointer went is what tells a drag from a click.
+    const moved = Math.max(this.travel, Math.hypot(e.clientX - down.x, e.clientY - down.y));
     this.down = null;
     const drawn = this.drawn;
     if (drawn) {

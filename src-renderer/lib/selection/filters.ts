@@ -59,14 +59,14 @@ export const QUERY_HELP = [
   'index 100-200 or #100-200 — point numbers; item 0-999 — dataset items',
   'error > 200, error 50-80 — reconstruction error (nats)',
   'field=value, field>3, field 1-2 — a metadata column',
-  'hole or hole:3 — within 2 (or 3) × the coverage hole threshold of a hole centre',
+  'hole or hole:1.5 — within the coverage report’s hole threshold (× 1.5) of a hole centre',
   'terms combine with AND; commas list alternatives; != excludes',
 ].join('\n');
 
-export const QUERY_PLACEHOLDER = 'Filter: 7 · label:3,5 · index 100-200 · error > 200 · hole';
+export const QUERY_PLACEHOLDER = 'Filter: label:3, error>200, hole…';
 
 /** The default "near a hole" radius, in units of the report's hole threshold. */
-export const HOLE_SCALE = 2;
+export const HOLE_SCALE = 1;
 
 const NUMBER = String.raw`[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?`;
 const RANGE = new RegExp(String.raw`^(${NUMBER})(?:-|\.\.|–|:)(${NUMBER})$`, 'i');
@@ -119,7 +119,7 @@ const KEYWORDS = ['label', 'labels', 'class', 'index', 'idx', 'point', 'item', '
  *   item 0-999        dataset item indices
  *   error > 200       reconstruction error (also >=, <, <=, =, a-b)
  *   field=value       a metadata column: categories (a,b), or numbers (=, >, <, a-b); != excludes
- *   hole, hole:3      near a coverage hole: within 2 (or 3) × its threshold of a hole centre
+ *   hole, hole:1.5    near a coverage hole: within its threshold (× 1.5) of a hole centre
  */
 export function parseQuery(text: string): Filter[] {
   let s = text.trim();

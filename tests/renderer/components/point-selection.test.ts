@@ -87,7 +87,7 @@ describe('selecting groups of points', () => {
     expect(app.selection.group.count).toBe(0);
   });
 
-  it('near a hole: within twice the report threshold of a hole centre', async () => {
+  it('near a hole: within the report threshold of a hole centre', async () => {
     await startApp();
     await app.coverage.load();
     const report = app.coverage.report!;
@@ -98,7 +98,7 @@ describe('selecting groups of points', () => {
     const near = Array.from({ length: d.n }, (_, r) => r).filter((r) => {
       let s = 0;
       for (let i = 0; i < d.dim; i++) s += (d.means[r * d.dim + i] - centre[i]) ** 2;
-      return s <= 16;
+      return s <= 4;
     });
     expect(near.length).toBeGreaterThan(0);
     expect(points()).toEqual(near);

@@ -78,7 +78,7 @@ describe('the search grammar', () => {
       },
     ]);
     expect(parseQuery('age > 3')[0]).toMatchObject({ kind: 'metadata', range: { lo: 3 } });
-    expect(parseQuery('near hole')).toEqual([{ kind: 'hole', scale: 2 }]);
+    expect(parseQuery('near hole')).toEqual([{ kind: 'hole', scale: 1 }]);
     expect(parseQuery('hole:3.5')).toEqual([{ kind: 'hole', scale: 3.5 }]);
     expect(parseQuery('class:"ankle boot"')).toEqual([
       { kind: 'label', values: ['ankle boot'], negate: false },
@@ -98,7 +98,7 @@ describe('the search grammar', () => {
     expect(parseQuery('error > 200 index 3-9 hole').map(describeFilter)).toEqual([
       'error > 200',
       'point 3–9',
-      'near a hole (2 × threshold)',
+      'near a hole (1 × threshold)',
     ]);
   });
 });
@@ -134,18 +134,18 @@ describe('filters over a cloud', () => {
     expect(pick('kind!=cat')).toEqual(where((i) => i % 3 !== 0 || i === 5));
   });
 
-  it('near a hole: within scale × threshold of a hole centre in latent space', () => {
+  it('near a hole: within (scale ×) the hole threshold of a hole centre in latent space', () => {
     const holes = {
       centers: [
         [4.2, 0],
         [15, 0.5],
       ],
-      threshold: 0.5,
+      threshold: 1,
     };
-    // Radius 1 (2 × 0.5): 4 and 5 near the first; 15 (0.5 away) near the second.
+    // Radius 1: 4 and 5 near the first; 15 (0.5 away) near the second.
     expect(pick('hole', cloud(), holes)).toEqual([4, 5, 15]);
     // Radius 2.5: 2…6 and 13…17 (14 and 16 are √(1+0.25) ≈ 1.1 away, 13 and 17 ≈ 2.06).
-    expect(pick('hole:5', cloud(), holes)).toEqual([2, 3, 4, 5, 6, 13, 14, 15, 16, 17]);
+    expect(pick('hole:2.5', cloud(), holes)).toEqual([2, 3, 4, 5, 6, 13, 14, 15, 16, 17]);
   });
 
   it('says what the cloud lacks', () => {
@@ -185,7 +185,7 @@ describe('filters over a cloud', () => {
     };
     const holes = {
       centers: Array.from({ length: 8 }, (_, h) => Array(dim).fill(h / 8)),
-      threshold: 0.9,
+      threshold: 1.8,
     };
     const compiled = compile(source, parseQuery('label:3,7 error > 200 hole'), holes);
     const out = new Uint8Array(n);
