@@ -37,53 +37,65 @@ const MISSING_WORDS = new Set(['', 'nan', 'na', 'n/a', 'null', 'none', '-']);
  * or a missing word such as NaN or NA) → `number`, else `category`.
  */
 export function parseMetadata(text: string, file: string, expectedRows?: number): ParsedMetadata {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
-      delimiter: '\t',
-      bom: true,
-      info: true,
-      relax_quotes: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message.replace(/^Invalid Record Length: /, '')}`);
-  }
+  const rows = parseTsv(text, file, false) as string[][];
   // A line of spaces is blank too (a single column's empty value is a row only between others).
-  records = records.filter((r) => !(r.record.length === 1 && r.record[0].trim() === ''));
+  const blank = (r: string[]) => r.length === 1 && r[0].trim() === '';
+  const records = rows.filter((r) => !blank(r));
   if (records.length === 0) throw new Error(`${file}: holds no rows`);
   const warnings: string[] = [];
-  const width = records[0].record.length;
+  const width = records[0].length;
   let header = width > 1;
   if (!header && expectedRows !== undefined && records.length === expectedRows + 1) {
     header = true;
     warnings.push(
-      `${file}: one column with ${records.length} lines for ${expectedRows} points: its first line "${clip(records[0].record[0])}" is read as the header`,
+      `${file}: one column with ${records.length} lines for ${expectedRows} points: its first line "${clip(records[0][0])}" is read as the header`,
     );
   }
   if (width > MAX_METADATA_COLUMNS)
     throw new Error(
       `${file}: ${width} columns; at most ${MAX_METADATA_COLUMNS} metadata columns are read`,
     );
-  for (const { record, info } of records) {
-    if (record.length !== width) {
-      // A trailing tab is a column of nothing, not a different row.
-      if (record.length === width + 1 && record[width].trim() === '') {
-        record.pop();
-        continue;
-      }
-      throw new Error(
-        `${file}: line ${info.lines} has ${record.length} ${record.length === 1 ? 'field' : 'fields'}, but ${header ? 'the header' : `line ${records[0].info.lines}`} has ${width}`,
-      );
+  for (let k = 0; k < records.length; k++) {
+    const record = records[k];
+    if (record.length === width) continue;
+    // A trailing tab is a column of nothing, not a different row.
+    if (record.length === width + 1 && record[width].trim() === '') {
+      record.pop();
+      continue;
     }
+    // Ragged: parse again, with line numbers, to name the line (quoted fields may span lines).
+    const lines = (parseTsv(text, file, true) as { record: string[]; info: { lines: number } }[])
+      .filter((r) => !blank(r.record))
+      .map((r) => r.info.lines);
+    throw new Error(
+      `${file}: line ${lines[k]} has ${record.length} ${record.length === 1 ? 'field' : 'fields'}, but ${header ? 'the header' : `line ${lines[0]}`} has ${width}`,
+    );
   }
-  const names = header ? columnNames(records[0].record) : ['label'];
+  const names = header ? columnNames(records[0]) : ['label'];
   const body = header ? records.slice(1) : records;
   if (body.length === 0) throw new Error(`${file}: has a header but no rows`);
   const columns = names.map((name, c) => typeColumn(name, body, c));
   return { columns, rows: body.length, header, warnings };
 }
+
+/** csv-parse on tab-separated text; `info` adds each record's line number (slower). */
+function parseTsv(text: string, file: string, info: boolean): unknown[] {
+  try {
+    return parse(text, {
+      delimiter: '\t',
+      bom: true,
+      info,
+      relax_quotes: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }) as unknown[];
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message.replace(/^Invalid Record Length: /, '')}`);
+  }
+}
+
+/** Natural order: 2 before 10, case and accents told apart. */
+const NATURAL = new Intl.Collator(undefined, { numeric: true, sensitivity: 'variant' });
 
 /** Column names: trimmed, cut to the contract's length, empty ones numbered, repeats told apart. */
 function columnNames(header: string[]): string[] {
@@ -97,13 +109,13 @@ function columnNames(header: string[]): string[] {
   });
 }
 
-function typeColumn(name: string, body: { record: string[] }[], c: number): ParsedColumn {
+function typeColumn(name: string, body: string[][], c: number): ParsedColumn {
   const n = body.length;
   const values = new Float32Array(n);
   let numeric = true;
   let missing = 0;
   for (let r = 0; r < n && numeric; r++) {
-    const text = body[r].record[c].trim();
+    const text = body[r][c].trim();
     if (MISSING_WORDS.has(text.toLowerCase())) {
       values[r] = NaN;
       missing++;
@@ -116,17 +128,15 @@ function typeColumn(name: string, body: { record: string[] }[], c: number): Pars
   if (numeric) return { name, kind: 'number', values, missing };
   // Categories: every distinct non-empty value, in natural order (2 before 10), codes into them.
   const distinct = new Set<string>();
-  for (const { record } of body) {
+  for (const record of body) {
     const text = record[c].trim();
     if (text !== '') distinct.add(text);
   }
-  const categories = [...distinct].sort((a, b) =>
-    a.localeCompare(b, undefined, { numeric: true, sensitivity: 'variant' }),
-  );
+  const categories = [...distinct].sort(NATURAL.compare);
   const index = new Map(categories.map((v, i) => [v, i]));
   const codes = new Int32Array(n);
   missing = 0;
-  body.forEach(({ record }, r) => {
+  body.forEach((record, r) => {
     const text = record[c].trim();
     codes[r] = text === '' ? -1 : index.get(text)!;
     if (text === '') missing++;
