@@ -13,6 +13,7 @@ const SUITES: Record<string, string> = {
   viewer: 'bench/viewer.ts',
   'first-minute': 'bench/first-minute.ts',
   onnx: 'bench/onnx.ts',
+  selection: 'bench/selection.ts',
   embedding: 'bench/embedding.ts',
   quality: 'bench/svae-quality.ts',
 };
