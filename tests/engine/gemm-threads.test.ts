@@ -269,6 +269,13 @@ describe('conv VAE training with threads', () => {
     const many = losses(2);
     expect(threadedProducts() - before).toBeGreaterThan(10);
     expect(many).toEqual(one);
+    // As products choose between one thread and several by their times (the default), too.
+    setAdaptiveThreads(true);
+    try {
+      expect(losses(2)).toEqual(one);
+    } finally {
+      setAdaptiveThreads(false);
+    }
   });
 });
 

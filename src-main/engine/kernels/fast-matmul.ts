@@ -1,6 +1,6 @@
 import { tf } from '../tf';
 import { ACTIVATIONS, instantiateGemm, productScratchBytes, type GemmKernel } from './gemm';
-import { runThreaded, type ProductCall } from './gemm-threads';
+import { multiply, type ProductCall } from './gemm-threads';
 
 /**
  * Replaces tfjs-wasm's BatchMatMul kernel with gemm.ts' for float32 products op(A)·op(B) of
@@ -113,23 +113,7 @@ function fastMatMul(
     bias: bias ? address(bias) : 0,
     act: ACTIVATIONS[activation],
   };
-  if (!runThreaded(kernel, backend.wasm.asm.memory, call, scratch))
-    kernel.product(
-      call.a,
-      call.lda,
-      Number(ta),
-      call.b,
-      call.ldb,
-      Number(tb),
-      call.c,
-      n * 4,
-      m,
-      k,
-      n,
-      scratch,
-      call.bias,
-      call.act,
-    );
+  multiply(kernel, backend.wasm.asm.memory, call, scratch);
   return out;
 }
 

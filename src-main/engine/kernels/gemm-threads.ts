@@ -53,21 +53,30 @@ export function setThreadThreshold(macs: number = THREAD_THRESHOLD): void {
   threshold = macs;
 }
 
-// Whether threads pay right now: on a machine other work keeps busy, a worker and this thread may
-// share one core, and then the copies are all that threading adds. After each threaded product the
-// process' CPU time over the wall time says how many cores it had (about 2 with two free ones, 1 when
-// they share one); while its moving average stays under BUSY_CORES, products run on one thread for
-// a while (`pause` ms, doubling while it keeps happening, up to 8 s), then one is shared again.
-const BUSY_CORES = 1.25;
+// Whether threads pay, shape by shape: on a machine other work keeps busy a worker and this thread
+// may end up sharing one core, and then the copies are all that threading adds. So each product's
+// shape (training and IWAE repeat theirs) keeps moving averages of its time on one thread and on
+// several, runs the faster way, and every EXPLORE-th call the other way to keep both current.
+const EXPLORE = 16;
+interface Timing {
+  /** Moving averages of the wall time (ms) on one thread and on several. */
+  one: number;
+  many: number;
+  /** Times measured so far each way (the first, with its first-touch costs, is replaced). */
+  ones: number;
+  manys: number;
+  calls: number;
+}
+const timings = new Map<string, Timing>();
 let adaptive = true;
-let cores = 2;
-let pause = 500;
-let pausedUntil = 0;
 
-/** Whether threading pauses on a busy machine (on by default; tests that need threads turn it off). */
+/**
+ * Whether products choose between one thread and several by their measured times (the default);
+ * off, every product large enough is shared (tests that need the threaded path turn it off).
+ */
 export function setAdaptiveThreads(on: boolean): void {
   adaptive = on;
-  pausedUntil = 0;
+  timings.clear();
 }
 
 /** Milliseconds the first worker sleeps before each chunk: tests stand in a busy machine with it. */
@@ -321,8 +330,7 @@ export function runThreaded(
   scratch: number,
 ): boolean {
   const { m, k, n, ta } = call;
-  if (wanted <= 1 || m * k * n < threshold || m < 8) return false;
-  if (adaptive && pausedUntil > performance.now()) return false;
+  if (!shareable(call)) return false;
   const p = ensurePool();
   if (!p) return false;
   const slots = readyWorkers(p);
@@ -356,8 +364,6 @@ export function runThreaded(
     }
   }
 
-  const cpu = process.cpuUsage();
-  const wall = performance.now();
   const shared = new Float32Array(arena.memory.buffer);
   const source = new Float32Array(heap.buffer);
   const copyIn = (from: number, floats: number, to: number) =>
@@ -485,17 +491,67 @@ export function runThreaded(
     copyBack();
   }
   threadedCount++;
-  const ms = performance.now() - wall;
-  if (adaptive && ms > 1) {
-    const used = process.cpuUsage(cpu);
-    cores = 0.7 * cores + (0.3 * (used.user + used.system)) / 1000 / ms;
-    if (cores < BUSY_CORES) {
-      pausedUntil = performance.now() + pause;
-      pause = Math.min(2 * pause, 8000);
-      cores = 1.5;
-    } else pause = 500;
-  }
   return true;
+}
+
+const shareable = ({ m, k, n }: ProductCall) => wanted > 1 && m * k * n >= threshold && m >= 8;
+
+/**
+ * C = op(A)·op(B) (+ bias, activation) for `call` on the tfjs heap `heap`: on several threads
+ * (runThreaded) or on this one (`kernel.product`), whichever is faster for this shape lately (see
+ * EXPLORE), or always on several where the product is large enough and adaptive choice is off.
+ * `scratch`: an address on the heap of productScratchBytes(m, k, n) bytes (gemm.ts).
+ */
+export function multiply(
+  kernel: GemmKernel,
+  heap: WebAssembly.Memory,
+  call: ProductCall,
+  scratch: number,
+): void {
+  const one = () =>
+    kernel.product(
+      call.a,
+      call.lda,
+      Number(call.ta),
+      call.b,
+      call.ldb,
+      Number(call.tb),
+      call.c,
+      call.n * 4,
+      call.m,
+      call.k,
+      call.n,
+      scratch,
+      call.bias,
+      call.act,
+    );
+  if (!shareable(call)) return one();
+  if (!adaptive) {
+    if (!runThreaded(kernel, heap, call, scratch)) one();
+    return;
+  }
+  const key = `${call.m} ${call.k} ${call.n} ${+call.ta}${+call.tb} ${call.bias ? 1 : 0}`;
+  let timing = timings.get(key);
+  if (!timing) {
+    if (timings.size >= 4096) timings.clear();
+    timings.set(key, (timing = { one: 0, many: 0, ones: 0, manys: 0, calls: 0 }));
+  }
+  timing.calls++;
+  // Twice each way first, then the faster way but every EXPLORE-th call.
+  const threadsFaster = timing.many <= timing.one;
+  const explore = timing.calls % EXPLORE === 0;
+  const threads = timing.manys < 2 || (timing.ones >= 2 && threadsFaster !== explore);
+  const started = performance.now();
+  const shared = threads && runThreaded(kernel, heap, call, scratch);
+  if (!shared) one();
+  const ms = performance.now() - started;
+  if (shared) {
+    timing.many = timing.manys < 2 ? ms : 0.7 * timing.many + 0.3 * ms;
+    timing.manys++;
+  } else {
+    timing.one = timing.ones < 2 ? ms : 0.7 * timing.one + 0.3 * ms;
+    timing.ones++;
+  }
 }
 
 /**
