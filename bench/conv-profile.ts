@@ -12,6 +12,7 @@ import {
   gemmThreads,
   gemmThreadsReady,
   setGemmThreads,
+  threadedProducts,
 } from '../src-main/engine/kernels/gemm-threads';
 import { printTable } from './report';
 
@@ -120,12 +121,16 @@ async function profile(n: number): Promise<Phases> {
   };
 }
 
+const sharedBefore = threadedProducts();
 const many = await profile(threads);
+// (products on several threads pause while the machine is busy with other work: say how many were)
+const shared = threadedProducts() - sharedBefore;
 const one = await profile(1);
 
 console.log(
   `conv VAE ${h}×${h}×${c}, batch ${batch}, channels 32,64, dense 256, Z = 8; backend ${report.backend}; ` +
-    `products on ${threads} threads${ready ? '' : ' (workers not ready: one thread)'} and on 1`,
+    `products on ${threads} threads${ready ? '' : ' (workers not ready: one thread)'} and on 1; ` +
+    `${shared} of ${many.products.length} products shared`,
 );
 const manyLabel = `ms (${threads} thr.)`;
 for (let p = 0; p < many.phases.length; p++) {

@@ -2,9 +2,10 @@
 // at Z = 2 and 16, against a naive tfjs-wasm loop measured in the same run; encode throughput;
 // single-image decode latency; then the conv VAE at 28×28×1 (batch 128), 32×32×3 (64) and
 // 64×64×3 (32) against tfjs-wasm's own conv kernels, and both against PyTorch on the same CPU
-// (bench/anchors/, run when /usr/bin/python3 has torch). `--profile` adds the per-kernel profile
-// of one conv step (bench/conv-profile.ts); `--quick` shortens everything; `--only=conv|mlp`;
-// `--repeat=N` takes the best of N conv runs (default 2).
+// (bench/anchors/, run when /usr/bin/python3 has torch). Training runs twice, with the matrix
+// products on every core (kernels/gemm-threads.ts) and on one thread. `--profile` adds the
+// per-kernel profile of one conv step (bench/conv-profile.ts); `--quick` shortens everything;
+// `--only=conv|mlp`; `--repeat=N` takes the best of N conv runs (default 2).
 // Prints figures; asserts nothing.
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,6 +15,12 @@ import { openDataset } from '../src-main/engine/data/registry';
 import type { DatasetSplit } from '../src-main/engine/data/dataset';
 import { Vae } from '../src-main/engine/model/model';
 import { setFastMatMul } from '../src-main/engine/kernels/fast-matmul';
+import {
+  gemmThreads,
+  gemmThreadsReady,
+  setGemmThreads,
+  threadedProducts,
+} from '../src-main/engine/kernels/gemm-threads';
 import { setPatchConvolutions } from '../src-main/engine/nets/forward';
 import { mulberry32 } from '../src-main/shared/random';
 import { Trainer } from '../src-main/engine/training/train';
@@ -23,6 +30,8 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const items = quick ? 3840 : 12800;
 const report = await initBackend();
+const threads = gemmThreads();
+const threadsReady = await gemmThreadsReady();
 const data = await openDataset('mnist', { limit: items });
 const rows: (string | number)[][] = [];
 
@@ -62,14 +71,22 @@ for (const z of only === 'conv' ? [] : [2, 16]) {
     net: { kind: 'mlp', hidden: [512] },
     likelihood: 'bernoulli',
   });
-  // Epoch 1 warms up (kernels, allocations); epoch 2 is timed.
+  // Epoch 1 warms up (kernels, allocations); epoch 2 is timed. Then the same on one thread.
   const trainer = new Trainer(vae, data, { epochs: 2, batchSize: 128 });
   const result = await trainer.run();
   const sps = result.history[1].samplesPerSecond;
+  setGemmThreads(1);
+  const single = Vae.create(vae.config);
+  const singleTrainer = new Trainer(single, data, { epochs: 2, batchSize: 128 });
+  const sps1 = (await singleTrainer.run()).history[1].samplesPerSecond;
+  setGemmThreads(threads);
+  single.dispose();
+  singleTrainer.dispose();
   const baseline = naive(z);
   rows.push([
     `train Z=${z} (samples/s)`,
     Math.round(sps),
+    Math.round(sps1),
     baseline ? Math.round(baseline) : 'n/a',
     baseline ? `${(sps / baseline).toFixed(1)}×` : '',
   ]);
@@ -82,8 +99,10 @@ for (const z of only === 'conv' ? [] : [2, 16]) {
   torchRows.push([
     `MLP Z=${z}, 28×28, batch 128`,
     Math.round(sps),
+    Math.round(sps1),
     torch ?? 'n/a',
     ratio(sps, torch),
+    ratio(sps1, torch),
   ]);
 
   if (z === 16) {
@@ -92,7 +111,7 @@ for (const z of only === 'conv' ? [] : [2, 16]) {
     vae.encode(x.subarray(0, 784 * 1024), 1024);
     const t = performance.now();
     vae.encode(x, n);
-    rows.push(['encode (items/s)', Math.round(n / ((performance.now() - t) / 1000)), '', '']);
+    rows.push(['encode (items/s)', Math.round(n / ((performance.now() - t) / 1000)), '', '', '']);
     const z1 = new Float32Array(z);
     const times: number[] = [];
     for (let i = 0; i < 300; i++) {
@@ -101,8 +120,9 @@ for (const z of only === 'conv' ? [] : [2, 16]) {
       vae.decode(z1, 1);
       times.push(performance.now() - t0);
     }
-    rows.push(['decode 1 image p50 (ms)', percentile(times.slice(50), 50).toFixed(2), '', '']);
-    rows.push(['decode 1 image p95 (ms)', percentile(times.slice(50), 95).toFixed(2), '', '']);
+    const p50 = percentile(times.slice(50), 50).toFixed(2);
+    rows.push(['decode 1 image p50 (ms)', p50, '', '', '']);
+    rows.push(['decode 1 image p95 (ms)', percentile(times.slice(50), 95).toFixed(2), '', '', '']);
   }
   vae.dispose();
   trainer.dispose();
@@ -123,10 +143,21 @@ function randomImages(h: number, c: number, n: number): DatasetSplit {
   };
 }
 
-/** Samples/s of the second of two epochs of the conv VAE on `fast` or tfjs' own conv kernels. */
-async function convRun(h: number, c: number, batch: number, n: number, fast: boolean) {
+/**
+ * Samples/s of the second of two epochs of the conv VAE: this engine's kernels with products on
+ * every core ('threads') or on one ('one'), or tfjs' own conv kernels ('stock').
+ */
+async function convRun(
+  h: number,
+  c: number,
+  batch: number,
+  n: number,
+  mode: 'threads' | 'one' | 'stock',
+) {
+  const fast = mode !== 'stock';
   setPatchConvolutions(fast);
   setFastMatMul(fast);
+  setGemmThreads(mode === 'threads' ? threads : 1);
   const vae = Vae.create({
     inputShape: [h, h, c],
     latent: { kind: 'gaussian', dim: 8 },
@@ -143,6 +174,7 @@ async function convRun(h: number, c: number, batch: number, n: number, fast: boo
   trainer.dispose();
   setPatchConvolutions(true);
   setFastMatMul(true);
+  setGemmThreads(threads);
   return result.history[1].samplesPerSecond;
 }
 
@@ -158,31 +190,59 @@ const repeat = Math.max(
   1,
   Number(process.argv.find((a) => a.startsWith('--repeat='))?.slice(9) ?? 2),
 );
+const sharedBefore = threadedProducts();
 for (const [h, c, batch, n] of only === 'mlp' ? [] : CONV) {
-  let fast = 0;
+  let many = 0;
+  let one = 0;
   let torch: number | null = null;
   for (let r = 0; r < repeat; r++) {
-    fast = Math.max(fast, await convRun(h, c, batch, n, true));
+    many = Math.max(many, await convRun(h, c, batch, n, 'threads'));
+    one = Math.max(one, await convRun(h, c, batch, n, 'one'));
     const t = anchor('torch_conv_vae.py', [h, c, 8, batch, n]);
     if (t !== null) torch = Math.max(torch ?? 0, t);
   }
   // tfjs-wasm's own conv kernels, the stock BatchMatMul, and the gradients this engine had before
   // (wasm has no Conv2DBackpropFilter at all, so a purely stock loop cannot train a conv net).
-  const stock = await convRun(h, c, batch, Math.min(n, 4 * batch), false);
+  const stock = await convRun(h, c, batch, Math.min(n, 4 * batch), 'stock');
   const name = `conv ${h}×${h}×${c}, batch ${batch}`;
-  convRows.push([name, Math.round(fast), Math.round(stock), ratio(fast, stock)]);
-  torchRows.push([name, Math.round(fast), torch ?? 'n/a', ratio(fast, torch)]);
+  convRows.push([
+    name,
+    Math.round(many),
+    Math.round(one),
+    Math.round(stock),
+    ratio(many, one),
+    ratio(many, stock),
+  ]);
+  torchRows.push([
+    name,
+    Math.round(many),
+    Math.round(one),
+    torch ?? 'n/a',
+    ratio(many, torch),
+    ratio(one, torch),
+  ]);
 }
 
-console.log(`backend: ${report.backend}${quick ? ' (quick)' : ''}`);
-if (rows.length) printTable(['engine', 'latent-atlas', 'naive tfjs', 'ratio'], rows);
+const manyLabel = `${threads} threads`;
+console.log(
+  `backend: ${report.backend}${quick ? ' (quick)' : ''}; products on ${threads} threads` +
+    (threadsReady ? '' : ' (workers not ready: one thread)') +
+    ` and on 1 (${threadedProducts() - sharedBefore} conv-training products shared)`,
+);
+if (rows.length) printTable(['engine', manyLabel, '1 thread', 'naive tfjs', 'ratio'], rows);
 if (convRows.length) {
   console.log('');
-  printTable(['conv training (samples/s)', 'latent-atlas', 'tfjs conv ops', 'ratio'], convRows);
+  printTable(
+    ['conv training (samples/s)', manyLabel, '1 thread', 'tfjs conv ops', 'threads/1', 'vs tfjs'],
+    convRows,
+  );
 }
 console.log('');
 if (torchReady) {
-  printTable(['same run, samples/s', 'latent-atlas', 'PyTorch CPU', 'ratio'], torchRows);
+  printTable(
+    ['same run, samples/s', manyLabel, '1 thread', 'PyTorch CPU', 'ratio', 'ratio (1 thr.)'],
+    torchRows,
+  );
 } else {
   console.log(
     `PyTorch anchor: not run (${PYTHON} cannot import torch; apt-get install -y python3-torch libopenblas0-pthread)`,
