@@ -55,7 +55,7 @@ export type Filter =
 
 /** The search grammar, for the box's placeholder and tooltip. */
 export const QUERY_HELP = [
-  '7 or label:3,5 — labels (codes); a word — a class name (trouser)',
+  '7 or label:3,5 — labels (codes); a word — a class name (trouser), or without labels a value of the first category column',
   'index 100-200 or #100-200 — point numbers; item 0-999 — dataset items',
   'error > 200, error 50-80 — reconstruction error (nats)',
   'field=value, field>3, field 1-2 — a metadata column',
@@ -63,7 +63,7 @@ export const QUERY_HELP = [
   'terms combine with AND; commas list alternatives; != excludes',
 ].join('\n');
 
-export const QUERY_PLACEHOLDER = 'Filter: label:3, error>200, hole…';
+export const QUERY_PLACEHOLDER = 'Filter: label:3, error>200…';
 
 /** The default "near a hole" radius, in units of the report's hole threshold. */
 export const HOLE_SCALE = 1;
@@ -256,7 +256,22 @@ export function compile(
   return filters.map((f): Compiled => {
     switch (f.kind) {
       case 'label': {
-        if (!source.labels) throw new QueryError('these points carry no labels');
+        if (!source.labels) {
+          // Points without labels (an imported embedding) are labelled by their first category
+          // column, as the viewer's hover and colours label them.
+          const column = source.metadata?.find((c) => c.kind === 'category');
+          if (!column || column.kind !== 'category')
+            throw new QueryError('these points carry no labels');
+          const wanted = f.values.map((v) => v.toLowerCase());
+          const codes = column.categories
+            .map((c, i) => (wanted.includes(c.toLowerCase()) ? i : -1))
+            .filter((i) => i >= 0);
+          if (codes.length === 0)
+            throw new QueryError(
+              `"${column.name}" has no value ${f.values.map((v) => `"${v}"`).join(' or ')}`,
+            );
+          return lookup(column.codes, codes, f.negate);
+        }
         const names = source.labelNames ?? [];
         const codes: number[] = [];
         for (const v of f.values) {

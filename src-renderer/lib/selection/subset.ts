@@ -1,5 +1,4 @@
 import type { CloudData } from '../../stores/cloud.svelte';
-import type { MetadataColumnLike } from './filters';
 import { gatherRows } from './mask';
 
 /**
@@ -12,8 +11,7 @@ export function subsetCloud(data: CloudData, points: Int32Array): CloudData {
   const k = points.length;
   const pick = <T extends Float32Array | Int32Array>(a: T, make: new (length: number) => T): T =>
     gatherRows(a, 1, points, make);
-  const metadata = (data as { metadata?: readonly MetadataColumnLike[] | null }).metadata;
-  const subset: CloudData & { metadata?: MetadataColumnLike[] } = {
+  const subset: CloudData = {
     ...data,
     means: gatherRows(data.means, data.dim, points, Float32Array),
     n: k,
@@ -23,12 +21,11 @@ export function subsetCloud(data: CloudData, points: Int32Array): CloudData {
     weightsVersion: null,
     umap: null,
     partial: false,
-  };
-  if (metadata)
-    subset.metadata = metadata.map((c) =>
+    metadata: data.metadata.map((c) =>
       c.kind === 'number'
         ? { ...c, values: pick(c.values, Float32Array) }
         : { ...c, codes: pick(c.codes, Int32Array) },
-    );
+    ),
+  };
   return subset;
 }

@@ -8,6 +8,8 @@ import {
   runQuery,
   type FilterSource,
 } from '../../../src-renderer/lib/selection/filters';
+import { subsetCloud } from '../../../src-renderer/lib/selection/subset';
+import type { CloudData } from '../../../src-renderer/stores/cloud.svelte';
 import {
   combineMasks,
   combineOf,
@@ -148,6 +150,13 @@ describe('filters over a cloud', () => {
     expect(pick('hole:2.5', cloud(), holes)).toEqual([2, 3, 4, 5, 6, 13, 14, 15, 16, 17]);
   });
 
+  it('points without labels are labelled by their first category column', () => {
+    const embedding = { ...cloud(), labels: null, labelNames: null };
+    expect(pick('dog', embedding)).toEqual(where((i) => i % 3 === 1));
+    expect(pick('label!=cat', embedding)).toEqual(where((i) => i % 3 !== 0 || i === 5));
+    expect(() => runQuery(embedding, 'fish')).toThrow('"Kind" has no value "fish"');
+  });
+
   it('says what the cloud lacks', () => {
     const bare = { ...cloud(), labels: null, errors: null, metadata: undefined };
     expect(() => runQuery(bare, '3')).toThrow('these points carry no labels');
@@ -216,5 +225,33 @@ describe('masks', () => {
     const full = spreadMask(Uint8Array.from([1, 0, 1]), points, 9);
     expect(Array.from(maskIndices(full))).toEqual([2, 7]);
     expect(Array.from(gatherMask(full, points))).toEqual([1, 0, 1]);
+  });
+});
+
+describe('the cloud of an isolated selection', () => {
+  it("gathers every per-point array, and is never cached as the model's", () => {
+    const c = cloud();
+    const data: CloudData = {
+      ...c,
+      modelId: 'm',
+      epoch: null,
+      split: 'test',
+      weightsVersion: '00000000000000aa',
+      umap: new Float32Array(60),
+      partial: false,
+      metadata: c.metadata as CloudData['metadata'],
+    };
+    const s = subsetCloud(data, Int32Array.from([2, 5, 11]));
+    expect(s.n).toBe(3);
+    expect(Array.from(s.means)).toEqual([2, 0, 5, 0, 11, 0]);
+    expect(Array.from(s.labels!)).toEqual([2, 1, 3]);
+    expect(Array.from(s.errors!)).toEqual([20, 50, 110]);
+    expect(Array.from(s.indices)).toEqual([104, 110, 122]);
+    const [age, kind] = s.metadata;
+    expect(age.kind === 'number' && Array.from(age.values)).toEqual([1, 2.5, 5.5]);
+    expect(kind.kind === 'category' && Array.from(kind.codes)).toEqual([2, -1, 2]);
+    expect(s.weightsVersion).toBeNull();
+    expect(s.umap).toBeNull();
+    expect(s.split).toBe('test');
   });
 });
