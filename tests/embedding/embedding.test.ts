@@ -9,6 +9,7 @@ import { isEmbeddingDir } from '../../src-main/engine/embedding/open';
 import { checkSprite, parseThumbSize } from '../../src-main/engine/embedding/sprite';
 import { readVectors } from '../../src-main/engine/embedding/vectors';
 import { openModel } from '../../src-main/engine/io/open-model';
+import { requireEncoding } from '../../src-main/engine/model/latent-model';
 import { encodeNpy } from '../../src-main/shared/maths/npy';
 import { embeddingSource } from '../../src-main/host/library/embedding-files';
 import { isCheckpointDir } from '../../src-main/host/library/checkpoint-files';
@@ -218,6 +219,9 @@ describe('importing an embedding', () => {
     });
     expect(() => model.decode()).toThrow(NO_DECODER);
     expect(() => model.encode()).toThrow(/has no encoder/);
+    expect(() => requireEncoding(model, 'attribute')).toThrow(
+      'attribute needs an encoder, and an imported embedding has no encoder: its points are given vectors',
+    );
     const z = model.samplePrior(500, 3);
     expect(z).toHaveLength(3000);
     expect(Array.from(model.samplePrior(2, 3))).toEqual(Array.from(z.subarray(0, 12)));

@@ -33,6 +33,7 @@ export class EmbeddingModel implements LatentModel {
   readonly latentDim: number;
   readonly inputSize: number;
   readonly encoding = null;
+  readonly noEncoder = NO_ENCODER;
   readonly pointEstimate = false;
   /** One thumbnail, [h, w, c], or [d] when there are none. */
   readonly itemShape: number[];

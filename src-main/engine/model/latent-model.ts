@@ -21,6 +21,11 @@ export interface LatentModel {
    * are defined); `point`, one code per item (a deterministic encoder); `null`, no encoder.
    */
   readonly encoding: 'posterior' | 'point' | null;
+  /**
+   * Why a model without an encoder has none, when it is not a decoder-only model (an imported
+   * embedding: its points are given vectors); refusals say this instead.
+   */
+  readonly noEncoder?: string;
   /** Evaluate at the posterior mean rather than a sample (deterministic objectives). */
   readonly pointEstimate: boolean;
   /** The encoder's output for x [n, inputSize]: the head [n, headSize], or the point [n, d]. */
@@ -46,6 +51,8 @@ export interface LatentModel {
 /** The encoder, or a clear refusal naming what needed it. */
 export function requireEncoding(model: LatentModel, what: string): 'posterior' | 'point' {
   if (!model.encoding)
-    throw new Error(`${what} needs an encoder, and this model has only a decoder`);
+    throw new Error(
+      `${what} needs an encoder, and ${model.noEncoder ?? 'this model has only a decoder'}`,
+    );
   return model.encoding;
 }
