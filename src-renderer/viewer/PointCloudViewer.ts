@@ -286,9 +286,13 @@ export class PointCloudViewer {
     return this.currentPositions();
   }
 
-  /** Whether dragging orbits the camera (false while a box or lasso is drawn instead). */
+  /**
+   * Whether dragging turns and pans the camera (false while a box or lasso is drawn instead);
+   * the wheel zooms either way.
+   */
   setOrbit(enabled: boolean): void {
-    this.controls.enabled = enabled;
+    this.controls.enableRotate = enabled;
+    this.controls.enablePan = enabled;
   }
 
   setPointSize(px: number): void {

@@ -25,7 +25,7 @@ export const pointsVertex = /* glsl */ `
     float marked = aMark * uDim;
     gl_Position.z -= 0.002 * marked * gl_Position.w;
     float perspective = clamp(4.0 / max(-mv.z, 0.01), 0.6, 1.8);
-    gl_PointSize = max(uSize * perspective * (1.0 + 0.6 * marked), uMinPickSize) * uPixelRatio;
+    gl_PointSize = max(uSize * perspective * (1.0 + 0.35 * marked), uMinPickSize) * uPixelRatio;
     // The rest fades towards the background (#0f1115).
     vColor = mix(color, color * 0.25 + vec3(0.044, 0.05, 0.062), uDim - marked);
     vId = aId;

@@ -217,6 +217,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         await lasso(page, { cx: 0.5, cy: 0.5, rx: 0.2, ry: 0.25 });
         await expect.poll(() => count(page)).toBeGreaterThan(0);
         expect(await count(page)).toBeLessThan(n);
+        await page.waitForTimeout(300);
+        await page.screenshot({
+          path: path.join(SHOTS, `02-lasso-${view.toLowerCase()}-1280x720.png`),
+        });
         await page.getByTestId('viewer-canvas').press('Escape');
         await expect.poll(() => count(page)).toBe(0);
       }
