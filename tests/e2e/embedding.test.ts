@@ -178,5 +178,19 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await page.screenshot({ path: path.join(SHOTS, '03-species-1920x1080.png') });
       expect(pageErrors).toEqual([]);
     }, 120_000);
+
+    it('reports coverage of the vectors against N(0, I), saying an embedding has no prior', async () => {
+      await page.getByRole('tab', { name: 'Coverage' }).click();
+      const verdicts = page.getByTestId('verdicts');
+      await verdicts.waitFor({ timeout: 120_000 });
+      const warnings = page.getByLabel('Report warnings');
+      await expect
+        .poll(() => warnings.textContent(), { timeout: 30_000 })
+        .toContain('an imported embedding has no prior of its own');
+      await page.waitForTimeout(400);
+      await fits(page, 1920, 1080);
+      await page.screenshot({ path: path.join(SHOTS, '04-coverage-1920x1080.png') });
+      expect(pageErrors).toEqual([]);
+    }, 180_000);
   },
 );
