@@ -242,7 +242,7 @@ describe('serve: uploads', () => {
     );
     const err = await refusal(upload('checkpoint', 'broken', files));
     expect(err.message).toMatch(
-      /^upload "broken" is not a usable checkpoint: .*decoder\/weights\.bin: 1000 bytes/,
+      /^upload "broken" is not a usable model: .*decoder\/weights\.bin: 1000 bytes/,
     );
     expect(err.message).not.toContain('.partial-');
     expect(err.message.split('\n')).toHaveLength(1);
@@ -268,7 +268,7 @@ describe('serve: uploads', () => {
     err = await refusal(
       upload('checkpoint', 'not one', [{ name: 'x/notes.json', bytes: new Uint8Array(2) }]),
     );
-    expect(err.message).toContain('holds no checkpoint');
+    expect(err.message).toContain('holds no model');
     err = await refusal(
       upload('images', 'junk', [{ name: 'junk.zip', bytes: new Uint8Array(100) }]),
     );
