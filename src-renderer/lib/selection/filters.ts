@@ -399,6 +399,7 @@ export function evaluate(
         const { centers, k, radius2 } = f;
         const d = source.dim;
         const means = source.means;
+        const d4 = d - (d % 4);
         for (let i = 0; i < n; i++) {
           if (!mask[i]) continue;
           const o = i * d;
@@ -406,7 +407,18 @@ export function evaluate(
           for (let h = 0; h < k && !near; h++) {
             const c = h * d;
             let s = 0;
-            for (let j = 0; j < d && s <= radius2; j++) {
+            // Four coordinates at a time, giving up on this centre once past the radius.
+            let j = 0;
+            for (; j < d4; j += 4) {
+              const t0 = means[o + j] - centers[c + j];
+              const t1 = means[o + j + 1] - centers[c + j + 1];
+              const t2 = means[o + j + 2] - centers[c + j + 2];
+              const t3 = means[o + j + 3] - centers[c + j + 3];
+              s += t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3;
+              if (s > radius2) break;
+            }
+            if (s > radius2) continue;
+            for (; j < d; j++) {
               const t = means[o + j] - centers[c + j];
               s += t * t;
             }

@@ -157,6 +157,31 @@ describe('filters over a cloud', () => {
     expect(() => runQuery(embedding, 'fish')).toThrow('"Kind" has no value "fish"');
   });
 
+  it('near a hole matches brute force in any dimension (blocks of four and the rest)', () => {
+    for (const dim of [1, 4, 7, 9]) {
+      const n = 500;
+      const means = Float32Array.from({ length: n * dim }, (_, k) => Math.sin(k * 12.9898) * 2);
+      const centers = [0, 1, 2].map((h) => Array.from({ length: dim }, (_, j) => (h - j) / 3));
+      const source: FilterSource = {
+        n,
+        dim,
+        means,
+        labels: null,
+        labelNames: null,
+        errors: null,
+        indices: new Int32Array(n),
+      };
+      const got = pick('hole:1.3', source, { centers, threshold: 1.5 });
+      const expected = Array.from({ length: n }, (_, i) => i).filter((i) =>
+        centers.some(
+          (c) => c.reduce((s, v, j) => s + (means[i * dim + j] - v) ** 2, 0) <= (1.3 * 1.5) ** 2,
+        ),
+      );
+      expect(got).toEqual(expected);
+      expect(expected.length).toBeGreaterThan(0);
+    }
+  });
+
   it('says what the cloud lacks', () => {
     const bare = { ...cloud(), labels: null, errors: null, metadata: undefined };
     expect(() => runQuery(bare, '3')).toThrow('these points carry no labels');
