@@ -298,6 +298,7 @@ describe('processes with threaded products', () => {
       `import { tf } from ${from('src-main/engine/tf.ts')};`,
       `import * as threads from ${from('src-main/engine/kernels/gemm-threads.ts')};`,
       "await initBackend({ prefer: 'wasm' });",
+      'threads.setAdaptiveThreads(false);',
       'await threads.gemmThreadsReady();',
       'const a = tf.randomUniform([1024, 512]);',
       'const b = tf.randomUniform([512, 256]);',

@@ -6,16 +6,20 @@
 // this thread copies each worker's rows of C back as soon as they are done, between its own chunks.
 // Claiming chunks rather than taking fixed shares keeps a worker that the OS leaves waiting (the
 // machine is shared) from holding up the product: this thread goes on into the chunks it has not
-// started. Every thread runs gemm.ts' productPacked on its rows, which sums each C[i, j] exactly as
-// one call over all rows does, so the results are bit-identical to one thread's.
+// started, and after about one chunk's time redoes a chunk a worker still holds rather than wait
+// (the product's arena stays that worker's until it is done; the next product takes another).
+// Every thread runs gemm.ts' productPacked on its rows, which sums each C[i, j] exactly as one call
+// over all rows does, so the results are bit-identical to one thread's.
 //
 // The workers (os.availableParallelism() − 1 of them, none on one core; LATENT_ATLAS_THREADS=N
 // asks for N threads in all, 1 turns threading off) start lazily at the first product large enough
 // to share, from an inline source (so neither the app's bundle nor tsx/vitest needs a worker file),
 // and are unref()ed: they never keep a process alive. Until they are ready products run on one
-// thread. Each worker waits on its slot of the control block with Atomics.wait; this thread writes
-// the job there, wakes it with Atomics.notify, computes chunks and then waits (Atomics.wait is
-// allowed on Node's main thread) for each worker's done flag.
+// thread. Each worker waits on its slot with Atomics.wait; this thread writes the job there, wakes
+// it with Atomics.notify, computes chunks and then waits (Atomics.wait is allowed on Node's main
+// thread) for the workers' done flags. Each product shape runs on one thread or on several,
+// whichever its measured times say is faster (multiply): on a machine busy with other work, a
+// worker may only share this thread's core.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MC, buildGemmModule, packedABytes, packedBBytes, type GemmKernel } from './gemm';
@@ -53,19 +57,20 @@ export function setThreadThreshold(macs: number = THREAD_THRESHOLD): void {
   threshold = macs;
 }
 
-// Whether threads pay, shape by shape: on a machine other work keeps busy a worker and this thread
-// may end up sharing one core, and then the copies are all that threading adds. So each product's
-// shape (training and IWAE repeat theirs) keeps moving averages of its time on one thread and on
-// several, runs the faster way, and every EXPLORE-th call the other way to keep both current.
+// Whether threads pay, shape by shape: on a machine busy with other work a worker may get no more
+// than a share of this thread's core, and then the copies are all that threading adds. So each
+// product's shape (training and IWAE repeat theirs) is timed both ways on two calls in a row (one
+// thread, then several: close in time, so under the same load) every EXPLORE-th call, and the
+// moving average of the ratio decides the calls in between (several threads while it is under
+// 0.95). The first pair (first-touch costs) is replaced by the second.
 const EXPLORE = 16;
 interface Timing {
-  /** Moving averages of the wall time (ms) on one thread and on several. */
-  one: number;
-  many: number;
-  /** Times measured so far each way (the first, with its first-touch costs, is replaced). */
-  ones: number;
-  manys: number;
   calls: number;
+  /** Moving average of (time on several threads) / (time on one); NaN until measured. */
+  ratio: number;
+  pairs: number;
+  /** The time on one thread of the pair under way. */
+  one: number;
 }
 const timings = new Map<string, Timing>();
 let adaptive = true;
@@ -534,24 +539,21 @@ export function multiply(
   let timing = timings.get(key);
   if (!timing) {
     if (timings.size >= 4096) timings.clear();
-    timings.set(key, (timing = { one: 0, many: 0, ones: 0, manys: 0, calls: 0 }));
+    timings.set(key, (timing = { calls: 0, ratio: NaN, pairs: 0, one: 0 }));
   }
+  // Calls 0 and 1, 2 and 3, then every EXPLORE-th and the next: a timed pair.
+  const phase = timing.pairs < 2 ? timing.calls % 2 : timing.calls % EXPLORE;
   timing.calls++;
-  // Twice each way first, then the faster way but every EXPLORE-th call.
-  const threadsFaster = timing.many <= timing.one;
-  const explore = timing.calls % EXPLORE === 0;
-  const threads = timing.manys < 2 || (timing.ones >= 2 && threadsFaster !== explore);
   const started = performance.now();
-  const shared = threads && runThreaded(kernel, heap, call, scratch);
-  if (!shared) one();
-  const ms = performance.now() - started;
-  if (shared) {
-    timing.many = timing.manys < 2 ? ms : 0.7 * timing.many + 0.3 * ms;
-    timing.manys++;
-  } else {
-    timing.one = timing.ones < 2 ? ms : 0.7 * timing.one + 0.3 * ms;
-    timing.ones++;
-  }
+  if (phase === 0) {
+    one();
+    timing.one = performance.now() - started;
+  } else if (phase === 1) {
+    if (!runThreaded(kernel, heap, call, scratch)) return one();
+    const ratio = (performance.now() - started) / Math.max(timing.one, 1e-3);
+    timing.ratio = timing.pairs < 2 ? ratio : 0.7 * timing.ratio + 0.3 * ratio;
+    timing.pairs++;
+  } else if (!(timing.ratio < 0.95 && runThreaded(kernel, heap, call, scratch))) one();
 }
 
 /**
