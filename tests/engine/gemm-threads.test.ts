@@ -16,6 +16,7 @@ import {
   productScratchBytes,
 } from '../../src-main/engine/kernels/gemm';
 import { fastProduct, setFastMatMul } from '../../src-main/engine/kernels/fast-matmul';
+import { bernoulliNllRows } from '../../src-main/engine/kernels/bernoulli';
 import {
   THREAD_THRESHOLD,
   gemmThreadsReady,
@@ -223,6 +224,28 @@ describe('threaded products', () => {
         expect(many).toEqual(stock);
         tf.dispose([a, b, bias]);
       }
+  });
+});
+
+describe('threaded Bernoulli rows (IWAE)', () => {
+  it('equal one thread bit for bit', async () => {
+    for (const [items, k, d] of [
+      [20, 50, 784],
+      [7, 100, 784],
+      [3, 64, 3072],
+    ]) {
+      const logits = tf.mul(random([items * k, d], items), 8) as tf.Tensor2D;
+      const x = tf.tidy(() => tf.step(random([items, d], k))) as tf.Tensor2D;
+      setGemmThreads(1);
+      const one = bits(bernoulliNllRows(logits, x, k)!);
+      setGemmThreads(2);
+      expect(await gemmThreadsReady()).toBe(true);
+      const before = threadedProducts();
+      const many = bits(bernoulliNllRows(logits, x, k)!);
+      expect(threadedProducts() - before, `${items}×${k}×${d}`).toBe(1);
+      expect(many).toEqual(one);
+      tf.dispose([logits, x]);
+    }
   });
 });
 
