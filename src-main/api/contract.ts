@@ -27,6 +27,7 @@ import {
 } from './records';
 import { Float32ArraySchema, Int32ArraySchema, Uint8ArraySchema } from './typed-arrays';
 import { ModelParts } from '../shared/parts';
+import { CartographyName, VectorRecord } from '../shared/vector-index';
 
 /**
  * The contract: every request (params → result) and every event that crosses a process boundary.
@@ -143,6 +144,20 @@ export const SavedSelection = z.object({
   description: z.string().optional(),
 });
 export type SavedSelection = z.infer<typeof SavedSelection>;
+
+/** A saved attribute vector: its index record and its coordinates. */
+export const SavedVector = VectorRecord.extend({
+  vector: Float32ArraySchema,
+  basePoint: Float32ArraySchema,
+});
+export type SavedVector = z.infer<typeof SavedVector>;
+
+/** One of the two groups a vector is saved with (the index records `group` from it too). */
+const SavedVectorGroup = z.strictObject({
+  group: z.string().max(200).optional(),
+  description: z.string().max(500),
+  n: z.number().int().min(1),
+});
 const JobRef = z.strictObject({ jobId: Id });
 const JobReply = z.object({ job: JobInfo });
 const PathReply = z.object({ path: FsPath.nullable() });
@@ -483,6 +498,51 @@ export const methods = {
   listSelections: {
     params: ModelRef,
     result: z.object({ selections: z.array(SavedSelection) }),
+  },
+  /**
+   * Attribute vectors saved with a model (`vectors/`, layout in shared/vector-index.ts): the
+   * index's records, by name, each with its coordinates (`vector`) and where it starts
+   * (`basePoint`; the record's `base` names that file).
+   */
+  listVectors: {
+    params: ModelRef,
+    result: z.object({ vectors: z.array(SavedVector) }),
+  },
+  /**
+   * Saves an attribute vector made on the page: the direction, where it starts (the from-group's
+   * centre; on a sphere the unit point it is tangent at), its AUC and the two groups. Refused
+   * when the name exists unless `overwrite`.
+   */
+  saveVector: {
+    params: z
+      .strictObject({
+        modelId: Id,
+        name: CartographyName,
+        vector: Float32ArraySchema,
+        base: Float32ArraySchema,
+        sphere: z.boolean(),
+        auc: z.number().min(0).max(1),
+        from: SavedVectorGroup,
+        to: SavedVectorGroup,
+        overwrite: z.boolean().default(false),
+      })
+      .superRefine((p, ctx) => {
+        if (p.vector.length < 1 || p.vector.length > 4096)
+          ctx.addIssue({ code: 'custom', message: 'vector must have 1–4096 coordinates' });
+        if (p.base.length !== p.vector.length)
+          ctx.addIssue({
+            code: 'custom',
+            message: `base has ${p.base.length} coordinates, not ${p.vector.length}`,
+          });
+        if (![...p.vector, ...p.base].every(Number.isFinite))
+          ctx.addIssue({ code: 'custom', message: 'vector and base must be finite' });
+      }),
+    result: z.object({ vector: VectorRecord }),
+  },
+  /** Removes a saved vector; `deleted` false when there was none of that name. */
+  deleteVector: {
+    params: z.strictObject({ modelId: Id, name: CartographyName }),
+    result: z.object({ deleted: z.boolean() }),
   },
   /**
    * Uploads: files sent from the page (a browser, or an app attached to a remote engine) into the

@@ -37,6 +37,9 @@ export const INFERENCE_METHODS = [
   'exportNpy',
   'saveSelection',
   'listSelections',
+  'listVectors',
+  'saveVector',
+  'deleteVector',
 ] as const;
 export type InferenceMethod = (typeof INFERENCE_METHODS)[number];
 

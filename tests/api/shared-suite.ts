@@ -397,6 +397,41 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       expect(seen.modelsChanged.length).toBeGreaterThan(0);
     });
 
+    it('saves, lists and deletes attribute vectors in the model folder', async () => {
+      const modelId = quick.modelId;
+      expect((await api.listVectors({ modelId })).vectors).toEqual([]);
+      const params = {
+        modelId,
+        name: 'upper',
+        vector: Float32Array.from([0.5, -1]),
+        base: Float32Array.from([0.25, 0.125]),
+        sphere: false,
+        auc: 0.8,
+        from: { group: 'label:0', description: 'label 0', n: 40 },
+        to: { group: 'label:1', description: 'label 1', n: 60 },
+      };
+      const { vector } = await api.saveVector(params);
+      expect(vector).toMatchObject({ name: 'upper', dim: 2, sphere: false, auc: 0.8 });
+      expect(vector.length).toBeCloseTo(Math.hypot(0.5, 1), 6);
+      expect(vector.from).toEqual({ group: 'label:0', description: 'label 0', n: 40 });
+      const folder = path.join(t.libraryDir, modelId, 'vectors');
+      expect(existsSync(path.join(folder, 'upper.npy'))).toBe(true);
+      expect(existsSync(path.join(folder, 'upper.base.npy'))).toBe(true);
+      const [listed] = (await api.listVectors({ modelId })).vectors;
+      expect(listed.name).toBe('upper');
+      expect(Array.from(listed.vector)).toEqual([0.5, -1]);
+      expect(Array.from(listed.basePoint)).toEqual([0.25, 0.125]);
+      expect((await rejection(api.saveVector(params))).code).toBe('refused');
+      await api.saveVector({ ...params, auc: 0.9, overwrite: true });
+      expect((await api.listVectors({ modelId })).vectors[0].auc).toBe(0.9);
+      expect(await api.deleteVector({ modelId, name: 'upper' })).toEqual({ deleted: true });
+      expect(await api.deleteVector({ modelId, name: 'upper' })).toEqual({ deleted: false });
+      expect(existsSync(path.join(folder, 'upper.npy'))).toBe(false);
+      expect((await rejection(api.listVectors({ modelId: 'no-such-model' }))).code).toBe(
+        'not-found',
+      );
+    });
+
     it('imports a checkpoint folder, refusing one that is not a checkpoint', async () => {
       const imported = await api.importModel({
         path: path.join(t.libraryDir, quick.modelId),

@@ -11,6 +11,7 @@ import { parseParams, parseResult } from '../../src-main/api/validate';
 import { createRng } from '../../src-renderer/lib/rng';
 import { fixtureReport } from '../coverage/report-fixture';
 import type { CloudData } from '../../src-renderer/stores/cloud.svelte';
+import type { VectorRecord } from '../../src-main/shared/vector-index';
 
 /**
  * An in-memory engine behind the real AtlasApi shape (createAtlasApi), validating every request
@@ -55,9 +56,17 @@ export interface FakeEngine {
     string,
     Map<string, { indices: Int32Array; split: string; description?: string }>
   >;
+  /** Attribute vectors saved with `saveVector`, by model id, then name (record and arrays). */
+  vectors: Map<string, Map<string, FakeVector>>;
   /** Holds every `uploadChunk` reply until `releaseUploads` (to see the progress line). */
   holdUploads: boolean;
   releaseUploads(): void;
+}
+
+export interface FakeVector {
+  record: VectorRecord;
+  vector: Float32Array;
+  base: Float32Array;
 }
 
 export interface FakeUpload {
@@ -219,6 +228,7 @@ export function createFakeEngine(): FakeEngine {
     projections: new Map(),
     uploads: new Map(),
     selections: new Map(),
+    vectors: new Map(),
     holdUploads: false,
     releaseUploads() {
       for (const resolve of heldUploads.splice(0)) resolve();
@@ -477,6 +487,42 @@ export function createFakeEngine(): FakeEngine {
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([name, s]) => selectionRecord(name, s.indices.length, s.split, s.description)),
       };
+    },
+    listVectors: (p) => {
+      find(p.modelId);
+      const saved = engine.vectors.get(p.modelId) ?? new Map<string, FakeVector>();
+      return {
+        vectors: [...saved.values()]
+          .map((v) => ({ ...v.record, vector: v.vector, basePoint: v.base }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      };
+    },
+    saveVector: (p) => {
+      find(p.modelId);
+      const saved = engine.vectors.get(p.modelId) ?? new Map<string, FakeVector>();
+      engine.vectors.set(p.modelId, saved);
+      if (saved.has(p.name) && !p.overwrite)
+        throw new AtlasError('refused', `a vector named "${p.name}" exists`);
+      const record: VectorRecord = {
+        name: p.name,
+        file: `${p.name}.npy`,
+        base: `${p.name}.base.npy`,
+        created: '2024-01-01T00:00:00.000Z',
+        dim: p.vector.length,
+        sphere: p.sphere,
+        length: Math.hypot(...p.vector),
+        auc: p.auc,
+        from: { group: p.from.group ?? p.from.description, ...p.from },
+        to: { group: p.to.group ?? p.to.description, ...p.to },
+        data: null,
+        weights: null,
+      };
+      saved.set(p.name, { record, vector: p.vector, base: p.base });
+      return { vector: record };
+    },
+    deleteVector: (p) => {
+      find(p.modelId);
+      return { deleted: engine.vectors.get(p.modelId)?.delete(p.name) ?? false };
     },
     uploadBegin: (p) => {
       const uploadId = `up-${engine.uploads.size + 1}`;

@@ -54,6 +54,7 @@ import {
 import { embeddingSource } from '../library/embedding-files';
 import { importEmbeddingIntoLibrary } from '../library/embedding-import';
 import { listSelections, saveSelection } from './selections';
+import { deleteVector, listVectors, saveVector } from './vectors';
 import type { ParentPort } from '../process/parent-port';
 
 /** Thumbnails `importFolderDataset` returns with its summary. */
@@ -377,6 +378,16 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     },
     async listSelections({ modelId }) {
       return { selections: await listSelections(modelDir(library(), modelId), modelId) };
+    },
+    // Attribute vectors too (vectors.ts).
+    async listVectors({ modelId }) {
+      return { vectors: await listVectors(modelDir(library(), modelId), modelId) };
+    },
+    async saveVector({ modelId, ...vector }) {
+      return { vector: await saveVector(modelDir(library(), modelId), modelId, vector) };
+    },
+    async deleteVector({ modelId, name }) {
+      return { deleted: await deleteVector(modelDir(library(), modelId), modelId, name) };
     },
   };
 

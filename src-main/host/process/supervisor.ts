@@ -229,6 +229,9 @@ export class Supervisor {
       exportNpy: forward('exportNpy'),
       saveSelection: forward('saveSelection'),
       listSelections: forward('listSelections'),
+      listVectors: forward('listVectors'),
+      saveVector: forward('saveVector'),
+      deleteVector: forward('deleteVector'),
       uploadBegin: ({ kind, name, totalBytes, entries }) =>
         this.uploads.begin(kind, name, totalBytes, entries),
       uploadChunk: ({ uploadId, entry, offset, bytes }) =>

@@ -1,0 +1,125 @@
+// Attribute vectors saved with a model, in its library folder (`vectors/`: layout and the index's
+// schema in shared/vector-index.ts; the engine's io/attribute-vectors.ts reads and writes them,
+// and the CLI's cartography commands use the same files). Writes to one model's folder are
+// queued, so two saves never lose an index entry.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AtlasError } from '../../api/errors';
+import {
+  deleteVector as deleteVectorFiles,
+  loadVector,
+  readVectorIndex,
+  saveVector as saveVectorFiles,
+  VECTORS_FOLDER,
+} from '../../engine/io/attribute-vectors';
+import type { VectorRecord } from '../../shared/vector-index';
+
+/** Queued writes per vectors folder. */
+const queues = new Map<string, Promise<unknown>>();
+
+function queued<T>(dir: string, task: () => Promise<T>): Promise<T> {
+  const previous = queues.get(dir) ?? Promise.resolve();
+  const next = previous.then(task, task);
+  const settled = next.catch(() => {});
+  queues.set(dir, settled);
+  void settled.then(() => {
+    if (queues.get(dir) === settled) queues.delete(dir);
+  });
+  return next;
+}
+
+async function requireModelFolder(folder: string, modelId: string): Promise<void> {
+  const info = await stat(folder).catch(() => null);
+  if (!info?.isDirectory()) throw new AtlasError('not-found', `no model "${modelId}"`);
+}
+
+/** The engine's one-line errors, as the contract's: a bad index file is refused, not a crash. */
+async function asAtlas<T>(task: () => Promise<T>): Promise<T> {
+  try {
+    return await task();
+  } catch (err) {
+    if (err instanceof AtlasError) throw err;
+    throw new AtlasError('refused', (err as Error).message);
+  }
+}
+
+export interface SaveVectorParams {
+  name: string;
+  vector: Float32Array;
+  base: Float32Array;
+  sphere: boolean;
+  auc: number;
+  from: { group?: string; description: string; n: number };
+  to: { group?: string; description: string; n: number };
+  overwrite: boolean;
+}
+
+export interface VectorWithValues extends VectorRecord {
+  vector: Float32Array;
+  basePoint: Float32Array;
+}
+
+/** The vectors saved with the model in `folder`, by name, with their coordinates. */
+export async function listVectors(folder: string, modelId: string): Promise<VectorWithValues[]> {
+  await requireModelFolder(folder, modelId);
+  return asAtlas(async () => {
+    const index = await readVectorIndex(folder);
+    const out: VectorWithValues[] = [];
+    for (const record of [...index.vectors].sort((a, b) => a.name.localeCompare(b.name))) {
+      const loaded = await loadVector(folder, record.name, record.dim);
+      out.push({
+        ...record,
+        vector: Float32Array.from(loaded.vector),
+        basePoint: Float32Array.from(loaded.base),
+      });
+    }
+    return out;
+  });
+}
+
+/** Saves a vector made on the page; refused when the name exists unless `overwrite`. */
+export async function saveVector(
+  folder: string,
+  modelId: string,
+  p: SaveVectorParams,
+): Promise<VectorRecord> {
+  await requireModelFolder(folder, modelId);
+  let length = 0;
+  for (const v of p.vector) length += v * v;
+  return queued(path.join(folder, VECTORS_FOLDER), () =>
+    asAtlas(async () => {
+      if (!p.overwrite && (await readVectorIndex(folder)).vectors.some((v) => v.name === p.name))
+        throw new AtlasError(
+          'refused',
+          `a vector named "${p.name}" exists; ask to overwrite it to replace it`,
+        );
+      return saveVectorFiles(
+        folder,
+        {
+          name: p.name,
+          vector: p.vector,
+          base: p.base,
+          sphere: p.sphere,
+          auc: p.auc,
+          length: Math.sqrt(length),
+          from: { group: p.from.group ?? p.from.description, ...p.from },
+          to: { group: p.to.group ?? p.to.description, ...p.to },
+          data: null,
+        },
+        { replace: p.overwrite },
+      );
+    }),
+  );
+}
+
+/** Removes a saved vector; false when there was none of that name. */
+export async function deleteVector(
+  folder: string,
+  modelId: string,
+  name: string,
+): Promise<boolean> {
+  await requireModelFolder(folder, modelId);
+  return queued(path.join(folder, VECTORS_FOLDER), () =>
+    asAtlas(() => deleteVectorFiles(folder, name)),
+  );
+}
