@@ -15,6 +15,7 @@ const SUITES: Record<string, string> = {
   onnx: 'bench/onnx.ts',
   selection: 'bench/selection.ts',
   embedding: 'bench/embedding.ts',
+  projections: 'bench/projections.ts',
   quality: 'bench/svae-quality.ts',
 };
 const DEFAULT = ['engine', 'coverage', 'host', 'clustering', 'viewer'];

@@ -1,6 +1,6 @@
 import type { CloudData } from './cloud.svelte';
 
-export type ProjectionMode = 'axes' | 'pca' | 'sphere' | 'tour' | 'umap';
+export type ProjectionMode = 'axes' | 'pca' | 'sphere' | 'tour' | 'umap' | 'tsne';
 /** A built-in colour mode, or `meta:NAME`: the cloud's metadata column NAME. */
 export type ColorMode = 'label' | 'cluster' | 'error' | 'density' | 'radius' | `meta:${string}`;
 
@@ -26,6 +26,12 @@ export const PROJECTIONS: { id: ProjectionMode; label: string; title: string }[]
     title: 'Grand tour: a 3D view rotating smoothly through all dimensions',
   },
   { id: 'umap', label: 'UMAP', title: 'UMAP to 3D (computed in the background)' },
+  {
+    id: 'tsne',
+    label: 't-SNE',
+    title:
+      't-SNE to 3D (exact, on a random 2,000 points at most; the rest placed at their nearest embedded neighbour)',
+  },
 ];
 
 export const COLOR_MODES: { id: ColorMode; label: string; title: string }[] = [
@@ -69,6 +75,9 @@ export class ViewerStore {
   webgl = $state<boolean | null>(null);
   umap = $state<{ epoch: number; epochs: number } | null>(null);
   umapError = $state<string | null>(null);
+  /** A running t-SNE's progress (shown while the t-SNE view is on screen), or its error. */
+  tsne = $state<{ epoch: number; epochs: number } | null>(null);
+  tsneError = $state<string | null>(null);
   /** When (performance.now()) a finished UMAP was last put on screen; 0: never. */
   umapShownAt = $state(0);
   /** Last drawn frame's CPU time. */

@@ -43,6 +43,8 @@ export class Projector {
   spherical = false;
   private tour: GrandTour | null = null;
   private umapFor: LatentSet | null = null;
+  /** The embedding mode ('umap' or 'tsne') whose embedding of `umapFor` is installed. */
+  private umapMode: ProjectionMode | null = null;
   private mean: Float64Array | null = null;
 
   update(
@@ -63,8 +65,8 @@ export class Projector {
       return { positions: null, transition: false, needsUmap: false };
     }
     if (dataChanged) this.mean = columnMeans(data);
-    if (mode === 'umap') {
-      if (this.umapFor === data && this.positions && !modeChanged) {
+    if (isEmbeddingMode(mode)) {
+      if (this.umapFor === data && this.umapMode === mode && this.positions && !modeChanged) {
         return { positions: this.positions, transition: false, needsUmap: false };
       }
       return { positions: null, transition: false, needsUmap: true };
@@ -143,7 +145,7 @@ export class Projector {
   setUmap(data: LatentSet, embedding: Float32Array, align: boolean): Float32Array {
     let positions = embedding;
     const previous = this.positions;
-    if (align && previous && previous.length === embedding.length && this.mode === 'umap') {
+    if (align && previous && previous.length === embedding.length && isEmbeddingMode(this.mode)) {
       const a = procrustes(embedding, previous, data.n, { allowReflection: true, translate: true });
       positions = new Float32Array(embedding.length);
       for (let i = 0; i < data.n; i++) {
@@ -155,6 +157,7 @@ export class Projector {
       }
     }
     this.umapFor = data;
+    this.umapMode = this.mode;
     this.view = null;
     this.positions = positions;
     return positions;
@@ -206,6 +209,11 @@ export class Projector {
     });
     return out;
   }
+}
+
+/** Projections computed by a worker (UMAP, t-SNE): no linear map, an embedding per cloud. */
+export function isEmbeddingMode(mode: ProjectionMode | null): boolean {
+  return mode === 'umap' || mode === 'tsne';
 }
 
 function columnMeans(data: LatentSet): Float64Array {

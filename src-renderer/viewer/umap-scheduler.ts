@@ -7,6 +7,32 @@ import type { UmapJob } from './umap-client';
 /** A cloud's UMAP starts unseen this long after its first view, out of that view's way. */
 const UMAP_BACKGROUND_DELAY_MS = 1500;
 
+/**
+ * The embedding a scheduler computes: UMAP by default; t-SNE (tsne-client.ts) is scheduled the
+ * same way, on its own points cap, never in the background and never from the engine's cache.
+ */
+export interface EmbeddingMethod {
+  /** At most this many points are embedded; the rest are placed by their nearest neighbours. */
+  max: number;
+  /** Whether a saved cloud's embedding is computed unseen after its first view. */
+  background: boolean;
+  /** The engine's cached embedding of a saved cloud, if any. */
+  cached(set: CloudData): Float32Array | null;
+  start(
+    data: Float32Array,
+    n: number,
+    d: number,
+    onProgress: (epoch: number, epochs: number, embedding: Float32Array | null) => void,
+  ): UmapJob;
+}
+
+export const UMAP_METHOD: EmbeddingMethod = {
+  max: UMAP_MAX,
+  background: true,
+  cached: (set) => set.umap,
+  start: (data, n, d, onProgress) => startUmap(data, n, d, { seed: 1 }, onProgress),
+};
+
 /** What the scheduler reports to and asks of the viewer. */
 export interface UmapHost {
   /** The progress line and error the viewer shows (the viewer store). */
@@ -35,11 +61,14 @@ export class UmapScheduler {
   private unseen = false;
   private backgroundTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly host: UmapHost) {}
+  constructor(
+    private readonly host: UmapHost,
+    private readonly method: EmbeddingMethod = UMAP_METHOD,
+  ) {}
 
   /** The embedding of `set` to show at once: one computed here, or the engine's for a saved cloud. */
   ready(set: CloudData, live: boolean): Float32Array | null {
-    const ready = this.embeddings.get(set) ?? (!live ? set.umap : null);
+    const ready = this.embeddings.get(set) ?? (!live ? this.method.cached(set) : null);
     if (!ready || ready.length !== set.n * 3) return null;
     this.embeddings.set(set, ready);
     return ready;
@@ -76,7 +105,15 @@ export class UmapScheduler {
    */
   scheduleBackground(set: CloudData | null, live: boolean): void {
     clearTimeout(this.backgroundTimer);
-    if (!set || live || set.partial || !set.weightsVersion || set.umap || this.embeddings.has(set))
+    if (
+      !this.method.background ||
+      !set ||
+      live ||
+      set.partial ||
+      !set.weightsVersion ||
+      this.method.cached(set) ||
+      this.embeddings.has(set)
+    )
       return;
     if (this.runningFor(set)) return;
     this.backgroundTimer = setTimeout(() => {
@@ -91,14 +128,14 @@ export class UmapScheduler {
     this.job?.cancel();
     status.umapError = null;
     const n = set.n;
-    const sample = Math.min(n, UMAP_MAX);
+    const sample = Math.min(n, this.method.max);
     this.unseen = unseen;
     if (!unseen) status.umap = { epoch: 0, epochs: 1 };
     // UMAP on the first `sample` rows (the snapshot is already a random subset of the data);
     // the remaining rows are placed at their nearest sampled neighbour, jittered slightly.
     let job: UmapJob;
     try {
-      job = startUmap(set.means, sample, set.dim, { seed: 1 }, (epoch, epochs, partial) => {
+      job = this.method.start(set.means, sample, set.dim, (epoch, epochs, partial) => {
         if (this.unseen) return;
         status.umap = { epoch, epochs };
         // A sampled cloud's partial embedding lacks the rest; a live one would only flicker.

@@ -11,7 +11,10 @@ import { PointColouring } from './colouring';
 import type { Legend } from './colouring';
 import { PointCloudViewer } from './PointCloudViewer';
 import { Projector } from './projector';
+import { startTsne } from './tsne-client';
 import { UmapScheduler } from './umap-scheduler';
+import type { UmapHost } from './umap-scheduler';
+import { TSNE_MAX } from '../lib/projection/tsne-run';
 
 /** What the viewer reads and writes of the page's state (`AppState` is one). */
 export interface ViewerContext {
@@ -25,6 +28,8 @@ export interface ViewerContext {
     | 'webgl'
     | 'umap'
     | 'umapError'
+    | 'tsne'
+    | 'tsneError'
     | 'umapShownAt'
     | 'frameMs'
   >;
@@ -63,6 +68,8 @@ export class ViewerController {
   private readonly projector = new Projector();
   private readonly colouring = new PointColouring();
   private readonly umap: UmapScheduler;
+  /** t-SNE, scheduled like UMAP (watched only: never in the background). */
+  private readonly tsne: UmapScheduler;
   private tourHandle = 0;
   private tourLast = 0;
   private densityTick = 0;
@@ -83,13 +90,43 @@ export class ViewerController {
     private readonly app: ViewerContext,
     private readonly out: ViewerOutputs,
   ) {
-    this.umap = new UmapScheduler({
-      status: app.viewer,
+    this.umap = new UmapScheduler(this.embeddingHost('umap', app.viewer));
+    const viewer = app.viewer;
+    // The t-SNE status lives in the store's tsne fields; the scheduler sees them as its own.
+    const tsneStatus: UmapHost['status'] = {
+      get umap() {
+        return viewer.tsne;
+      },
+      set umap(value) {
+        viewer.tsne = value;
+      },
+      get umapError() {
+        return viewer.tsneError;
+      },
+      set umapError(value) {
+        viewer.tsneError = value;
+      },
+    };
+    this.tsne = new UmapScheduler(this.embeddingHost('tsne', tsneStatus), {
+      max: TSNE_MAX,
+      background: false,
+      cached: () => null,
+      start: (data, n, d, onProgress) => startTsne(data, n, d, { seed: 1 }, onProgress),
+    });
+  }
+
+  /** How a scheduler of embedding `mode` reports its progress and results to this viewer. */
+  private embeddingHost(mode: 'umap' | 'tsne', status: UmapHost['status']): UmapHost {
+    const app = this.app;
+    return {
+      status,
       // Only the whole cloud is computed in the background (an isolated subset never is).
       current: () => app.cloud.data,
-      save: (set, embedding) => void app.saveUmap(set, embedding),
+      save: (set, embedding) => {
+        if (mode === 'umap') void app.saveUmap(set, embedding);
+      },
       partial: (set, embedding, epoch, epochs) => {
-        if (this.projector.mode !== 'umap') return;
+        if (this.projector.mode !== mode) return;
         const p = this.projector.setUmap(
           set,
           normalizeEmbedding(Float32Array.from(embedding)),
@@ -98,8 +135,8 @@ export class ViewerController {
         // Framed while the layout still spreads out, then left where the person put the camera.
         this.show(p, false, epoch <= epochs / 10);
       },
-      done: (set, embedding, live) => this.umapDone(set, embedding, live),
-    });
+      done: (set, embedding, live) => this.umapDone(mode, set, embedding, live),
+    };
   }
 
   /** Creates the scene on `canvas` (none where WebGL is missing) and shows the cloud. */
@@ -115,6 +152,7 @@ export class ViewerController {
   dispose(): void {
     cancelAnimationFrame(this.tourHandle);
     this.umap.dispose();
+    this.tsne.dispose();
     this.viewer?.dispose();
     this.viewer = null;
   }
@@ -128,10 +166,14 @@ export class ViewerController {
     const set = this.viewData();
     const mode = settings.mode;
     const update = this.projector.update(set, mode, { live, spherical: this.app.spherical });
+    if (mode !== 'umap') this.umap.hide(set);
+    if (mode !== 'tsne') this.tsne.hide(set);
     if (update.needsUmap && set) {
-      const ready = this.umap.ready(set, live);
+      const scheduler = mode === 'tsne' ? this.tsne : this.umap;
+      const ready = scheduler.ready(set, live);
       if (ready) {
-        settings.umap = null;
+        if (mode === 'tsne') settings.tsne = null;
+        else settings.umap = null;
         this.show(this.projector.setUmap(set, ready, false), false, true);
         settings.umapShownAt = performance.now();
         return;
@@ -141,26 +183,31 @@ export class ViewerController {
         this.show(null, false, false);
         return;
       }
-      if (this.umap.runningFor(set)) {
+      if (scheduler.runningFor(set)) {
         // Already computing in the background: now it is watched.
-        this.umap.watch();
+        scheduler.watch();
         this.show(null, false, false);
         return;
       }
-      this.umap.run(set, live);
+      scheduler.run(set, live);
       return;
     }
-    if (mode !== 'umap') this.umap.hide(set);
     this.show(update.positions, update.transition, !live);
     this.umap.scheduleBackground(set, live);
   }
 
   /** A UMAP job finished: shown if its cloud and the UMAP view are still on screen. */
-  private umapDone(set: CloudData, embedding: Float32Array, live: boolean): void {
+  private umapDone(
+    mode: 'umap' | 'tsne',
+    set: CloudData,
+    embedding: Float32Array,
+    live: boolean,
+  ): void {
     const settings = this.app.viewer;
     if (this.projector.data !== set) return;
-    settings.umap = null;
-    if (this.projector.mode !== 'umap') return;
+    if (mode === 'tsne') settings.tsne = null;
+    else settings.umap = null;
+    if (this.projector.mode !== mode) return;
     const positions = this.projector.positions;
     const hadUmap = positions !== null && positions.length === embedding.length;
     const p = this.projector.setUmap(set, embedding, live);

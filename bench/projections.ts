@@ -1,0 +1,45 @@
+// The worker-computed projections on 10,000 × 16 latents (ten Gaussian clusters): UMAP (umap-js,
+// on its first UMAP_MAX rows) and t-SNE (exact, on its first TSNE_MAX rows), each then extended to
+// all 10,000 by nearest sampled neighbour, as the page does. Seconds, in Node on the pure modules
+// (the page runs the same code in a Web Worker). Prints figures; asserts nothing.
+// Flags: --points N (default 10000), --dim D (default 16).
+import { runTsne, TSNE_MAX } from '../src-renderer/lib/projection/tsne-run';
+import { extendEmbedding, runUmap, UMAP_MAX } from '../src-renderer/lib/projection/umap-run';
+import { printTable } from './report';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+};
+const N = Number(option('--points', '10000'));
+const D = Number(option('--dim', '16'));
+
+let seed = 12345;
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+const means = new Float32Array(N * D);
+for (let i = 0; i < N; i++)
+  for (let j = 0; j < D; j++) means[i * D + j] = (j === i % 10 ? 4 : 0) + gauss();
+const set = { means, n: N, dim: D };
+
+const rows: string[][] = [];
+for (const [name, cap, run] of [
+  ['UMAP (umap-js)', UMAP_MAX, (n: number) => runUmap(means, n, D, { seed: 1 })],
+  ['t-SNE (exact, typed arrays)', TSNE_MAX, (n: number) => runTsne(means, n, D, { seed: 1 })],
+] as const) {
+  const sample = Math.min(N, cap);
+  const t0 = performance.now();
+  const embedding = run(sample);
+  const t1 = performance.now();
+  if (sample < N) extendEmbedding(set, embedding, sample);
+  const t2 = performance.now();
+  rows.push([
+    name,
+    `${sample} of ${N}`,
+    ((t1 - t0) / 1000).toFixed(1),
+    ((t2 - t1) / 1000).toFixed(1),
+    ((t2 - t0) / 1000).toFixed(1),
+  ]);
+}
+printTable(['projection', 'embedded', 'embed s', 'extend s', 'total s'], rows);
