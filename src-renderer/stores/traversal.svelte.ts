@@ -3,6 +3,7 @@ import { LatestOnly, quantile } from '../lib/decoding/latest';
 import { createRng } from '../lib/rng';
 import type { DimensionActivity } from '../lib/decoding/traversal';
 import { normalize, randomLatent, sphereExp, sphereTangentBasis } from '../lib/decoding/traversal';
+import { steer } from '../../src-main/shared/maths/attribute-vectors';
 import type { DecodedImages, TraversalContext } from './context';
 import type { SliderOffset } from './favourites.svelte';
 
@@ -21,6 +22,43 @@ export interface SliderSpec {
 export const STRIP_STEPS = 7;
 
 /**
+ * A saved attribute vector as a slider: amount t moves the sliders' latent z along it,
+ * steer(z, v, t) (Euclidean z + t·v; on a sphere the great circle through z, v carried there from
+ * its base). t = 1 is the whole from-centre → to-centre distance.
+ */
+export interface VectorSlider {
+  name: string;
+  vector: Float64Array;
+  base: Float64Array;
+  sphere: boolean;
+  min: number;
+  max: number;
+  step: number;
+}
+
+/** The amount range of a vector: ±2 lengths, on a sphere at most half a turn. */
+export function vectorSlider(v: {
+  name: string;
+  vector: ArrayLike<number>;
+  base: ArrayLike<number>;
+  sphere: boolean;
+}): VectorSlider {
+  let length = 0;
+  for (let i = 0; i < v.vector.length; i++) length += v.vector[i] * v.vector[i];
+  length = Math.sqrt(length);
+  const reach = v.sphere && length > 0 ? Math.min(2, Math.PI / length) : 2;
+  return {
+    name: v.name,
+    vector: Float64Array.from(v.vector),
+    base: Float64Array.from(v.base),
+    sphere: v.sphere,
+    min: -reach,
+    max: reach,
+    step: reach / 200,
+  };
+}
+
+/**
  * Latent traversal: one slider per dimension, ordered by activity. Flat latents: slider k sets
  * z[axis_k] directly. Sphere latents: slider k turns the base point along the great circle in
  * tangent direction k (exp map), so the point stays on the sphere. Dragging decodes live through
@@ -37,6 +75,12 @@ export class TraversalStore {
   /** Whether the base is the data's centre, which moves with the cloud while a model trains. */
   followsData = $state(true);
   randomSeed = $state(1);
+  /** Saved attribute vectors of the model on screen, each a slider (`amounts`, by position). */
+  vectors = $state.raw<VectorSlider[]>([]);
+  amounts = $state.raw<Float64Array>(new Float64Array(0));
+  /** Preview strips along the vectors (STRIP_STEPS each), and which vector names they are of. */
+  vectorStrips = $state.raw<Float32Array | null>(null);
+  vectorStripsFor = $state.raw<string[]>([]);
   /** The 95th percentile of recent slider decode latencies (ms) where the last one ran. */
   p95 = $state<number | null>(null);
   /** Where the last slider position was decoded. */
@@ -145,17 +189,46 @@ export class TraversalStore {
     return out;
   }
 
-  /** The latent the sliders describe now. */
-  z(values: Float64Array = this.values): Float64Array | null {
+  /** The latent the sliders describe now: the dimension sliders, then the vectors' amounts. */
+  z(values: Float64Array = this.values, amounts: Float64Array = this.amounts): Float64Array | null {
     const base = this.base;
     if (!base) return null;
+    let z: Float64Array;
     if (this.app.spherical) {
-      if (!this.tangent) return normalize(base);
-      return sphereExp(base, this.tangent, values);
+      z = this.tangent ? sphereExp(base, this.tangent, values) : normalize(base);
+    } else {
+      z = Float64Array.from(base);
+      for (const s of this.sliders) z[s.axis] = values[s.slot] ?? z[s.axis];
     }
-    const z = Float64Array.from(base);
-    for (const s of this.sliders) z[s.axis] = values[s.slot] ?? z[s.axis];
+    this.vectors.forEach((v, i) => {
+      const t = amounts[i] ?? 0;
+      if (t === 0 || v.vector.length !== z.length) return;
+      try {
+        z = steer(z, v.vector, [t], { sphere: this.app.spherical, base: v.base });
+      } catch {
+        // Antipodal to the vector's base on a sphere: no unique way to carry it here.
+      }
+    });
     return z;
+  }
+
+  /** The model's saved vectors as sliders; an amount stays with its vector's name. */
+  setVectors(list: VectorSlider[]): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup
+    const before = new Map(this.vectors.map((v, i) => [v.name, this.amounts[i] ?? 0]));
+    this.vectors = list;
+    this.amounts = Float64Array.from(list, (v) => before.get(v.name) ?? 0);
+    if (!this.base) return;
+    this.decodeNow();
+    this.scheduleStrips(0);
+  }
+
+  setAmount(index: number, t: number): void {
+    const next = Float64Array.from(this.amounts);
+    next[index] = t;
+    this.amounts = next;
+    this.decodeNow(true);
+    this.scheduleStrips();
   }
 
   /** Starts the sliders at `z` (reset, random, selected point, model change). */
@@ -170,8 +243,11 @@ export class TraversalStore {
       this.values = new Float64Array(0);
       this.image = null;
       this.strips = null;
+      this.vectorStrips = null;
       return;
     }
+    // A new start: the vectors' amounts go back to zero with the sliders.
+    this.amounts = new Float64Array(this.vectors.length);
     if (spherical) {
       this.tangent = sphereTangentBasis(
         base,
@@ -220,6 +296,10 @@ export class TraversalStore {
     this.stripTimer = null;
     this.setBase(null, 'data mean');
     this.stripsFor = [];
+    this.vectors = [];
+    this.amounts = new Float64Array(0);
+    this.vectorStrips = null;
+    this.vectorStripsFor = [];
     this.p95 = null;
     this.decodedIn = null;
     this.timings.page.length = 0;
@@ -270,12 +350,16 @@ export class TraversalStore {
     const all = this.sliders;
     const sliders = (all.some((s) => s.active) ? all.filter((s) => s.active) : all).slice(0, 24);
     const d = this.base?.length ?? 0;
-    if (!this.base || sliders.length === 0 || !d) {
+    const vectors = this.vectors.filter((v) => v.vector.length === d);
+    if (!this.base || (sliders.length === 0 && vectors.length === 0) || !d) {
       this.strips = null;
       this.stripsFor = [];
+      this.vectorStrips = null;
+      this.vectorStripsFor = [];
       return;
     }
-    const batch = new Float32Array(sliders.length * STRIP_STEPS * d);
+    const rows = sliders.length + vectors.length;
+    const batch = new Float32Array(rows * STRIP_STEPS * d);
     sliders.forEach((s, i) => {
       for (let k = 0; k < STRIP_STEPS; k++) {
         const v = Float64Array.from(this.values);
@@ -284,11 +368,24 @@ export class TraversalStore {
         if (z) batch.set(z, (i * STRIP_STEPS + k) * d);
       }
     });
+    vectors.forEach((vs, j) => {
+      const at = this.vectors.indexOf(vs);
+      for (let k = 0; k < STRIP_STEPS; k++) {
+        const a = Float64Array.from(this.amounts);
+        a[at] = vs.min + ((vs.max - vs.min) * k) / (STRIP_STEPS - 1);
+        const z = this.z(this.values, a);
+        if (z) batch.set(z, ((sliders.length + j) * STRIP_STEPS + k) * d);
+      }
+    });
     try {
-      const out = await this.app.decode(batch, sliders.length * STRIP_STEPS);
+      const out = await this.app.decode(batch, rows * STRIP_STEPS);
       if (!out || out.modelId !== this.app.modelId) return;
-      this.strips = out.images;
+      const per = out.images.length / (rows * STRIP_STEPS);
+      const split = sliders.length * STRIP_STEPS * per;
+      this.strips = sliders.length ? out.images.subarray(0, split) : null;
       this.stripsFor = sliders.map((s) => s.slot);
+      this.vectorStrips = vectors.length ? out.images.subarray(split) : null;
+      this.vectorStripsFor = vectors.map((v) => v.name);
     } catch (error) {
       this.app.notices.push(`Decode failed: ${errorMessage(error)}`, 'error');
     }
