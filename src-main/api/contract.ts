@@ -55,6 +55,8 @@ const CachedLatents = LatentSnapshotFields.extend({
   weightsVersion: z.string().nullable().optional(),
   source: z.enum(['cache', 'encoded']).optional(),
   umap3: Float32ArraySchema.optional(),
+  /** A 3D t-SNE of it (n × 3), once one was computed for these weights. */
+  tsne3: Float32ArraySchema.optional(),
 }).superRefine((v, ctx) => {
   checkSnapshot(v, ctx);
   if (v.umap3 && v.umap3.length !== v.n * 3)
@@ -62,6 +64,12 @@ const CachedLatents = LatentSnapshotFields.extend({
       code: 'custom',
       path: ['umap3'],
       message: `length ${v.umap3.length} is not n × 3 = ${v.n * 3}`,
+    });
+  if (v.tsne3 && v.tsne3.length !== v.n * 3)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tsne3'],
+      message: `length ${v.tsne3.length} is not n × 3 = ${v.n * 3}`,
     });
 });
 const Count = (max: number) => z.number().int().min(1).max(max);
@@ -337,7 +345,7 @@ export const methods = {
       .strictObject({
         modelId: Id,
         weightsVersion: z.string().regex(/^[0-9a-f]{16}$/),
-        kind: z.literal('umap3'),
+        kind: z.enum(['umap3', 'tsne3']),
         split: DataSplit.default('all'),
         n: Count(MAX_POINTS),
         coords: Float32ArraySchema,

@@ -282,14 +282,18 @@ export class AppState
    * the next open shows it at once. Only for a whole cloud of saved weights; silent on failure
    * (the page simply computes it again next time).
    */
-  async saveUmap(data: CloudData, embedding: Float32Array): Promise<void> {
+  async saveUmap(
+    data: CloudData,
+    embedding: Float32Array,
+    kind: 'umap3' | 'tsne3' = 'umap3',
+  ): Promise<void> {
     if (!this.useCache || !data.weightsVersion || data.partial || data.epoch !== null) return;
     if (embedding.length !== data.n * 3) return;
     try {
       await this.api.saveProjection({
         modelId: data.modelId,
         weightsVersion: data.weightsVersion,
-        kind: 'umap3',
+        kind,
         split: data.split,
         n: data.n,
         coords: embedding,

@@ -22,6 +22,8 @@ export interface CloudData {
   weightsVersion: string | null;
   /** A 3D UMAP of these points (n × 3) the engine had cached, or null. */
   umap: Float32Array | null;
+  /** A 3D t-SNE of these points (n × 3) the engine had cached, or null. */
+  tsne?: Float32Array | null;
   /** The first points of a cloud still being encoded: the rest replaces it. */
   partial: boolean;
   /** Per-point metadata columns (an imported embedding's TSV): colour by them. */
@@ -30,7 +32,11 @@ export interface CloudData {
 
 export function cloudFromSnapshot(
   modelId: string,
-  s: LatentSnapshot & { weightsVersion?: string | null; umap3?: Float32Array },
+  s: LatentSnapshot & {
+    weightsVersion?: string | null;
+    umap3?: Float32Array;
+    tsne3?: Float32Array;
+  },
   epoch: number | null = null,
   partial = false,
 ): CloudData {
@@ -49,6 +55,7 @@ export function cloudFromSnapshot(
     split: s.split,
     weightsVersion: epoch === null ? (s.weightsVersion ?? null) : null,
     umap: s.umap3 && s.umap3.length === s.n * 3 ? s.umap3 : null,
+    tsne: s.tsne3 && s.tsne3.length === s.n * 3 ? s.tsne3 : null,
     partial,
     metadata: s.metadata ?? [],
   };

@@ -41,7 +41,7 @@ export interface ViewerContext {
   readonly coverage: Pick<CoverageStore, 'holeCenters'>;
   readonly library: { readonly current: ModelDetail | null };
   readonly spherical: boolean;
-  saveUmap(data: CloudData, embedding: Float32Array): Promise<void>;
+  saveUmap(data: CloudData, embedding: Float32Array, kind?: 'umap3' | 'tsne3'): Promise<void>;
 }
 
 /** What the component shows of the viewer's work (its reactive bits). */
@@ -110,7 +110,7 @@ export class ViewerController {
     this.tsne = new UmapScheduler(this.embeddingHost('tsne', tsneStatus), {
       max: TSNE_MAX,
       background: false,
-      cached: () => null,
+      cached: (set) => set.tsne ?? null,
       start: (data, n, d, onProgress) => startTsne(data, n, d, { seed: 1 }, onProgress),
     });
   }
@@ -123,7 +123,7 @@ export class ViewerController {
       // Only the whole cloud is computed in the background (an isolated subset never is).
       current: () => app.cloud.data,
       save: (set, embedding) => {
-        if (mode === 'umap') void app.saveUmap(set, embedding);
+        void app.saveUmap(set, embedding, mode === 'tsne' ? 'tsne3' : 'umap3');
       },
       partial: (set, embedding, epoch, epochs) => {
         if (this.projector.mode !== mode) return;

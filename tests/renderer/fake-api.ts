@@ -402,16 +402,19 @@ export function createFakeEngine(): FakeEngine {
     latents: (p) => {
       const snapshot = latents(find(p.modelId), p.limit);
       const umap3 = p.cache ? engine.projections.get(p.modelId) : undefined;
+      const tsne3 = p.cache ? engine.projections.get(`${p.modelId}#tsne3`) : undefined;
       return {
         ...snapshot,
         weightsVersion: p.cache ? FAKE_WEIGHTS_VERSION : null,
         source: umap3 ? ('cache' as const) : ('encoded' as const),
         ...(umap3 && umap3.length === snapshot.n * 3 ? { umap3 } : {}),
+        ...(tsne3 && tsne3.length === snapshot.n * 3 ? { tsne3 } : {}),
       };
     },
     saveProjection: (p) => {
       if (p.weightsVersion !== FAKE_WEIGHTS_VERSION) return { stored: false, reason: 'stale' };
-      engine.projections.set(p.modelId, p.coords);
+      // UMAPs under the model id (what tests look up), t-SNEs under `id#tsne3`.
+      engine.projections.set(p.kind === 'tsne3' ? `${p.modelId}#tsne3` : p.modelId, p.coords);
       return { stored: true };
     },
     items: (p) => {

@@ -18,6 +18,7 @@ import { KEPT_ACROSS_SAVES } from '../../engine/io/checkpoint-folders';
  *   <model>/cache/latents-<version>-<split>.indices.npy int32 n
  *   <model>/cache/latents-<version>-<split>.errors.npy  float32 n
  *   <model>/cache/umap3-<version>-<split>.npy           float32 n × 3, a UMAP of those means
+ *   <model>/cache/tsne3-<version>-<split>.npy           float32 n × 3, a t-SNE of those means
  *
  * `version` is a hash of the checkpoint's files (everything but `cache/`), so a copied folder (the
  * demos the library seeds) keeps its cache, and new weights (a checkpoint swaps the whole folder;
@@ -52,7 +53,11 @@ const CacheMeta = z.object({
 type CacheMeta = z.infer<typeof CacheMeta>;
 
 /** A snapshot as the cache serves it: with its weights version and, once computed, its UMAP. */
-export type CachedSnapshot = LatentSnapshot & { weightsVersion: string; umap3?: Float32Array };
+export type CachedSnapshot = LatentSnapshot & {
+  weightsVersion: string;
+  umap3?: Float32Array;
+  tsne3?: Float32Array;
+};
 
 /** Model `modelId`'s folder in the library (ids as the library makes them; nothing else). */
 export function modelFolder(libraryDir: string, modelId: string): string {
@@ -142,8 +147,11 @@ const isEmbedding = (dir: string) => existsSync(path.join(dir, 'embedding.json')
 
 const base = (dir: string, version: string, split: DataSplit) =>
   path.join(dir, CACHE_FOLDER, `latents-${version}-${split}`);
-const umapFile = (dir: string, version: string, split: DataSplit) =>
-  path.join(dir, CACHE_FOLDER, `umap3-${version}-${split}.npy`);
+const umapFile = (dir: string, version: string, split: DataSplit, kind: ProjectionKind = 'umap3') =>
+  path.join(dir, CACHE_FOLDER, `${kind}-${version}-${split}.npy`);
+
+/** The 3D projections the page computes and the cache keeps (a UMAP, a t-SNE). */
+export type ProjectionKind = 'umap3' | 'tsne3';
 
 /** The dataset a checkpoint records (latents are of that data), or null. */
 async function datasetOf(dir: string): Promise<unknown> {
@@ -215,6 +223,10 @@ export async function readLatentCache(
       (a) => (a.every(Number.isFinite) ? (a as Float32Array) : undefined),
       () => undefined,
     );
+    const tsne3 = await readArray(umapFile(dir, version, split, 'tsne3'), 'f4', [all, 3]).then(
+      (a) => (a.every(Number.isFinite) ? (a as Float32Array) : undefined),
+      () => undefined,
+    );
     // Weights replaced while we read: what we read may belong to either; call it a miss.
     if ((await weightsVersion(dir)) !== version) return undefined;
     const n = Math.min(limit, all);
@@ -229,6 +241,7 @@ export async function readLatentCache(
       ...(errors ? { errors: errors.subarray(0, n) } : {}),
       weightsVersion: version,
       ...(umap3 ? { umap3: umap3.subarray(0, n * 3) } : {}),
+      ...(tsne3 ? { tsne3: tsne3.subarray(0, n * 3) } : {}),
     };
   } catch {
     return undefined;
@@ -271,6 +284,7 @@ export async function writeLatentCache(
   // The description goes last, and a stale one first: no reader pairs it with half-written arrays.
   await rm(`${b}.json`, { force: true });
   await rm(umapFile(dir, version, snapshot.split), { force: true });
+  await rm(umapFile(dir, version, snapshot.split, 'tsne3'), { force: true });
   await writeWhole(`${b}.npy`, npy(snapshot.means, [snapshot.n, snapshot.dim]));
   await writeWhole(`${b}.indices.npy`, npy(snapshot.indices, [snapshot.n]));
   if (snapshot.labels) await writeWhole(`${b}.labels.npy`, npy(snapshot.labels, [snapshot.n]));
@@ -303,6 +317,7 @@ export async function writeUmapCache(
   split: DataSplit,
   coords: Float32Array,
   n: number,
+  kind: ProjectionKind = 'umap3',
 ): Promise<{ stored: boolean; reason?: string }> {
   if ((await weightsVersion(dir)) !== version)
     return { stored: false, reason: 'the weights changed since these latents were encoded' };
@@ -312,6 +327,6 @@ export async function writeUmapCache(
     return { stored: false, reason: `the cached cloud has ${meta.n} points, not ${n}` };
   if (!coords.every(Number.isFinite))
     return { stored: false, reason: 'the embedding has NaN or infinite values' };
-  await writeWhole(umapFile(dir, version, split), encodeNpy(coords, [n, 3]));
+  await writeWhole(umapFile(dir, version, split, kind), encodeNpy(coords, [n, 3]));
   return { stored: true };
 }

@@ -214,10 +214,17 @@ export class Supervisor {
         }
         return batch('latents')(params);
       },
-      saveProjection: async ({ modelId, weightsVersion, split, coords, n }) => {
+      saveProjection: async ({ modelId, weightsVersion, kind, split, coords, n }) => {
         if (!(await this.cacheable(modelId)))
           return { stored: false, reason: `model "${modelId}" is being trained` };
-        return writeUmapCache(modelFolder(libraryDir, modelId), weightsVersion, split, coords, n);
+        return writeUmapCache(
+          modelFolder(libraryDir, modelId),
+          weightsVersion,
+          split,
+          coords,
+          n,
+          kind,
+        );
       },
       items: forward('items'),
       decode: forward('decode'),
