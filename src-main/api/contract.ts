@@ -553,6 +553,14 @@ export const methods = {
     result: z.object({ deleted: z.boolean() }),
   },
   /**
+   * A saved selection's item indices and the split they number (null: the file does not say),
+   * to make a vector from it.
+   */
+  readSelection: {
+    params: z.strictObject({ modelId: Id, name: SelectionName }),
+    result: z.object({ indices: Int32ArraySchema, split: DataSplit.nullable() }),
+  },
+  /**
    * Uploads: files sent from the page (a browser, or an app attached to a remote engine) into the
    * library, so that a checkpoint or a folder of images need not already lie on the engine's
    * machine. One upload is a set of files under relative paths (a folder's files as

@@ -40,6 +40,7 @@ export const INFERENCE_METHODS = [
   'listVectors',
   'saveVector',
   'deleteVector',
+  'readSelection',
 ] as const;
 export type InferenceMethod = (typeof INFERENCE_METHODS)[number];
 

@@ -36,6 +36,7 @@ export const METHOD_NAMES = [
   'listVectors',
   'saveVector',
   'deleteVector',
+  'readSelection',
   'uploadBegin',
   'uploadChunk',
   'uploadFinish',

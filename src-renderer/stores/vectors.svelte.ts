@@ -27,7 +27,11 @@ export interface MadeVector {
 export interface VectorsContext extends DecodingContext {
   readonly cloud: CloudView;
   readonly selection: {
-    readonly group: { readonly mask: Uint8Array | null; readonly description: string };
+    readonly group: {
+      readonly mask: Uint8Array | null;
+      readonly description: string;
+      readonly saved: readonly { name: string }[];
+    };
     current(): { z: Float64Array; label: string } | null;
   };
   readonly traversal: { setVectors(list: VectorSlider[]): void };
@@ -72,6 +76,8 @@ export class VectorsStore {
       for (const l of [...seen].sort((a, b) => a - b))
         out.push({ key: `label:${l}`, description: `label ${data.labelNames?.[l] ?? l}` });
     }
+    for (const saved of this.app.selection.group.saved)
+      out.push({ key: `saved:${saved.name}`, description: `saved "${saved.name}"` });
     if (this.app.selection.group.mask)
       out.push({
         key: 'selection',
@@ -81,11 +87,37 @@ export class VectorsStore {
     return out;
   }
 
-  /** The cloud's points in group `key` (`rest`: all not in `other`). */
-  members(key: string, other: string | null): Int32Array {
+  /**
+   * The cloud's points holding the items of saved selection `name`: its item indices, matched
+   * to points through the cloud's `indices` (the items behind the points, of the cloud's split).
+   */
+  async savedMembers(name: string): Promise<Int32Array> {
+    const data = this.app.cloud.data;
+    const modelId = this.app.modelId;
+    if (!data || !modelId) return new Int32Array(0);
+    const { indices, split } = await this.app.api.readSelection({ modelId, name });
+    if (split !== null && split !== data.split)
+      throw new Error(
+        `saved "${name}" numbers items of the ${split} split, but the cloud shows the ${data.split} split`,
+      );
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup
+    const items = new Set(indices);
+    const out: number[] = [];
+    for (let i = 0; i < data.n; i++) if (items.has(data.indices[i])) out.push(i);
+    return Int32Array.from(out);
+  }
+
+  /** The cloud's points in group `key` (`rest`: all not in `other`; saved: `known`). */
+  members(key: string, other: string | null, known?: ReadonlyMap<string, Int32Array>): Int32Array {
     const data = this.app.cloud.data;
     if (!data) return new Int32Array(0);
     const test = (k: string): ((i: number) => boolean) => {
+      const points = known?.get(k);
+      if (points) {
+        const mask = new Uint8Array(data.n);
+        for (const p of points) mask[p] = 1;
+        return (i) => mask[i] === 1;
+      }
       if (k.startsWith('label:')) {
         const l = Number(k.slice(6));
         return (i) => data.labels?.[i] === l;
@@ -107,7 +139,7 @@ export class VectorsStore {
   }
 
   /** The vector from group `from` to group `to` on the cloud's codes; its AUC and sizes. */
-  make(from: string, to: string): MadeVector | null {
+  async make(from: string, to: string): Promise<MadeVector | null> {
     const data = this.app.cloud.data;
     this.error = null;
     this.made = null;
@@ -127,8 +159,13 @@ export class VectorsStore {
       return this.groups.find((g) => g.key === k)?.description ?? k;
     };
     try {
-      const fromRows = this.members(from, to);
-      const toRows = this.members(to, from);
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup
+      const known = new Map<string, Int32Array>();
+      for (const k of [from, to])
+        if (k.startsWith('saved:')) known.set(k, await this.savedMembers(k.slice(6)));
+      if (this.app.cloud.data !== data) return null;
+      const fromRows = this.members(from, to, known);
+      const toRows = this.members(to, from, known);
       if (fromRows.length === 0) throw new Error(`${describe(from, to)} holds no points`);
       if (toRows.length === 0) throw new Error(`${describe(to, from)} holds no points`);
       const result = attributeVector(

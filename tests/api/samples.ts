@@ -62,6 +62,7 @@ export const validParams: Record<MethodName, Record<string, unknown>> = {
     to: { description: 'label 7', n: 12 },
   },
   deleteVector: { modelId: 'm-1', name: 'smile' },
+  readSelection: { modelId: 'm-1', name: 'sevens' },
   uploadBegin: { kind: 'images', name: 'icons', totalBytes: 1024, entries: 2 },
   uploadChunk: { uploadId: 'up-1', entry: 'icons/a.png', offset: 0, bytes: new Uint8Array(4) },
   uploadFinish: { uploadId: 'up-1' },
@@ -217,6 +218,7 @@ export const invalidParams: Partial<Record<MethodName, [unknown, string][]>> = {
     ],
   ],
   deleteVector: [[{ modelId: 'm-1', name: '../v' }, 'name']],
+  readSelection: [[{ modelId: 'm-1', name: 'a/b' }, 'name']],
   chooseSavePath: [[{ kind: 'exe' }, 'kind']],
   uploadBegin: [
     [{ kind: 'binary', name: 'x', totalBytes: 1 }, 'kind'],

@@ -430,6 +430,20 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       expect((await rejection(api.listVectors({ modelId: 'no-such-model' }))).code).toBe(
         'not-found',
       );
+      // A saved selection's indices come back to make a vector from.
+      await api.saveSelection({
+        modelId,
+        name: 'few',
+        indices: Int32Array.from([4, 1, 9]),
+        split: 'test',
+      });
+      expect(await api.readSelection({ modelId, name: 'few' })).toEqual({
+        indices: Int32Array.from([4, 1, 9]),
+        split: 'test',
+      });
+      expect((await rejection(api.readSelection({ modelId, name: 'none' }))).code).toBe(
+        'not-found',
+      );
     });
 
     it('imports a checkpoint folder, refusing one that is not a checkpoint', async () => {

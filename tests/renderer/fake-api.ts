@@ -527,6 +527,12 @@ export function createFakeEngine(): FakeEngine {
       find(p.modelId);
       return { deleted: engine.vectors.get(p.modelId)?.delete(p.name) ?? false };
     },
+    readSelection: (p) => {
+      find(p.modelId);
+      const saved = engine.selections.get(p.modelId)?.get(p.name);
+      if (!saved) throw new AtlasError('not-found', `no selection "${p.name}"`);
+      return { indices: saved.indices, split: saved.split as 'all' | 'train' | 'test' };
+    },
     uploadBegin: (p) => {
       const uploadId = `up-${engine.uploads.size + 1}`;
       engine.uploads.set(uploadId, {

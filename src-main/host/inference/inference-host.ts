@@ -54,7 +54,7 @@ import {
 import { embeddingSource } from '../library/embedding-files';
 import { importEmbeddingIntoLibrary } from '../library/embedding-import';
 import { listSelections, saveSelection } from './selections';
-import { deleteVector, listVectors, saveVector } from './vectors';
+import { deleteVector, listVectors, readSavedSelection, saveVector } from './vectors';
 import type { ParentPort } from '../process/parent-port';
 
 /** Thumbnails `importFolderDataset` returns with its summary. */
@@ -388,6 +388,9 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     },
     async deleteVector({ modelId, name }) {
       return { deleted: await deleteVector(modelDir(library(), modelId), modelId, name) };
+    },
+    async readSelection({ modelId, name }) {
+      return readSavedSelection(modelDir(library(), modelId), modelId, name);
     },
   };
 

@@ -8,6 +8,7 @@ import { AtlasError } from '../../api/errors';
 import {
   deleteVector as deleteVectorFiles,
   loadVector,
+  readSelection,
   readVectorIndex,
   saveVector as saveVectorFiles,
   VECTORS_FOLDER,
@@ -122,4 +123,23 @@ export async function deleteVector(
   return queued(path.join(folder, VECTORS_FOLDER), () =>
     asAtlas(() => deleteVectorFiles(folder, name)),
   );
+}
+
+/** A saved selection's item indices and the split they number (null: not recorded). */
+export async function readSavedSelection(
+  folder: string,
+  modelId: string,
+  name: string,
+): Promise<{ indices: Int32Array; split: 'train' | 'test' | 'all' | null }> {
+  await requireModelFolder(folder, modelId);
+  try {
+    const { indices, split } = await readSelection(folder, name);
+    return { indices, split };
+  } catch (err) {
+    const message = (err as Error).message;
+    if (message.includes('no such selection'))
+      throw new AtlasError('not-found', `no selection "${name}" saved with model "${modelId}"`);
+    // The engine names files by their path; the page is told which model instead.
+    throw new AtlasError('refused', message.split(folder).join(`model "${modelId}"`));
+  }
 }

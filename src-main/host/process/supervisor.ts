@@ -239,6 +239,7 @@ export class Supervisor {
       listVectors: forward('listVectors'),
       saveVector: forward('saveVector'),
       deleteVector: forward('deleteVector'),
+      readSelection: forward('readSelection'),
       uploadBegin: ({ kind, name, totalBytes, entries }) =>
         this.uploads.begin(kind, name, totalBytes, entries),
       uploadChunk: ({ uploadId, entry, offset, bytes }) =>

@@ -21,13 +21,13 @@ const withLabel = (l: number) =>
   Array.from({ length: 300 }, (_, r) => r).filter((r) => r % 10 === l);
 
 async function makeAndSave(fromLabel: number, toLabel: number, name: string): Promise<void> {
+  await makeAndSaveKeys(`label:${fromLabel}`, `label:${toLabel}`, name);
+}
+
+async function makeAndSaveKeys(from: string, to: string, name: string): Promise<void> {
   const panel = screen.getByTestId('vectors-panel');
-  await fireEvent.change(within(panel).getByTestId('vector-from'), {
-    target: { value: `label:${fromLabel}` },
-  });
-  await fireEvent.change(within(panel).getByTestId('vector-to'), {
-    target: { value: `label:${toLabel}` },
-  });
+  await fireEvent.change(within(panel).getByTestId('vector-from'), { target: { value: from } });
+  await fireEvent.change(within(panel).getByTestId('vector-to'), { target: { value: to } });
   await fireEvent.click(within(panel).getByTestId('vector-make'));
   await settle();
   await fireEvent.input(within(panel).getByTestId('vector-name'), { target: { value: name } });
@@ -84,6 +84,31 @@ describe('attribute vectors on the page', () => {
     await settle();
     expect(screen.queryAllByTestId('vector-slider')).toHaveLength(0);
     expect(engine.vectors.get(app.modelId!)!.size).toBe(0);
+  });
+
+  it('makes a vector from a saved selection, its items matched to points by the cloud', async () => {
+    ({ engine, app } = await startFakeApp({ render: true }));
+    const data = app.cloud.data!;
+    // Items 3r are behind point r: save the items of the points with label 4.
+    const points = withLabel(4);
+    const items = Int32Array.from(points, (r) => data.indices[r]);
+    engine.selections.set(
+      app.modelId!,
+      new Map([['fours', { indices: items, split: data.split }]]),
+    );
+    await app.selection.group.refreshSaved();
+    await settle();
+    await makeAndSaveKeys('saved:fours', 'rest', 'fours-to-rest');
+    const expected = attributeVector(
+      { data: data.means, n: data.n, d: data.dim },
+      points,
+      Array.from({ length: 300 }, (_, r) => r).filter((r) => r % 10 !== 4),
+      { sphere: false },
+    );
+    const saved = engine.vectors.get(app.modelId!)!.get('fours-to-rest')!;
+    expect(Array.from(saved.vector)).toEqual(Array.from(Float32Array.from(expected.vector)));
+    expect(saved.record.from).toMatchObject({ group: 'saved:fours', n: 30 });
+    expect(saved.record.to).toMatchObject({ description: 'all but saved "fours"', n: 270 });
   });
 
   it('on a sphere model the steered code stays on the unit sphere', async () => {
