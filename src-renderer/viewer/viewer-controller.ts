@@ -139,6 +139,53 @@ export class ViewerController {
     };
   }
 
+  /** A camera to put in place of the next framing of projection `mode` (a view from a link). */
+  private pendingCamera: {
+    mode: string;
+    position: [number, number, number];
+    target: [number, number, number];
+  } | null = null;
+
+  /** The camera's position and target, or null without a scene. */
+  camera(): { position: [number, number, number]; target: [number, number, number] } | null {
+    const viewer = this.viewer;
+    if (!viewer) return null;
+    const p = viewer.camera.position;
+    const t = viewer.controls.target;
+    return { position: [p.x, p.y, p.z], target: [t.x, t.y, t.z] };
+  }
+
+  /** Puts the camera at `position`, looking at `target`. */
+  setCamera(position: [number, number, number], target: [number, number, number]): void {
+    const viewer = this.viewer;
+    if (!viewer) return;
+    viewer.camera.position.set(...position);
+    viewer.controls.target.set(...target);
+    viewer.controls.update();
+    viewer.requestRender();
+  }
+
+  /**
+   * Restores a camera once projection `mode` is on screen: at once when it already is, else in
+   * place of the framing its points get when they arrive (a UMAP or t-SNE still computing).
+   */
+  restoreCamera(
+    mode: string,
+    position: [number, number, number],
+    target: [number, number, number],
+  ): void {
+    if (this.projector.mode === mode && this.projector.positions) this.setCamera(position, target);
+    else this.pendingCamera = { mode, position, target };
+  }
+
+  /** Calls `listener` whenever the camera moves; returns the unsubscription. */
+  onCameraChange(listener: () => void): () => void {
+    const controls = this.viewer?.controls;
+    if (!controls) return () => {};
+    controls.addEventListener('change', listener);
+    return () => controls.removeEventListener('change', listener);
+  }
+
   /** Creates the scene on `canvas` (none where WebGL is missing) and shows the cloud. */
   mount(canvas: HTMLCanvasElement): void {
     const settings = this.app.viewer;
@@ -226,7 +273,12 @@ export class ViewerController {
     }
     const colors = this.colours(positions);
     viewer?.setPoints(positions, colors, transition);
-    if (fit) viewer?.fit();
+    if (fit && this.pendingCamera && this.pendingCamera.mode === this.projector.mode) {
+      // A view from a link: its camera, not a fresh framing.
+      const { position, target } = this.pendingCamera;
+      this.pendingCamera = null;
+      this.setCamera(position, target);
+    } else if (fit) viewer?.fit();
     else viewer?.refitIfNeeded();
     this.showSelection();
     this.showMarks();

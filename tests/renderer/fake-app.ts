@@ -38,4 +38,6 @@ export async function startFakeApp(
 export function disposeFakeApps(): void {
   cleanup();
   for (const app of started.splice(0)) app.dispose();
+  // The viewer writes the view into the URL's hash: the next test's page opens without it.
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
 }
