@@ -271,7 +271,7 @@ export class VectorsStore {
         for (const r of rows)
           for (let i = 0; i < data.dim; i++) mean[i] += data.means[r * data.dim + i];
         for (let i = 0; i < data.dim; i++) mean[i] /= rows.length;
-        out.push({ key: g.key, description: `mean of ${g.description}`, z: mean });
+        out.push({ key: g.key, description: `${g.description} mean`, z: mean });
       }
     }
     return out;

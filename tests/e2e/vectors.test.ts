@@ -18,7 +18,8 @@ const SHOTS = path.join(root, 'test-results', 'vectors');
 interface PageApp {
   modelId: string | null;
   cloud: { data: { n: number; partial: boolean } | null };
-  traversal: { amounts: Float64Array; vectors: { name: string }[] };
+  traversal: { amounts: Float64Array; vectors: { name: string }[]; z(): Float64Array | null };
+  spherical: boolean;
 }
 type W = { __atlas: PageApp };
 
@@ -125,6 +126,74 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
       expect(overflow).toBeLessThanOrEqual(0);
+      expect(pageErrors).toEqual([]);
+    }, 120_000);
+
+    it('decodes an analogy a − b + c as a strip', async () => {
+      await page.getByText('Analogy a − b + c').click();
+      await page.getByTestId('analogy-run').click();
+      const strip = page.getByTestId('analogy-strip');
+      await expect.poll(() => strip.locator('canvas').count(), { timeout: 10_000 }).toBe(7);
+      await strip.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(SHOTS, '03-analogy-1920x1080.png') });
+      expect(pageErrors).toEqual([]);
+    }, 60_000);
+
+    it('on the sphere model a vector steers along a great circle, staying on the sphere', async () => {
+      await page.setViewportSize({ width: 1280, height: 720 });
+      const before = await page.evaluate(() => (window as unknown as W).__atlas.modelId);
+      await page.getByText('mnist-sphere-3', { exact: true }).click();
+      await expect
+        .poll(() => page.evaluate(() => (window as unknown as W).__atlas.modelId), {
+          timeout: 30_000,
+        })
+        .not.toBe(before);
+      await expect
+        .poll(
+          () =>
+            page.evaluate(() => {
+              const d = (window as unknown as W).__atlas.cloud.data;
+              return d && !d.partial ? d.n : 0;
+            }),
+          { timeout: 90_000 },
+        )
+        .toBeGreaterThan(1000);
+      expect(await page.evaluate(() => (window as unknown as W).__atlas.spherical)).toBe(true);
+      await page.getByTestId('vectors-panel').scrollIntoViewIfNeeded();
+      await page.getByTestId('vector-from').selectOption('label:0');
+      await page.getByTestId('vector-to').selectOption('label:6');
+      await page.getByTestId('vector-make').click();
+      await expect
+        .poll(() => page.getByTestId('vector-made').textContent())
+        .toMatch(/length [\d.]+ rad$/);
+      await page.getByTestId('vector-name').fill('zero-to-six');
+      await page.getByTestId('vector-save').click();
+      await expect
+        .poll(() => page.getByTestId('vector-slider').count(), { timeout: 10_000 })
+        .toBe(1);
+      const slider = page.getByTestId('vector-slider');
+      await slider.scrollIntoViewIfNeeded();
+      const box = (await slider.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      for (let k = 1; k <= 8; k++)
+        await page.mouse.move(box.x + box.width * (0.5 + 0.04 * k), box.y + box.height / 2);
+      await page.mouse.up();
+      await expect
+        .poll(() => page.evaluate(() => (window as unknown as W).__atlas.traversal.amounts[0]))
+        .toBeGreaterThan(0.3);
+      const norm = await page.evaluate(() =>
+        Math.hypot(...(window as unknown as W).__atlas.traversal.z()!),
+      );
+      expect(norm).toBeCloseTo(1, 9);
+      const row = page.getByTestId('vector-slider-row');
+      await expect.poll(() => row.locator('.strip canvas').count(), { timeout: 20_000 }).toBe(7);
+      for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all())
+        await dismiss.click();
+      await page.getByTestId('vector-make').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: path.join(SHOTS, '04-sphere-vector-1280x720.png') });
       expect(pageErrors).toEqual([]);
     }, 120_000);
   },
