@@ -34,13 +34,19 @@ async function requireModelFolder(folder: string, modelId: string): Promise<void
   if (!info?.isDirectory()) throw new AtlasError('not-found', `no model "${modelId}"`);
 }
 
-/** The engine's one-line errors, as the contract's: a bad index file is refused, not a crash. */
-async function asAtlas<T>(task: () => Promise<T>): Promise<T> {
+/**
+ * The engine's one-line errors, as the contract's: a bad index file is refused, not a crash. The
+ * engine names files by their path; the page is told which model instead.
+ */
+async function asAtlas<T>(folder: string, modelId: string, task: () => Promise<T>): Promise<T> {
   try {
     return await task();
   } catch (err) {
     if (err instanceof AtlasError) throw err;
-    throw new AtlasError('refused', (err as Error).message);
+    throw new AtlasError(
+      'refused',
+      (err as Error).message.split(folder).join(`model "${modelId}"`),
+    );
   }
 }
 
@@ -63,7 +69,7 @@ export interface VectorWithValues extends VectorRecord {
 /** The vectors saved with the model in `folder`, by name, with their coordinates. */
 export async function listVectors(folder: string, modelId: string): Promise<VectorWithValues[]> {
   await requireModelFolder(folder, modelId);
-  return asAtlas(async () => {
+  return asAtlas(folder, modelId, async () => {
     const index = await readVectorIndex(folder);
     const out: VectorWithValues[] = [];
     for (const record of [...index.vectors].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -88,7 +94,7 @@ export async function saveVector(
   let length = 0;
   for (const v of p.vector) length += v * v;
   return queued(path.join(folder, VECTORS_FOLDER), () =>
-    asAtlas(async () => {
+    asAtlas(folder, modelId, async () => {
       if (!p.overwrite && (await readVectorIndex(folder)).vectors.some((v) => v.name === p.name))
         throw new AtlasError(
           'refused',
@@ -121,7 +127,7 @@ export async function deleteVector(
 ): Promise<boolean> {
   await requireModelFolder(folder, modelId);
   return queued(path.join(folder, VECTORS_FOLDER), () =>
-    asAtlas(() => deleteVectorFiles(folder, name)),
+    asAtlas(folder, modelId, () => deleteVectorFiles(folder, name)),
   );
 }
 
