@@ -90,13 +90,14 @@ export class Vae implements LatentModel {
 
   /** The encoder's head for x in one pass (no `predict` batching), for evaluation. */
   encoderOutput(x: tf.Tensor2D): tf.Tensor2D {
-    return whole(this.requireEncoder('encoding'), x);
+    const encoder = this.requireEncoder('encoding');
+    return tf.tidy(() => whole(encoder, x));
   }
 
   /** Decoder logits for z [n, d] in one pass (`logits` without predict's batching). */
   decoderLogits(z: tf.Tensor2D): tf.Tensor2D {
-    if (this.decoderOutput !== 'logits') return this.logits(z);
-    return tf.reshape(whole(this.decoder, z), [z.shape[0], -1]) as tf.Tensor2D;
+    if (this.decoderOutput !== 'logits') return tf.tidy(() => this.logits(z));
+    return tf.tidy(() => tf.reshape(whole(this.decoder, z), [z.shape[0], -1]) as tf.Tensor2D);
   }
 
   get latentDim(): number {
