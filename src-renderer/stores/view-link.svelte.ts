@@ -98,6 +98,8 @@ export class ViewLink {
     )
       viewer.colorBy = state.colorBy as ColorMode;
     const group = app.selection.group;
+    // The selection is of this cloud (the viewer's own sync, run later, then keeps it).
+    group.sync(data);
     group.query = state.filter;
     // Item index → row of the cloud (items the cloud lacks are left out).
     let top = -1;
