@@ -128,6 +128,15 @@ function itemIndices(max: number) {
 
 const ModelRef = z.strictObject({ modelId: Id });
 
+/** A bookmark's name: any text a person types, trimmed (it is a JSON key, never a file name). */
+export const BookmarkName = z.string().trim().min(1).max(80);
+/** A named view saved with a model: the page's view-state text (its URL hash) and when. */
+export const Bookmark = z.object({
+  name: z.string(),
+  state: z.string(),
+  savedAt: z.string(),
+});
+
 /**
  * A saved selection's name: also its file name (`selections/<name>.npy`), so 1–64 letters,
  * digits, '-' and '_', no path separators or dots (the names attribute vectors and the CLI's
@@ -550,6 +559,27 @@ export const methods = {
   /** Removes a saved vector; `deleted` false when there was none of that name. */
   deleteVector: {
     params: z.strictObject({ modelId: Id, name: CartographyName }),
+    result: z.object({ deleted: z.boolean() }),
+  },
+  /** The named views (bookmarks) saved with a model (`bookmarks.json` in its folder), by name. */
+  listBookmarks: {
+    params: ModelRef,
+    result: z.object({ bookmarks: z.array(Bookmark) }),
+  },
+  /**
+   * Saves the view `state` (the page's versioned view text; the page validates it) under `name`,
+   * replacing a bookmark of that name.
+   */
+  saveBookmark: {
+    params: z.strictObject({
+      modelId: Id,
+      name: BookmarkName,
+      state: z.string().min(1).max(2_000_000),
+    }),
+    result: z.object({ bookmark: Bookmark }),
+  },
+  deleteBookmark: {
+    params: z.strictObject({ modelId: Id, name: BookmarkName }),
     result: z.object({ deleted: z.boolean() }),
   },
   /**

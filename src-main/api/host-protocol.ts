@@ -40,6 +40,9 @@ export const INFERENCE_METHODS = [
   'listVectors',
   'saveVector',
   'deleteVector',
+  'listBookmarks',
+  'saveBookmark',
+  'deleteBookmark',
   'readSelection',
 ] as const;
 export type InferenceMethod = (typeof INFERENCE_METHODS)[number];

@@ -62,6 +62,9 @@ export const validParams: Record<MethodName, Record<string, unknown>> = {
     to: { description: 'label 7', n: 12 },
   },
   deleteVector: { modelId: 'm-1', name: 'smile' },
+  listBookmarks: { modelId: 'm-1' },
+  saveBookmark: { modelId: 'm-1', name: 'sevens up close', state: '#view=1.e30' },
+  deleteBookmark: { modelId: 'm-1', name: 'sevens up close' },
   readSelection: { modelId: 'm-1', name: 'sevens' },
   uploadBegin: { kind: 'images', name: 'icons', totalBytes: 1024, entries: 2 },
   uploadChunk: { uploadId: 'up-1', entry: 'icons/a.png', offset: 0, bytes: new Uint8Array(4) },
@@ -218,6 +221,7 @@ export const invalidParams: Partial<Record<MethodName, [unknown, string][]>> = {
     ],
   ],
   deleteVector: [[{ modelId: 'm-1', name: '../v' }, 'name']],
+  saveBookmark: [[{ modelId: 'm-1', name: '   ', state: '#view=1.e30' }, 'name']],
   readSelection: [[{ modelId: 'm-1', name: 'a/b' }, 'name']],
   chooseSavePath: [[{ kind: 'exe' }, 'kind']],
   uploadBegin: [

@@ -56,6 +56,8 @@ export interface FakeEngine {
     string,
     Map<string, { indices: Int32Array; split: string; description?: string }>
   >;
+  /** Bookmarks saved with `saveBookmark`, by model id, then name. */
+  bookmarks: Map<string, Map<string, { name: string; state: string; savedAt: string }>>;
   /** Attribute vectors saved with `saveVector`, by model id, then name (record and arrays). */
   vectors: Map<string, Map<string, FakeVector>>;
   /** Holds every `uploadChunk` reply until `releaseUploads` (to see the progress line). */
@@ -229,6 +231,7 @@ export function createFakeEngine(): FakeEngine {
     uploads: new Map(),
     selections: new Map(),
     vectors: new Map(),
+    bookmarks: new Map(),
     holdUploads: false,
     releaseUploads() {
       for (const resolve of heldUploads.splice(0)) resolve();
@@ -526,6 +529,22 @@ export function createFakeEngine(): FakeEngine {
     deleteVector: (p) => {
       find(p.modelId);
       return { deleted: engine.vectors.get(p.modelId)?.delete(p.name) ?? false };
+    },
+    listBookmarks: (p) => {
+      find(p.modelId);
+      return { bookmarks: [...(engine.bookmarks.get(p.modelId)?.values() ?? [])] };
+    },
+    saveBookmark: (p) => {
+      find(p.modelId);
+      const saved = engine.bookmarks.get(p.modelId) ?? new Map();
+      engine.bookmarks.set(p.modelId, saved);
+      const bookmark = { name: p.name, state: p.state, savedAt: '2024-01-01T00:00:00.000Z' };
+      saved.set(p.name, bookmark);
+      return { bookmark };
+    },
+    deleteBookmark: (p) => {
+      find(p.modelId);
+      return { deleted: engine.bookmarks.get(p.modelId)?.delete(p.name) ?? false };
     },
     readSelection: (p) => {
       find(p.modelId);

@@ -55,6 +55,7 @@ import { embeddingSource } from '../library/embedding-files';
 import { importEmbeddingIntoLibrary } from '../library/embedding-import';
 import { listSelections, saveSelection } from './selections';
 import { deleteVector, listVectors, readSavedSelection, saveVector } from './vectors';
+import { deleteBookmark, listBookmarks, saveBookmark } from './bookmarks';
 import type { ParentPort } from '../process/parent-port';
 
 /** Thumbnails `importFolderDataset` returns with its summary. */
@@ -388,6 +389,16 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     },
     async deleteVector({ modelId, name }) {
       return { deleted: await deleteVector(modelDir(library(), modelId), modelId, name) };
+    },
+    // Named views (bookmarks.ts).
+    async listBookmarks({ modelId }) {
+      return { bookmarks: await listBookmarks(modelDir(library(), modelId), modelId) };
+    },
+    async saveBookmark({ modelId, name, state }) {
+      return { bookmark: await saveBookmark(modelDir(library(), modelId), modelId, name, state) };
+    },
+    async deleteBookmark({ modelId, name }) {
+      return { deleted: await deleteBookmark(modelDir(library(), modelId), modelId, name) };
     },
     async readSelection({ modelId, name }) {
       return readSavedSelection(modelDir(library(), modelId), modelId, name);
