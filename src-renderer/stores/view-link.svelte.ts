@@ -120,6 +120,19 @@ export class ViewLink {
     this.timer = setTimeout(() => this.write(scene), HASH_DEBOUNCE_MS);
   }
 
+  /** The view on screen as link text (what a bookmark stores), or null while there is none. */
+  text(scene: LinkCamera): string | null {
+    const state = this.capture(scene);
+    return state ? encodeViewState(state) : null;
+  }
+
+  /** Opens a saved view (a bookmark's text) as if the page had opened on its link. */
+  open(text: string, scene: LinkCamera): void {
+    this.error = null;
+    this.read(text);
+    this.step(scene);
+  }
+
   /** Writes the view on screen into the URL's hash now. */
   write(scene: LinkCamera): void {
     if (this.pending) return;

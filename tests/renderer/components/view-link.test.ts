@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/svelte';
+import { fireEvent, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeViewState, encodeViewState } from '../../../src-renderer/lib/bookmarks/view-state';
 import { settle } from '../dom';
@@ -81,5 +81,41 @@ describe('a view in the URL', () => {
     await until(() => screen.queryByTestId('link-error') !== null);
     expect(app.modelId).toBe('mnist-gaussian');
     expect(screen.getByTestId('link-error').textContent).toContain('“gone” is not in the library');
+  });
+
+  it('a bookmark saves the view with the model, opens it again, and is deleted', async () => {
+    const { app, engine } = await startFakeApp({ render: true });
+    app.viewer.pick('axes', app.spherical);
+    app.viewer.colorBy = 'error';
+    app.selection.group.selectPoints([2, 4], 'replace', 'test');
+    await settle();
+    await fireEvent.click(screen.getByTestId('bookmarks-toggle'));
+    await settle();
+    expect(screen.getByText('No bookmarks yet.')).toBeTruthy();
+    await fireEvent.input(screen.getByLabelText('Bookmark name'), {
+      target: { value: ' evens ' },
+    });
+    await fireEvent.submit(screen.getByLabelText('Bookmark name').closest('form')!);
+    await until(() => screen.queryByText('evens') !== null);
+    const saved = engine.bookmarks.get('mnist-gaussian')!.get('evens')!;
+    expect(decodeViewState(saved.state)).toMatchObject({
+      ok: true,
+      state: { projection: 'axes', colorBy: 'error', selection: [6, 12] },
+    });
+    // Change the view, then open the bookmark: the view comes back.
+    app.viewer.pick('pca', app.spherical);
+    app.viewer.colorBy = 'label';
+    app.selection.group.clear();
+    await settle();
+    await fireEvent.click(screen.getByText('evens'));
+    await until(() => app.selection.group.count === 2);
+    expect(app.viewer.mode).toBe('axes');
+    expect(app.viewer.colorBy).toBe('error');
+    expect(Array.from(app.selection.group.points())).toEqual([2, 4]);
+    await fireEvent.click(screen.getByTestId('bookmarks-toggle'));
+    await until(() => screen.queryByText('evens') !== null);
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete bookmark evens' }));
+    await until(() => screen.queryByText('No bookmarks yet.') !== null);
+    expect(engine.bookmarks.get('mnist-gaussian')!.size).toBe(0);
   });
 });
