@@ -17,7 +17,7 @@ export interface LinkCamera {
 
 type LinkContext = Pick<
   AppState,
-  'viewer' | 'cloud' | 'library' | 'selection' | 'status' | 'modelId' | 'spherical'
+  'traversal' | 'viewer' | 'cloud' | 'library' | 'selection' | 'status' | 'modelId' | 'spherical'
 > & {
   openModel(modelId: string): Promise<void>;
 };
@@ -60,6 +60,7 @@ export class ViewLink {
       ...(camera ? { camera } : {}),
       filter: group.query,
       selection: items,
+      ...(app.traversal.values.length ? { sliders: Array.from(app.traversal.values) } : {}),
     };
   }
 
@@ -109,6 +110,13 @@ export class ViewLink {
     const rows = state.selection.filter((i) => i <= top && rowOf[i] >= 0).map((i) => rowOf[i]);
     if (rows.length) group.selectPoints(rows, 'replace', 'from the link');
     else group.clear();
+    // The sliders: only onto as many as the link has (the same model's sliders).
+    const sliders = state.sliders;
+    const values = app.traversal.values;
+    if (sliders && sliders.length === values.length)
+      sliders.forEach((v, slot) => {
+        if (Math.abs(values[slot] - v) > 1e-4) app.traversal.setSlider(slot, v);
+      });
     if (state.camera)
       scene.restoreCamera(state.projection, state.camera.position, state.camera.target);
     return true;

@@ -125,6 +125,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await shows(page, n);
       await page.waitForTimeout(500);
       await page.screenshot({ path: path.join(SHOTS, '02-tsne-1280x720.png') });
+      // The toolbar (projections, bookmarks, colours) fits at 1280 px: nothing scrolled away.
+      const toolbar = await page.evaluate(() => {
+        const t = document.querySelector('.viewer .toolbar')!;
+        return { scroll: t.scrollWidth, client: t.clientWidth };
+      });
+      expect(toolbar.scroll).toBeLessThanOrEqual(toolbar.client + 1);
     }, 300_000);
 
     it('a view copied from the URL comes back whole in a new page', async () => {
@@ -143,6 +149,16 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       link = page.url();
       expect(link).toContain('#view=1.');
       await page.screenshot({ path: path.join(SHOTS, '03-view-1280x720.png') });
+      // Saved as a named bookmark, listed in the toolbar's menu.
+      await page.getByTestId('bookmarks-toggle').click();
+      await page.getByLabel('Bookmark name').fill('errors on t-SNE');
+      await page
+        .getByTestId('bookmarks-menu')
+        .getByRole('button', { name: 'Save', exact: true })
+        .click();
+      await expect.poll(() => page.getByText('errors on t-SNE').count()).toBe(1);
+      await page.screenshot({ path: path.join(SHOTS, '03b-bookmarks-menu-1280x720.png') });
+      await page.getByTestId('bookmarks-toggle').click();
       const before = await page.evaluate(() => {
         const a = (window as unknown as W).__atlas;
         return {
@@ -177,6 +193,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         .toBe(new URL(link).hash);
       await second.waitForTimeout(800);
       await second.screenshot({ path: path.join(SHOTS, '04-view-restored-1920x1080.png') });
+      await second.getByTestId('bookmarks-toggle').click();
+      await expect.poll(() => second.getByText('errors on t-SNE').count()).toBe(1);
+      await second.screenshot({ path: path.join(SHOTS, '04b-bookmarks-menu-1920x1080.png') });
       await page.screenshot({ path: path.join(SHOTS, '05-view-original-1280x720.png') });
       expect(pageErrors).toEqual([]);
     }, 300_000);

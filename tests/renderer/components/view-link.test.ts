@@ -43,6 +43,8 @@ describe('a view in the URL', () => {
     expect(screen.getByRole('button', { name: 'z₁z₂z₃' }).getAttribute('aria-pressed')).toBe(
       'true',
     );
+    // The sliders it carries (none here: the link left them out) stay at the data's centre.
+    expect(app.traversal.values.length).toBeGreaterThan(0);
     // The hash then follows the view: a new projection shows in it a moment later.
     app.viewer.pick('tsne', app.spherical);
     await wait(450);
@@ -88,6 +90,7 @@ describe('a view in the URL', () => {
     app.viewer.pick('axes', app.spherical);
     app.viewer.colorBy = 'error';
     app.selection.group.selectPoints([2, 4], 'replace', 'test');
+    app.traversal.setSlider(0, 1.5);
     await settle();
     await fireEvent.click(screen.getByTestId('bookmarks-toggle'));
     await settle();
@@ -106,12 +109,14 @@ describe('a view in the URL', () => {
     app.viewer.pick('pca', app.spherical);
     app.viewer.colorBy = 'label';
     app.selection.group.clear();
+    app.traversal.setSlider(0, -0.5);
     await settle();
     await fireEvent.click(screen.getByText('evens'));
     await until(() => app.selection.group.count === 2);
     expect(app.viewer.mode).toBe('axes');
     expect(app.viewer.colorBy).toBe('error');
     expect(Array.from(app.selection.group.points())).toEqual([2, 4]);
+    expect(app.traversal.values[0]).toBeCloseTo(1.5, 4);
     await fireEvent.click(screen.getByTestId('bookmarks-toggle'));
     await until(() => screen.queryByText('evens') !== null);
     await fireEvent.click(screen.getByRole('button', { name: 'Delete bookmark evens' }));
