@@ -1,8 +1,10 @@
 // Per-kernel profile of one conv-VAE training step on the chosen backend (wasm by default):
 // forward (loss), backward (every gradient kernel), and Adam's update, each timed with tf.profile
-// after two warm-up steps, with the matrix products on every core (kernels/gemm-threads.ts) and on
-// one thread, side by side; then every product of the step both ways, and the whole step's median
-// both ways (alternating, so a burst of someone else's work does not land on one side only).
+// after warm-up steps, with every large matrix product on all cores (kernels/gemm-threads.ts, its
+// choice by measured times turned off) and on one thread, side by side; then every product of the
+// step both ways, and the whole step's median three ways, alternating (so a burst of someone else's
+// work does not land on one side only): products on all cores, each shape choosing one thread or
+// several by its measured times (the default), and on one thread.
 // `npx tsx bench/conv-profile.ts [H C B]` (default 32 3 64); also `npm run bench -- engine
 // --profile`. Prints figures; asserts nothing.
 import { initBackend } from '../src-main/engine/backend';
@@ -11,6 +13,7 @@ import { tf } from '../src-main/engine/tf';
 import {
   gemmThreads,
   gemmThreadsReady,
+  setAdaptiveThreads,
   setGemmThreads,
   threadedProducts,
 } from '../src-main/engine/kernels/gemm-threads';
@@ -40,7 +43,8 @@ function step(i: number): void {
     optimizer.applyGradients(grads as never);
   });
 }
-for (let i = 0; i < 2; i++) step(i);
+// Warm-up: kernels, allocations, and (four steps) each product shape's timings of both ways.
+for (let i = 0; i < 4; i++) step(i);
 
 interface Kernel {
   name: string;
@@ -122,8 +126,9 @@ async function profile(n: number): Promise<Phases> {
 }
 
 const sharedBefore = threadedProducts();
+setAdaptiveThreads(false);
 const many = await profile(threads);
-// (products on several threads pause while the machine is busy with other work: say how many were)
+setAdaptiveThreads(true);
 const shared = threadedProducts() - sharedBefore;
 const one = await profile(1);
 
@@ -181,23 +186,27 @@ console.log(
   `all products: ${sum(many.products).toFixed(1)} ms on ${threads} threads, ${sum(one.products).toFixed(1)} ms on 1`,
 );
 // Wall time of a whole step (variableGrads + Adam, with tidy), unprofiled, alternating.
-const times: Record<'many' | 'one', number[]> = { many: [], one: [] };
+const sides = [
+  ['all cores', threads, false],
+  ['chosen by time', threads, true],
+  ['one thread', 1, true],
+] as const;
+const times: number[][] = sides.map(() => []);
 for (let i = 0; i < 7; i++) {
-  for (const side of ['many', 'one'] as const) {
-    setGemmThreads(side === 'many' ? threads : 1);
+  sides.forEach(([, n, adaptive], s) => {
+    setGemmThreads(n);
+    setAdaptiveThreads(adaptive);
     const t = performance.now();
     step(10 + i);
-    times[side].push(performance.now() - t);
-  }
+    times[s].push(performance.now() - t);
+  });
 }
 setGemmThreads(threads);
+setAdaptiveThreads(true);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-for (const [side, n] of [
-  ['many', threads],
-  ['one', 1],
-] as const) {
-  const ms = median(times[side]);
+sides.forEach(([name, n], s) => {
+  const ms = median(times[s]);
   console.log(
-    `whole step, ${n} thread${n > 1 ? 's' : ''} (median of 7): ${ms.toFixed(1)} ms = ${Math.round((batch * 1000) / ms)} samples/s`,
+    `whole step, products on ${n === 1 ? '1 thread' : `${n} threads, ${name}`} (median of 7): ${ms.toFixed(1)} ms = ${Math.round((batch * 1000) / ms)} samples/s`,
   );
-}
+});

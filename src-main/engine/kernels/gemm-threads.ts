@@ -103,7 +103,6 @@ let adaptive = true;
  */
 export function setAdaptiveThreads(on: boolean): void {
   adaptive = on;
-  timings.clear();
 }
 
 /** Milliseconds the first worker sleeps before each chunk: tests stand in a busy machine with it. */
