@@ -1,6 +1,10 @@
 import { decodeViewState, encodeViewState } from '../lib/bookmarks/view-state';
 import type { ViewState } from '../lib/bookmarks/view-state';
-import type { AppState } from './app.svelte';
+import type { CloudStore } from './cloud.svelte';
+import type { LibraryStore } from './library.svelte';
+import type { SelectionStore } from './selection.svelte';
+import type { TraversalStore } from './traversal.svelte';
+import type { ViewerStore } from './viewer.svelte';
 import type { ColorMode } from './viewer.svelte';
 import { metadataColumnOf } from './viewer.svelte';
 
@@ -15,12 +19,18 @@ export interface LinkCamera {
   restoreCamera(mode: string, position: Camera['position'], target: Camera['target']): void;
 }
 
-type LinkContext = Pick<
-  AppState,
-  'traversal' | 'viewer' | 'cloud' | 'library' | 'selection' | 'status' | 'modelId' | 'spherical'
-> & {
+/** What the link reads and drives of the page (the app implements it; no store imports the app). */
+interface LinkContext {
+  readonly traversal: TraversalStore;
+  readonly viewer: ViewerStore;
+  readonly cloud: CloudStore;
+  readonly library: LibraryStore;
+  readonly selection: SelectionStore;
+  readonly status: 'connecting' | 'ready' | 'error';
+  readonly modelId: string | null;
+  readonly spherical: boolean;
   openModel(modelId: string): Promise<void>;
-};
+}
 
 /**
  * The view as the page URL's hash: read when the page opens (applied once its model's whole
