@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src-main/server';
 import { CHROMIUM, launchChromium } from './chromium';
+import { decodeViewState } from '../../src-renderer/lib/bookmarks/view-state';
 
 /**
  * t-SNE and links end to end in Chromium (SwiftShader WebGL) through the real `serve`, on the
@@ -145,7 +146,29 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await page.mouse.down();
       await page.mouse.move(box.x + box.width * 0.65, box.y + box.height * 0.45, { steps: 6 });
       await page.mouse.up();
-      await page.waitForTimeout(1200);
+      // The hash follows the view after a debounce: wait until it holds this view (a loaded
+      // machine can take longer than any fixed pause), then until it stops changing.
+      await expect
+        .poll(
+          () => {
+            const decoded = decodeViewState(new URL(page.url()).hash);
+            return decoded?.ok ? decoded.state.selection.length : -1;
+          },
+          { timeout: 30_000 },
+        )
+        .toBe(200);
+      let previous = '';
+      await expect
+        .poll(
+          () => {
+            const now = page.url();
+            const still = now === previous;
+            previous = now;
+            return still;
+          },
+          { timeout: 30_000, interval: 700 },
+        )
+        .toBe(true);
       link = page.url();
       expect(link).toContain('#view=1.');
       await page.screenshot({ path: path.join(SHOTS, '03-view-1280x720.png') });
@@ -174,7 +197,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await opened(second);
       await expect
         .poll(() => second.evaluate(() => (window as unknown as W).__atlas.selection.group.count), {
-          timeout: 60_000,
+          timeout: 120_000,
         })
         .toBe(200);
       const after = await second.evaluate(() => {
