@@ -3,10 +3,11 @@
 // sorted by name. `state` is the page's view text (its URL hash; the page validates it). Written
 // through a temporary file and a rename, one write per folder at a time; a checkpoint save keeps
 // the file (KEPT_ACROSS_SAVES) and the weights version leaves it out.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AtlasError } from '../../api/errors';
 import { writeAtomic } from '../../engine/io/attribute-vectors';
+import { queued, requireModelFolder } from './model-folder';
 
 export const BOOKMARKS_FILE = 'bookmarks.json';
 const FORMAT = 'latent-atlas-bookmarks';
@@ -15,24 +16,6 @@ export interface SavedBookmark {
   name: string;
   state: string;
   savedAt: string;
-}
-
-const queues = new Map<string, Promise<unknown>>();
-
-function queued<T>(dir: string, task: () => Promise<T>): Promise<T> {
-  const previous = queues.get(dir) ?? Promise.resolve();
-  const next = previous.then(task, task);
-  const settled = next.catch(() => {});
-  queues.set(dir, settled);
-  void settled.then(() => {
-    if (queues.get(dir) === settled) queues.delete(dir);
-  });
-  return next;
-}
-
-async function requireModelFolder(folder: string, modelId: string): Promise<void> {
-  const info = await stat(folder).catch(() => null);
-  if (!info?.isDirectory()) throw new AtlasError('not-found', `no model "${modelId}"`);
 }
 
 async function read(folder: string, modelId: string): Promise<SavedBookmark[]> {

@@ -15,6 +15,7 @@ import type { SavedSelection } from '../../api/contract';
 import { SelectionName } from '../../api/contract';
 import type { DataSplit } from '../../api/records';
 import { encodeNpy, parseNpy } from '../../shared/maths/npy';
+import { queued, requireModelFolder } from './model-folder';
 
 export const SELECTIONS_FOLDER = 'selections';
 export const SELECTION_INDEX = 'index.json';
@@ -24,20 +25,6 @@ interface SelectionIndex {
   format: typeof INDEX_FORMAT;
   version: 1;
   selections: SavedSelection[];
-}
-
-/** Queued writes per selections folder. */
-const queues = new Map<string, Promise<unknown>>();
-
-function queued<T>(dir: string, task: () => Promise<T>): Promise<T> {
-  const previous = queues.get(dir) ?? Promise.resolve();
-  const next = previous.then(task, task);
-  const settled = next.catch(() => {});
-  queues.set(dir, settled);
-  void settled.then(() => {
-    if (queues.get(dir) === settled) queues.delete(dir);
-  });
-  return next;
 }
 
 function checkName(name: string): void {
@@ -60,11 +47,6 @@ async function writeAtomic(file: string, bytes: Uint8Array | string): Promise<vo
     await rm(tmp, { force: true });
     throw err;
   }
-}
-
-async function requireModelFolder(folder: string, modelId: string): Promise<void> {
-  const info = await stat(folder).catch(() => null);
-  if (!info?.isDirectory()) throw new AtlasError('not-found', `no model "${modelId}"`);
 }
 
 /** The index as stored; an empty one when there is none or it cannot be read. */

@@ -2,7 +2,6 @@
 // schema in shared/vector-index.ts; the engine's io/attribute-vectors.ts reads and writes them,
 // and the CLI's cartography commands use the same files). Writes to one model's folder are
 // queued, so two saves never lose an index entry.
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AtlasError } from '../../api/errors';
 import {
@@ -14,25 +13,7 @@ import {
   VECTORS_FOLDER,
 } from '../../engine/io/attribute-vectors';
 import type { VectorRecord } from '../../shared/vector-index';
-
-/** Queued writes per vectors folder. */
-const queues = new Map<string, Promise<unknown>>();
-
-function queued<T>(dir: string, task: () => Promise<T>): Promise<T> {
-  const previous = queues.get(dir) ?? Promise.resolve();
-  const next = previous.then(task, task);
-  const settled = next.catch(() => {});
-  queues.set(dir, settled);
-  void settled.then(() => {
-    if (queues.get(dir) === settled) queues.delete(dir);
-  });
-  return next;
-}
-
-async function requireModelFolder(folder: string, modelId: string): Promise<void> {
-  const info = await stat(folder).catch(() => null);
-  if (!info?.isDirectory()) throw new AtlasError('not-found', `no model "${modelId}"`);
-}
+import { queued, requireModelFolder } from './model-folder';
 
 /**
  * The engine's one-line errors, as the contract's: a bad index file is refused, not a crash. The
