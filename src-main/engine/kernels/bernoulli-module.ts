@@ -54,7 +54,10 @@ function emitRows(f: FunctionBody): void {
       f.get(lp).get(rowBytes).i32Add().set(end);
       f.block(() =>
         f.loop(() => {
-          f.get(lp).get(end).i32GeS().brIf(1);
+          // (unsigned: addresses above 2 GiB are negative as signed i32s)
+          f.get(lp).get(end);
+          f.code.push(0x4f); // i32.ge_u
+          f.brIf(1);
           f.get(lp).v128Load(0).set(l);
           // a = −|l|, clamped at −87 (exp underflows to 0 in float32 below −87.3 anyway)
           f.get(l);

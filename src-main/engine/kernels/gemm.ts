@@ -266,6 +266,8 @@ const select = (f: FunctionBody) => raw(f, 0x1b);
 const i32Or = (f: FunctionBody) => raw(f, 0x72);
 const i32Eq = (f: FunctionBody) => raw(f, 0x46);
 const i32Ne = (f: FunctionBody) => raw(f, 0x47);
+/** Unsigned ≥: addresses above 2 GiB are negative as signed i32s. */
+const i32GeU = (f: FunctionBody) => raw(f, 0x4f);
 /** if … (else …) end on the i32 on the stack. */
 const ifElse = (f: FunctionBody, then: () => void, otherwise?: () => void) => {
   raw(f, 0x04, 0x40);
@@ -448,7 +450,9 @@ function emitProductPacked(f: FunctionBody): void {
                 f.get(q).get(rowBytes).i32Add().set(end);
                 f.block(() =>
                   f.loop(() => {
-                    f.get(q).get(end).i32GeS().brIf(1);
+                    f.get(q).get(end);
+                    i32GeU(f);
+                    f.brIf(1);
                     f32x4Splat(f, 0);
                     f.get(q).v128Load(0);
                     f32x4Pmax(f);

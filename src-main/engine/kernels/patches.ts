@@ -9,6 +9,8 @@ import type { PatchGeometry } from '../nets/im2col';
 const raw = (f: FunctionBody, ...bytes: number[]) => f.code.push(...bytes);
 const i32Or = (f: FunctionBody) => raw(f, 0x72);
 const i32GtS = (f: FunctionBody) => raw(f, 0x4a);
+/** Unsigned ≥, for addresses (above 2 GiB they are negative as signed i32s). */
+const i32GeU = (f: FunctionBody) => raw(f, 0x4f);
 /** if … else … end on the i32 on the stack. */
 const ifElse = (f: FunctionBody, then: () => void, otherwise?: () => void) => {
   raw(f, 0x04, 0x40);
@@ -169,7 +171,9 @@ function emitCol2im(f: FunctionBody): void {
       f.get(image).get(bytes).i32(-16).i32And().i32Add().set(vecEnd);
       f.block(() =>
         f.loop(() => {
-          f.get(p).get(vecEnd).i32GeS().brIf(1);
+          f.get(p).get(vecEnd);
+          i32GeU(f);
+          f.brIf(1);
           f.get(p).get(p).v128Load(0).get(q).v128Load(0);
           f32x4Add(f);
           f.set(acc).get(acc).v128Store(0);
@@ -180,7 +184,9 @@ function emitCol2im(f: FunctionBody): void {
       );
       f.block(() =>
         f.loop(() => {
-          f.get(p).get(end).i32GeS().brIf(1);
+          f.get(p).get(end);
+          i32GeU(f);
+          f.brIf(1);
           f.get(p).get(p);
           f32Load(f);
           f.get(q);
