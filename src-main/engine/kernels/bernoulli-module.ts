@@ -28,17 +28,141 @@ const i32Const4 = (f: FunctionBody, value: number) => {
 };
 
 /** Taylor coefficients 1/j! for exp(r), j = 7 … 0 (Horner order). */
-const EXP = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
+export const EXP = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
 /** 1/(2j + 1) for atanh(s)/s = Σ w^j/(2j + 1), w = s², j = 8 … 0 (Horner order). */
-const ATANH = [1 / 17, 1 / 15, 1 / 13, 1 / 11, 1 / 9, 1 / 7, 1 / 5, 1 / 3, 1];
-const LN2_HI = 0.693145751953125;
-const LN2_LO = 1.428606765330187e-6;
+export const ATANH = [1 / 17, 1 / 15, 1 / 13, 1 / 11, 1 / 9, 1 / 7, 1 / 5, 1 / 3, 1];
+export const LN2_HI = 0.693145751953125;
+export const LN2_LO = 1.428606765330187e-6;
+
+/** Vectors of logits per step of the main loop: their polynomials' chains interleave. */
+export const UNROLL = 4;
+
+/**
+ * The terms of `count` vectors of logits at lp, lp + 16, … (images at xp, …), interleaved stage by
+ * stage so that their long chains of dependent operations overlap, then added onto `acc` vector by
+ * vector, each exactly as one vector at a time did: acc = (((acc + max(l, 0)) + w) + w) − x·l with
+ * w = s·Σ w^j/(2j + 1), so the sums do not depend on `count`.
+ */
+function emitTerms(f: FunctionBody, lp: number, xp: number, acc: number, locals: number[][]): void {
+  const each = (stage: (v: number[], offset: number) => void) =>
+    locals.forEach((v, u) => stage(v, 16 * u));
+  // [l, a, t, n, p, s, w, mx, xl]
+  each(([l], o) => f.get(lp).v128Load(o).set(l));
+  // a = −|l|, clamped at −87 (exp underflows to 0 in float32 below −87.3 anyway)
+  each(([l, a]) => {
+    f.get(l);
+    op(f, ABS);
+    f.set(a);
+    constant(f, 0);
+    f.get(a);
+    op(f, SUB);
+    constant(f, -87);
+    op(f, MAX);
+    f.set(a);
+  });
+  // n = nearest(a·log2 e); t = a − n·ln2 (two parts)
+  each(([, a, , n]) => {
+    f.get(a);
+    constant(f, Math.LOG2E);
+    op(f, MUL);
+    op(f, NEAREST);
+    f.set(n);
+  });
+  each(([, a, t, n]) => {
+    f.get(a).get(n);
+    constant(f, LN2_HI);
+    op(f, MUL);
+    op(f, SUB);
+    f.get(n);
+    constant(f, LN2_LO);
+    op(f, MUL);
+    op(f, SUB);
+    f.set(t);
+  });
+  // p = exp(t) by Horner
+  each(([, , , , p]) => {
+    constant(f, EXP[0]!);
+    f.set(p);
+  });
+  for (const coefficient of EXP.slice(1))
+    each(([, , t, , p]) => {
+      f.get(p).get(t);
+      op(f, MUL);
+      constant(f, coefficient);
+      op(f, ADD);
+      f.set(p);
+    });
+  // e = p·2ⁿ with 2ⁿ = bits((n + 127) << 23)
+  each(([, , , n, p]) => {
+    f.get(p).get(n);
+    op(f, TRUNC_SAT);
+    i32Const4(f, 127);
+    op(f, I32X4_ADD);
+    f.i32(23);
+    op(f, I32X4_SHL);
+    op(f, MUL);
+    f.set(p);
+  });
+  // s = e/(2 + e), w = s²; log1p(e) = 2s·Σ w^j/(2j + 1)
+  each(([, , , , p, s, w]) => {
+    f.get(p);
+    constant(f, 2);
+    f.get(p);
+    op(f, ADD);
+    op(f, DIV);
+    f.set(s);
+    f.get(s).get(s);
+    op(f, MUL);
+    f.set(w);
+  });
+  // (the series in t, free by now)
+  each(([, , t]) => {
+    constant(f, ATANH[0]!);
+    f.set(t);
+  });
+  for (const coefficient of ATANH.slice(1))
+    each(([, , t, , , , w]) => {
+      f.get(t).get(w);
+      op(f, MUL);
+      constant(f, coefficient);
+      op(f, ADD);
+      f.set(t);
+    });
+  // w = s·series, added twice below (2·atanh(s)); max(l, 0) and x·l
+  each(([l, , t, , , s, w, mx, xl], o) => {
+    f.get(t).get(s);
+    op(f, MUL);
+    f.set(w);
+    f.get(l);
+    constant(f, 0);
+    op(f, MAX);
+    f.set(mx);
+    f.get(xp).v128Load(o).get(l);
+    op(f, MUL);
+    f.set(xl);
+  });
+  // acc += max(l, 0) + 2·(s·series) − x·l, vector after vector
+  each(([, , , , , , w, mx, xl]) => {
+    f.get(acc).get(mx);
+    op(f, ADD);
+    f.get(w);
+    op(f, ADD);
+    f.get(w);
+    op(f, ADD);
+    f.get(xl);
+    op(f, SUB);
+    f.set(acc);
+  });
+}
 
 /** rows(logits, x, rows, d, k, out): the kernel; d a multiple of 4; addresses in bytes. */
 function emitRows(f: FunctionBody): void {
   const [logits, x, rows, d, k, out] = [0, 1, 2, 3, 4, 5];
   const [r, inItem, lp, xp, xrow, end, rowBytes] = Array.from({ length: 7 }, () => f.local(I32));
-  const [l, a, t, n, p, s, w, acc] = Array.from({ length: 8 }, () => f.local(V128));
+  const acc = f.local(V128);
+  const locals = Array.from({ length: UNROLL }, () =>
+    Array.from({ length: 9 }, () => f.local(V128)),
+  );
   f.get(d).i32(4).i32Mul().set(rowBytes);
   f.get(logits).set(lp);
   f.get(x).set(xrow);
@@ -52,94 +176,29 @@ function emitRows(f: FunctionBody): void {
       f.v128Zero().set(acc);
       f.get(xrow).set(xp);
       f.get(lp).get(rowBytes).i32Add().set(end);
-      f.block(() =>
-        f.loop(() => {
-          // (unsigned: addresses above 2 GiB are negative as signed i32s)
-          f.get(lp).get(end);
-          f.code.push(0x4f); // i32.ge_u
-          f.brIf(1);
-          f.get(lp).v128Load(0).set(l);
-          // a = −|l|, clamped at −87 (exp underflows to 0 in float32 below −87.3 anyway)
-          f.get(l);
-          op(f, ABS);
-          f.set(a);
-          constant(f, 0);
-          f.get(a);
-          op(f, SUB);
-          constant(f, -87);
-          op(f, MAX);
-          f.set(a);
-          // n = nearest(a·log2 e); t = a − n·ln2 (two parts)
-          f.get(a);
-          constant(f, Math.LOG2E);
-          op(f, MUL);
-          op(f, NEAREST);
-          f.set(n);
-          f.get(a).get(n);
-          constant(f, LN2_HI);
-          op(f, MUL);
-          op(f, SUB);
-          f.get(n);
-          constant(f, LN2_LO);
-          op(f, MUL);
-          op(f, SUB);
-          f.set(t);
-          // p = exp(t) by Horner
-          constant(f, EXP[0]!);
-          for (const coefficient of EXP.slice(1)) {
-            f.get(t);
-            op(f, MUL);
-            constant(f, coefficient);
-            op(f, ADD);
-          }
-          // e = p·2ⁿ with 2ⁿ = bits((n + 127) << 23)
-          f.get(n);
-          op(f, TRUNC_SAT);
-          i32Const4(f, 127);
-          op(f, I32X4_ADD);
-          f.i32(23);
-          op(f, I32X4_SHL);
-          op(f, MUL);
-          f.set(p);
-          // s = e/(2 + e), w = s²; log1p(e) = 2s·Σ w^j/(2j + 1)
-          f.get(p);
-          constant(f, 2);
-          f.get(p);
-          op(f, ADD);
-          op(f, DIV);
-          f.set(s);
-          f.get(s).get(s);
-          op(f, MUL);
-          f.set(w);
-          constant(f, ATANH[0]!);
-          for (const coefficient of ATANH.slice(1)) {
-            f.get(w);
-            op(f, MUL);
-            constant(f, coefficient);
-            op(f, ADD);
-          }
-          f.get(s);
-          op(f, MUL);
-          f.set(w); // w = s·series, added twice below (2·atanh(s))
-          // acc += max(l, 0) + 2·(s·series) − x·l
-          f.get(acc);
-          f.get(l);
-          constant(f, 0);
-          op(f, MAX);
-          op(f, ADD);
-          f.get(w);
-          op(f, ADD);
-          f.get(w);
-          op(f, ADD);
-          f.get(xp).v128Load(0).get(l);
-          op(f, MUL);
-          op(f, SUB);
-          f.set(acc);
-          f.get(lp).i32(16).i32Add().set(lp);
-          f.get(xp).i32(16).i32Add().set(xp);
-          f.br(0);
-        }),
-      );
+      // UNROLL vectors at a time while there are as many, then one at a time (addresses compared
+      // unsigned: above 2 GiB they are negative as signed i32s)
+      for (const count of [UNROLL, 1])
+        f.block(() =>
+          f.loop(() => {
+            f.get(lp)
+              .i32(16 * count)
+              .i32Add()
+              .get(end);
+            f.code.push(0x4b); // i32.gt_u
+            f.brIf(1);
+            emitTerms(f, lp, xp, acc, locals.slice(0, count));
+            f.get(lp)
+              .i32(16 * count)
+              .i32Add()
+              .set(lp);
+            f.get(xp)
+              .i32(16 * count)
+              .i32Add()
+              .set(xp);
+            f.br(0);
+          }),
+        );
       // out[r] = the four lanes' sum
       f.get(out).get(r).i32(4).i32Mul().i32Add();
       f.get(acc);
