@@ -517,6 +517,14 @@ export const methods = {
     result: z.object({ selections: z.array(SavedSelection) }),
   },
   /**
+   * Removes a saved selection (its index entry, then `<name>.npy` and `<name>.json`); `deleted`
+   * false when there was none of that name.
+   */
+  deleteSelection: {
+    params: z.strictObject({ modelId: Id, name: SelectionName }),
+    result: z.object({ deleted: z.boolean() }),
+  },
+  /**
    * Attribute vectors saved with a model (`vectors/`, layout in shared/vector-index.ts): the
    * index's records, by name, each with its coordinates (`vector`) and where it starts
    * (`basePoint`; the record's `base` names that file).

@@ -37,6 +37,7 @@ export const INFERENCE_METHODS = [
   'exportNpy',
   'saveSelection',
   'listSelections',
+  'deleteSelection',
   'listVectors',
   'saveVector',
   'deleteVector',

@@ -33,6 +33,7 @@ export const METHOD_NAMES = [
   'exportNpy',
   'saveSelection',
   'listSelections',
+  'deleteSelection',
   'listVectors',
   'saveVector',
   'deleteVector',

@@ -50,6 +50,7 @@ export const validParams: Record<MethodName, Record<string, unknown>> = {
   exportNpy: { data: new Float32Array(6), shape: [2, 3] },
   saveSelection: { modelId: 'm-1', name: 'sevens', indices: Int32Array.from([3, 9, 12]) },
   listSelections: { modelId: 'm-1' },
+  deleteSelection: { modelId: 'm-1', name: 'sevens' },
   listVectors: { modelId: 'm-1' },
   saveVector: {
     modelId: 'm-1',
@@ -179,6 +180,11 @@ export const invalidParams: Partial<Record<MethodName, [unknown, string][]>> = {
     [{ modelId: '../m', name: 'ok', indices: Int32Array.from([1]) }, 'modelId'],
   ],
   listSelections: [[{ modelId: '../m' }, 'modelId']],
+  deleteSelection: [
+    [{ modelId: 'm-1', name: '../x' }, 'name'],
+    [{ modelId: 'm-1', name: 'a.b' }, 'no path separators or dots'],
+    [{ modelId: '../m', name: 'ok' }, 'modelId'],
+  ],
   saveVector: [
     [
       {

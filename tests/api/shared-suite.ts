@@ -397,7 +397,7 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       expect(seen.modelsChanged.length).toBeGreaterThan(0);
     });
 
-    it('saves, lists and deletes attribute vectors in the model folder', async () => {
+    it('saves, lists and deletes attribute vectors and selections in the model folder', async () => {
       const modelId = quick.modelId;
       expect((await api.listVectors({ modelId })).vectors).toEqual([]);
       const params = {
@@ -444,6 +444,24 @@ export function contractSuite(name: string, connect: () => Promise<Transport>): 
       expect((await rejection(api.readSelection({ modelId, name: 'none' }))).code).toBe(
         'not-found',
       );
+      // Deleted: gone from the list and the folder; a second delete finds none.
+      expect((await api.listSelections({ modelId })).selections.map((s) => s.name)).toContain(
+        'few',
+      );
+      expect(await api.deleteSelection({ modelId, name: 'few' })).toEqual({ deleted: true });
+      expect(await api.deleteSelection({ modelId, name: 'few' })).toEqual({ deleted: false });
+      expect((await api.listSelections({ modelId })).selections.map((s) => s.name)).not.toContain(
+        'few',
+      );
+      const selections = path.join(t.libraryDir, modelId, 'selections');
+      expect(existsSync(path.join(selections, 'few.npy'))).toBe(false);
+      expect(existsSync(path.join(selections, 'few.json'))).toBe(false);
+      expect((await rejection(api.readSelection({ modelId, name: 'few' }))).code).toBe('not-found');
+      const refused = await rejection(api.deleteSelection({ modelId, name: '../few' }));
+      expect(refused.code).toBe('invalid-params');
+      expect(
+        (await rejection(api.deleteSelection({ modelId: 'no-such-model', name: 'few' }))).code,
+      ).toBe('not-found');
     });
 
     it('imports a checkpoint folder, refusing one that is not a checkpoint', async () => {

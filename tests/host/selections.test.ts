@@ -2,7 +2,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listSelections, saveSelection } from '../../src-main/host/inference/selections';
+import {
+  deleteSelection,
+  listSelections,
+  saveSelection,
+} from '../../src-main/host/inference/selections';
 import { encodeNpy, parseNpy } from '../../src-main/shared/maths/npy';
 
 describe('selections saved with a model', () => {
@@ -90,5 +94,48 @@ describe('selections saved with a model', () => {
     expect(
       await listSelections(path.join(dir, 'empty-model-folder-missing'), 'x').catch(String),
     ).toMatch(/no model/);
+  });
+
+  it('deletes a selection: its index entry and both files; false when there is none', async () => {
+    await save('kept', [1, 2]);
+    await save('gone', [3]);
+    const folder = path.join(model, 'selections');
+    expect(await deleteSelection(model, 'm-1', 'gone')).toBe(true);
+    expect(readdirSync(folder).sort()).toEqual(['index.json', 'kept.json', 'kept.npy']);
+    const index = JSON.parse(readFileSync(path.join(folder, 'index.json'), 'utf8'));
+    expect(index.selections.map((s: { name: string }) => s.name)).toEqual(['kept']);
+    expect((await listSelections(model, 'm-1')).map((s) => s.name)).toEqual(['kept']);
+    expect(await deleteSelection(model, 'm-1', 'gone')).toBe(false);
+    expect(await deleteSelection(model, 'm-1', 'never')).toBe(false);
+    // One the index does not name (the CLI wrote it) is deleted too, the index left alone.
+    writeFileSync(path.join(folder, 'by-hand.npy'), encodeNpy(Int32Array.from([5]), [1]));
+    writeFileSync(path.join(folder, 'by-hand.json'), '{"split":"all"}\n');
+    expect(await deleteSelection(model, 'm-1', 'by-hand')).toBe(true);
+    expect(readdirSync(folder).sort()).toEqual(['index.json', 'kept.json', 'kept.npy']);
+  });
+
+  it('keeps the index whole when saves and deletes overlap', async () => {
+    await Promise.all(['a', 'b', 'c'].map((name, k) => save(name, [k])));
+    await Promise.all([
+      deleteSelection(model, 'm-1', 'a'),
+      save('d', [4]),
+      deleteSelection(model, 'm-1', 'c'),
+      save('e', [5]),
+    ]);
+    const folder = path.join(model, 'selections');
+    const index = JSON.parse(readFileSync(path.join(folder, 'index.json'), 'utf8'));
+    expect(index.selections.map((s: { name: string }) => s.name)).toEqual(['b', 'd', 'e']);
+    expect((await listSelections(model, 'm-1')).map((s) => s.name)).toEqual(['b', 'd', 'e']);
+    expect(readdirSync(folder).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses to delete by a name with separators or dots, or of a model that is not there', async () => {
+    await save('x', [1]);
+    for (const name of ['../x', 'a/b', 'x.npy', '', '.hidden'])
+      await expect(deleteSelection(model, 'm-1', name)).rejects.toThrow(/selection name/);
+    await expect(deleteSelection(path.join(dir, 'nope'), 'nope', 'x')).rejects.toThrow(
+      /no model "nope"/,
+    );
+    expect((await listSelections(model, 'm-1')).map((s) => s.name)).toEqual(['x']);
   });
 });

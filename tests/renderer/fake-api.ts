@@ -494,6 +494,10 @@ export function createFakeEngine(): FakeEngine {
           .map(([name, s]) => selectionRecord(name, s.indices.length, s.split, s.description)),
       };
     },
+    deleteSelection: (p) => {
+      find(p.modelId);
+      return { deleted: engine.selections.get(p.modelId)?.delete(p.name) ?? false };
+    },
     listVectors: (p) => {
       find(p.modelId);
       const saved = engine.vectors.get(p.modelId) ?? new Map<string, FakeVector>();

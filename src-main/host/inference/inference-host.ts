@@ -53,7 +53,7 @@ import {
 } from './embedding';
 import { embeddingSource } from '../library/embedding-files';
 import { importEmbeddingIntoLibrary } from '../library/embedding-import';
-import { listSelections, saveSelection } from './selections';
+import { deleteSelection, listSelections, saveSelection } from './selections';
 import { deleteVector, listVectors, readSavedSelection, saveVector } from './vectors';
 import { deleteBookmark, listBookmarks, saveBookmark } from './bookmarks';
 import type { ParentPort } from '../process/parent-port';
@@ -379,6 +379,9 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
     },
     async listSelections({ modelId }) {
       return { selections: await listSelections(modelDir(library(), modelId), modelId) };
+    },
+    async deleteSelection({ modelId, name }) {
+      return { deleted: await deleteSelection(modelDir(library(), modelId), modelId, name) };
     },
     // Attribute vectors too (vectors.ts).
     async listVectors({ modelId }) {

@@ -6,7 +6,8 @@
 //
 // The CLI's cartography commands read `<name>.npy` (and `<name>.json` for the split). Every file
 // is written aside and renamed into place, the NPY first and the index last, so the index never
-// names a missing file; writes to one folder are queued, so two saves never lose an index entry.
+// names a missing file (a delete drops the index entry first, then the files); writes and deletes
+// in one folder are queued, so two of them never lose an index entry.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -118,6 +119,42 @@ export async function saveSelection(
     };
     await writeAtomic(path.join(dir, SELECTION_INDEX), JSON.stringify(index, null, 1) + '\n');
     return record;
+  });
+}
+
+/**
+ * Removes selection `name` of the model in `folder`: its index entry first (so the index never
+ * names a missing file), then `<name>.npy` and `<name>.json`. False when there was none of that
+ * name, neither in the index nor as a file.
+ */
+export async function deleteSelection(
+  folder: string,
+  modelId: string,
+  name: string,
+): Promise<boolean> {
+  checkName(name);
+  await requireModelFolder(folder, modelId);
+  const dir = path.join(folder, SELECTIONS_FOLDER);
+  return queued(dir, async () => {
+    const file = path.join(dir, `${name}.npy`);
+    const exists = await stat(file).then(
+      () => true,
+      () => false,
+    );
+    const selections = await readIndex(dir);
+    const listed = selections.some((s) => s.name === name);
+    if (!exists && !listed) return false;
+    if (listed) {
+      const index: SelectionIndex = {
+        format: INDEX_FORMAT,
+        version: 1,
+        selections: selections.filter((s) => s.name !== name),
+      };
+      await writeAtomic(path.join(dir, SELECTION_INDEX), JSON.stringify(index, null, 1) + '\n');
+    }
+    await rm(file, { force: true });
+    await rm(path.join(dir, `${name}.json`), { force: true });
+    return true;
   });
 }
 

@@ -236,6 +236,7 @@ export class Supervisor {
       exportNpy: forward('exportNpy'),
       saveSelection: forward('saveSelection'),
       listSelections: forward('listSelections'),
+      deleteSelection: forward('deleteSelection'),
       listVectors: forward('listVectors'),
       listBookmarks: forward('listBookmarks'),
       saveBookmark: forward('saveBookmark'),
