@@ -319,7 +319,8 @@ export interface GroupSheet {
  * A group of points selected together: by a lasso or box in the viewer, or by a filter. The
  * selection is a mask over the cloud on screen (one byte a point); a new shape replaces it, adds
  * to it (shift) or is taken from it (alt). It can be isolated (the viewer shows and projects
- * only it), exported, and saved with the model by name (its dataset item indices).
+ * only it), exported, and saved with the model by name (its dataset item indices); a saved one
+ * is opened again (selected) or deleted by name.
  */
 export class PointGroup {
   tool = $state<SelectTool>('orbit');
@@ -474,6 +475,79 @@ export class PointGroup {
       return false;
     } finally {
       this.saving = false;
+    }
+  }
+
+  /**
+   * Selects the points of saved selection `name` (replacing the selection): its item indices,
+   * matched to the cloud's points through the cloud's `indices`. Refused, with a notice saying
+   * why, when it numbers another split or holds items the cloud on screen does not show. True
+   * when selected.
+   */
+  async open(name: string): Promise<boolean> {
+    const data = this.app.cloud.data;
+    const modelId = this.app.modelId;
+    if (!data || !modelId || data.modelId !== modelId) return false;
+    let indices: Int32Array;
+    let split: string | null;
+    try {
+      ({ indices, split } = await this.app.api.readSelection({ modelId, name }));
+    } catch (error) {
+      this.app.notices.push(`Could not open selection "${name}": ${errorMessage(error)}`, 'error');
+      return false;
+    }
+    // Another model or cloud meanwhile: the indices no longer apply to what is on screen.
+    if (this.app.cloud.data !== data || this.app.modelId !== modelId) return false;
+    const refuse = (why: string): false => {
+      this.app.notices.push(`Could not open selection "${name}": ${why}`, 'error');
+      return false;
+    };
+    if (split !== null && split !== data.split)
+      return refuse(
+        `it numbers items of the ${split} split, but the cloud shows the ${data.split} split`,
+      );
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup
+    const items = new Set(indices);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup
+    const found = new Set<number>();
+    const points: number[] = [];
+    for (let i = 0; i < data.n; i++)
+      if (items.has(data.indices[i])) {
+        points.push(i);
+        found.add(data.indices[i]);
+      }
+    const missing = items.size - found.size;
+    if (missing > 0) {
+      let first = -1;
+      for (const item of items)
+        if (!found.has(item)) {
+          first = item;
+          break;
+        }
+      return refuse(
+        `${formatCount(missing)} of its ${formatCount(items.size)} items (item ${first}${missing > 1 ? ', …' : ''}) are not among the ${formatCount(data.n)} points of the cloud on screen`,
+      );
+    }
+    this.selectPoints(points, 'replace', `saved "${name}"`);
+    return true;
+  }
+
+  /** Deletes saved selection `name` from the model, then lists the rest. True when deleted. */
+  async remove(name: string): Promise<boolean> {
+    const modelId = this.app.modelId;
+    if (!modelId) return false;
+    try {
+      const { deleted } = await this.app.api.deleteSelection({ modelId, name });
+      if (deleted) this.app.notices.push(`Deleted selection "${name}"`, 'success');
+      else this.app.notices.push(`No selection "${name}" was saved with the model`, 'info');
+      await this.refreshSaved();
+      return deleted;
+    } catch (error) {
+      this.app.notices.push(
+        `Could not delete selection "${name}": ${errorMessage(error)}`,
+        'error',
+      );
+      return false;
     }
   }
 
