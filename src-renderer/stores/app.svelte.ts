@@ -23,6 +23,7 @@ import { NoticesStore } from './notices.svelte';
 import { SelectionStore } from './selection.svelte';
 import { TrainingStore } from './training.svelte';
 import { TraversalStore } from './traversal.svelte';
+import { VectorsStore } from './vectors.svelte';
 import { ViewerStore } from './viewer.svelte';
 import { decodes } from '../lib/embedding';
 
@@ -71,6 +72,8 @@ export class AppState
   readonly training: TrainingStore;
   readonly coverage: CoverageStore;
   readonly localDecoder: LocalDecoderStore;
+  /** Attribute vectors saved with the model: sliders, analogies and the attribute-axes view. */
+  readonly vectors: VectorsStore;
 
   info = $state.raw<Result<'info'> | null>(null);
   status = $state<'connecting' | 'ready' | 'error'>('connecting');
@@ -105,6 +108,7 @@ export class AppState
     this.training = new TrainingStore(this);
     this.coverage = new CoverageStore(this);
     this.localDecoder = new LocalDecoderStore(this);
+    this.vectors = new VectorsStore(this);
     this.unsubscribe.push(
       api.on('modelsChanged', () => void this.library.refresh()),
       api.on('hostError', (e) => this.notices.push(`Engine: ${e.message}`, 'error')),

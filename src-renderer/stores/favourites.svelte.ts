@@ -1,8 +1,10 @@
 /** A slider moved away from where the favourite's origin put it (radians on a sphere). */
-export interface SliderOffset {
-  axis: number;
-  delta: number;
-}
+/**
+ * A slider moved away from where the latent started: a latent dimension (`axis`, by `delta` in
+ * latent units, radians on a sphere) or a saved attribute vector (`vector`, by `delta` times
+ * its length).
+ */
+export type SliderOffset = { axis: number; delta: number } | { vector: string; delta: number };
 
 export interface Favourite {
   id: string;
@@ -124,6 +126,8 @@ export function describeOffsets(
 ): string {
   const sorted = [...offsets].sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
   const parts = sorted.slice(0, max).map((o) => {
+    if ('vector' in o)
+      return `${o.vector} ${o.delta >= 0 ? '+' : '−'}${Math.abs(o.delta).toFixed(2)}×`;
     const v = spherical ? (o.delta * 180) / Math.PI : o.delta;
     const text = `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(spherical ? 0 : 2)}${spherical ? '°' : ''}`;
     return `z${o.axis + 1} ${text}`;

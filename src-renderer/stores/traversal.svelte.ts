@@ -176,7 +176,10 @@ export class TraversalStore {
     }));
   }
 
-  /** The sliders moved away from the base: latent axis and amount (radians on a sphere). */
+  /**
+   * The sliders moved away from the base: latent axis and amount (radians on a sphere), then the
+   * saved vectors moved, by name and amount.
+   */
   offsets(): SliderOffset[] {
     const base = this.base;
     if (!base) return [];
@@ -186,6 +189,10 @@ export class TraversalStore {
       const delta = this.app.spherical ? v : v - base[s.axis];
       if (Math.abs(delta) > 1e-6) out.push({ axis: s.axis, delta });
     }
+    this.vectors.forEach((v, i) => {
+      const amount = this.amounts[i] ?? 0;
+      if (Math.abs(amount) > 1e-6) out.push({ vector: v.name, delta: amount });
+    });
     return out;
   }
 

@@ -46,6 +46,8 @@ export interface AnalogyEnd {
 }
 
 export const ANALOGY_STEPS = 7;
+/** A metadata column offers its categories as groups when it has at most this many. */
+const MAX_GROUP_CATEGORIES = 50;
 
 /**
  * Latent cartography on the page: attribute vectors made from two groups of the cloud (shared
@@ -61,7 +63,9 @@ export class VectorsStore {
   analogyImages = $state.raw<DecodedImages | null>(null);
   analogyAmounts = $state.raw<number[]>([]);
   analogyError = $state<string | null>(null);
-  private loadedFor: string | null = null;
+  /** The model whose saved vectors `saved` lists (null: none listed yet). */
+  loadedFor = $state<string | null>(null);
+  private requested: string | null = null;
 
   constructor(private readonly app: VectorsContext) {}
 
@@ -75,6 +79,13 @@ export class VectorsStore {
       for (const l of data.labels) seen.add(l);
       for (const l of [...seen].sort((a, b) => a - b))
         out.push({ key: `label:${l}`, description: `label ${data.labelNames?.[l] ?? l}` });
+    }
+    // An imported embedding's metadata categories (a column of at most MAX_GROUP_CATEGORIES).
+    for (const column of data?.metadata ?? []) {
+      if (column.kind !== 'category' || column.categories.length > MAX_GROUP_CATEGORIES) continue;
+      column.categories.forEach((category, k) =>
+        out.push({ key: `meta:${k}:${column.name}`, description: `${column.name} ${category}` }),
+      );
     }
     for (const saved of this.app.selection.group.saved)
       out.push({ key: `saved:${saved.name}`, description: `saved "${saved.name}"` });
@@ -121,6 +132,12 @@ export class VectorsStore {
       if (k.startsWith('label:')) {
         const l = Number(k.slice(6));
         return (i) => data.labels?.[i] === l;
+      }
+      if (k.startsWith('meta:')) {
+        const [, code, ...name] = k.split(':');
+        const column = data.metadata.find((c) => c.name === name.join(':'));
+        const want = Number(code);
+        return (i) => column?.kind === 'category' && column.codes[i] === want;
       }
       if (k === 'selection') {
         const mask = this.app.selection.group.mask;
@@ -191,15 +208,21 @@ export class VectorsStore {
     const modelId = this.app.modelId;
     if (!modelId) {
       this.saved = [];
-      this.loadedFor = null;
+      this.requested = this.loadedFor = null;
       return;
     }
-    if (!force && this.loadedFor === modelId) return;
-    this.loadedFor = modelId;
+    if (!force && this.requested === modelId) return;
+    this.requested = modelId;
+    // Another model's vectors are not this one's, even for the moment the list takes.
+    if (this.loadedFor !== modelId) {
+      this.saved = [];
+      this.loadedFor = null;
+    }
     try {
       const { vectors } = await this.app.api.listVectors({ modelId });
       if (this.app.modelId !== modelId) return;
       this.saved = vectors;
+      this.loadedFor = modelId;
       this.app.traversal.setVectors(
         vectors.map((v) =>
           vectorSlider({ name: v.name, vector: v.vector, base: v.basePoint, sphere: v.sphere }),

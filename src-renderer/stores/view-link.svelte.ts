@@ -26,6 +26,7 @@ interface LinkContext {
   readonly cloud: CloudStore;
   readonly library: LibraryStore;
   readonly selection: SelectionStore;
+  readonly vectors: { readonly loadedFor: string | null };
   readonly status: 'connecting' | 'ready' | 'error';
   readonly modelId: string | null;
   readonly spherical: boolean;
@@ -71,6 +72,10 @@ export class ViewLink {
       filter: group.query,
       selection: items,
       ...(app.traversal.values.length ? { sliders: Array.from(app.traversal.values) } : {}),
+      ...(app.viewer.mode === 'attributes' && app.viewer.axisVectors.length
+        ? { axes: [...app.viewer.axisVectors] }
+        : {}),
+      ...vectorAmounts(app.traversal),
     };
   }
 
@@ -98,10 +103,14 @@ export class ViewLink {
     const data = app.cloud.data;
     if (!data || data.modelId !== state.modelId || data.partial || app.cloud.pending > 0)
       return false;
+    // Axes and vector sliders name the model's saved vectors: wait until they are listed.
+    if ((state.axes || state.vectorAmounts) && app.vectors.loadedFor !== state.modelId)
+      return false;
     this.pending = null;
     this.opening = null;
     const viewer = app.viewer;
     if (viewer.mode !== state.projection) viewer.pick(state.projection, app.spherical);
+    if (state.projection === 'attributes') viewer.axisVectors = state.axes ?? [];
     const column = metadataColumnOf(state.colorBy as ColorMode);
     if (
       viewer.colorModes(data).some((m) => m.id === state.colorBy) ||
@@ -127,6 +136,13 @@ export class ViewLink {
       sliders.forEach((v, slot) => {
         if (Math.abs(values[slot] - v) > 1e-4) app.traversal.setSlider(slot, v);
       });
+    // The vectors' sliders, by name (a vector deleted since is left out).
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup
+    const amounts = new Map(state.vectorAmounts ?? []);
+    app.traversal.vectors.forEach((v, i) => {
+      const a = amounts.get(v.name) ?? 0;
+      if (Math.abs((app.traversal.amounts[i] ?? 0) - a) > 1e-4) app.traversal.setAmount(i, a);
+    });
     if (state.camera)
       scene.restoreCamera(state.projection, state.camera.position, state.camera.target);
     return true;
@@ -163,4 +179,12 @@ export class ViewLink {
   dispose(): void {
     clearTimeout(this.timer);
   }
+}
+
+/** The vector sliders moved away from zero, by name. */
+function vectorAmounts(t: TraversalStore): { vectorAmounts?: [string, number][] } {
+  const moved = t.vectors.flatMap((v, i): [string, number][] =>
+    Math.abs(t.amounts[i] ?? 0) > 1e-6 ? [[v.name, t.amounts[i]]] : [],
+  );
+  return moved.length ? { vectorAmounts: moved } : {};
 }

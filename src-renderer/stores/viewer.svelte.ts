@@ -1,6 +1,8 @@
 import type { CloudData } from './cloud.svelte';
 
-export type ProjectionMode = 'axes' | 'pca' | 'sphere' | 'tour' | 'umap' | 'tsne';
+export type ProjectionMode = 'axes' | 'pca' | 'sphere' | 'tour' | 'umap' | 'tsne' | 'attributes';
+/** Most saved vectors the attribute-axes view reads the cloud along (one per axis). */
+export const MAX_AXIS_VECTORS = 3;
 /** A built-in colour mode, or `meta:NAME`: the cloud's metadata column NAME. */
 export type ColorMode = 'label' | 'cluster' | 'error' | 'density' | 'radius' | `meta:${string}`;
 
@@ -24,6 +26,12 @@ export const PROJECTIONS: { id: ProjectionMode; label: string; title: string }[]
     id: 'tour',
     label: 'Tour',
     title: 'Grand tour: a 3D view rotating smoothly through all dimensions',
+  },
+  {
+    id: 'attributes',
+    label: 'Attributes',
+    title:
+      'Attribute axes: the cloud along one to three saved attribute vectors; the other axes are the PCA of what the vectors leave',
   },
   { id: 'umap', label: 'UMAP', title: 'UMAP to 3D (computed in the background)' },
   {
@@ -67,6 +75,10 @@ export class ViewerStore {
   }
 
   mode = $state<ProjectionMode>('pca');
+  /** The saved vectors (names) the attribute-axes view reads along, x first. */
+  axisVectors = $state.raw<string[]>([]);
+  /** Why the attribute-axes view could not be drawn (it shows PCA meanwhile), or null. */
+  axesError = $state<string | null>(null);
   colorBy = $state<ColorMode>('label');
   pointSize = $state(3);
   showHoles = $state(true);
@@ -120,6 +132,10 @@ export class ViewerStore {
   modelOpened(spherical: boolean, umapReady = false): void {
     // A metadata column is the last model's: the next one starts from its labels again.
     if (metadataColumnOf(this.colorBy) !== null) this.colorBy = 'label';
+    // Attribute axes are the last model's saved vectors: the next model opens on its own view.
+    this.axisVectors = [];
+    this.axesError = null;
+    if (this.mode === 'attributes') this.setMode('pca', spherical);
     const auto = this.autoSphere || this.autoUmap;
     const flat = this.mode === 'pca' || this.mode === 'axes';
     if (spherical) {

@@ -11,6 +11,7 @@ import {
   sphereView,
   unproject,
 } from '../lib/projection/projection';
+import { attributeAxesView, type AxisVector } from '../lib/projection/attribute-axes';
 import { createRng } from '../lib/rng';
 import { GrandTour } from '../lib/projection/tour';
 import type { ProjectionMode } from '../stores/viewer.svelte';
@@ -46,16 +47,25 @@ export class Projector {
   /** The embedding mode ('umap' or 'tsne') whose embedding of `umapFor` is installed. */
   private umapMode: ProjectionMode | null = null;
   private mean: Float64Array | null = null;
+  /** The attribute axes on screen (names, x first), and why they could not be drawn. */
+  private axesKey = '';
+  axesError: string | null = null;
+  /** The attribute-axes view's pairwise angles (degrees) and the residual's explained variance. */
+  axesInfo: { angles: [number, number, number][]; residualExplained: number | null } | null = null;
 
   update(
     data: LatentSet | null,
     mode: ProjectionMode,
-    options: { live: boolean; spherical: boolean },
+    options: { live: boolean; spherical: boolean; axes?: readonly AxisVector[] },
   ): ProjectionUpdate {
     const previous = this.positions;
     const sameSize = !!previous && !!data && previous.length === data.n * 3;
     const dataChanged = data !== this.data;
-    const modeChanged = mode !== this.mode;
+    const axes = mode === 'attributes' ? (options.axes ?? []) : [];
+    const axesKey = axes.map((a) => a.name).join('\u0000');
+    // Other axes are another view of the same points: they glide there like a new mode.
+    const modeChanged = mode !== this.mode || axesKey !== this.axesKey;
+    this.axesKey = axesKey;
     this.data = data;
     this.mode = mode;
     this.spherical = options.spherical;
@@ -71,7 +81,7 @@ export class Projector {
       }
       return { positions: null, transition: false, needsUmap: true };
     }
-    let view = this.viewFor(data, mode, dataChanged);
+    let view = this.viewFor(data, mode, dataChanged, axes);
     let positions = projectAll(view, data.means, data.n);
     // Live training updates: rotate (and shift) the new projection onto the old one.
     if (
@@ -97,9 +107,30 @@ export class Projector {
     };
   }
 
-  private viewFor(data: LatentSet, mode: ProjectionMode, dataChanged: boolean): View {
+  private viewFor(
+    data: LatentSet,
+    mode: ProjectionMode,
+    dataChanged: boolean,
+    axes: readonly AxisVector[],
+  ): View {
     const { means, n, dim } = data;
+    this.axesError = null;
+    this.axesInfo = null;
     switch (mode) {
+      case 'attributes': {
+        if (axes.length === 0) {
+          this.axesError = 'Choose a saved attribute vector for an axis (PCA until then)';
+          return pcaView(means, n, dim);
+        }
+        try {
+          const { view, angles, residualExplained } = attributeAxesView(means, n, dim, axes);
+          this.axesInfo = { angles, residualExplained };
+          return view;
+        } catch (error) {
+          this.axesError = `${(error as Error).message} (PCA until then)`;
+          return pcaView(means, n, dim);
+        }
+      }
       case 'axes':
         return axesView(dim, this.mean ?? undefined);
       case 'sphere': {

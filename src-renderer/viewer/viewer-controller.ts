@@ -15,6 +15,7 @@ import { startTsne } from './tsne-client';
 import { UmapScheduler } from './umap-scheduler';
 import type { UmapHost } from './umap-scheduler';
 import { TSNE_MAX } from '../lib/projection/tsne-run';
+import type { AxisVector } from '../lib/projection/attribute-axes';
 
 /** What the viewer reads and writes of the page's state (`AppState` is one). */
 export interface ViewerContext {
@@ -32,7 +33,11 @@ export interface ViewerContext {
     | 'tsneError'
     | 'umapShownAt'
     | 'frameMs'
+    | 'axisVectors'
+    | 'axesError'
   >;
+  /** The model's saved attribute vectors (the attribute-axes view reads along them). */
+  readonly vectors: { readonly saved: readonly AxisVector[] };
   readonly cloud: Pick<CloudStore, 'data'>;
   readonly selection: Pick<
     SelectionStore,
@@ -204,6 +209,11 @@ export class ViewerController {
     this.viewer = null;
   }
 
+  /** The attribute-axes view's angles and residual variance, while it is on screen. */
+  axesInfo(): Projector['axesInfo'] {
+    return this.projector.mode === 'attributes' ? this.projector.axesInfo : null;
+  }
+
   /**
    * Projects the cloud on screen anew (new data, new projection). `live`: a training snapshot
    * of the same points, which glides from the previous one instead of jumping.
@@ -212,7 +222,16 @@ export class ViewerController {
     const settings = this.app.viewer;
     const set = this.viewData();
     const mode = settings.mode;
-    const update = this.projector.update(set, mode, { live, spherical: this.app.spherical });
+    const axes = settings.axisVectors.flatMap((name) => {
+      const saved = this.app.vectors.saved.find((v) => v.name === name);
+      return saved ? [saved] : [];
+    });
+    const update = this.projector.update(set, mode, {
+      live,
+      spherical: this.app.spherical,
+      axes,
+    });
+    if (mode === 'attributes') settings.axesError = this.projector.axesError;
     if (mode !== 'umap') this.umap.hide(set);
     if (mode !== 'tsne') this.tsne.hide(set);
     if (update.needsUmap && set) {

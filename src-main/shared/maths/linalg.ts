@@ -15,6 +15,7 @@ import {
   EigenvalueDecomposition,
   Matrix as DenseMatrix,
   SingularValueDecomposition,
+  pseudoInverse as densePseudoInverse,
 } from 'ml-matrix';
 
 export type Matrix = Float64Array;
@@ -139,6 +140,14 @@ export function svd(
     s: Float64Array.from(result.diagonal.slice(0, k)),
     v: columns(result.rightSingularVectors, k),
   };
+}
+
+/**
+ * The Moore–Penrose pseudo-inverse (n × m) of an m × n matrix, by ml-matrix's SVD: singular values
+ * below its threshold (machine epsilon × the largest × max(m, n)) count as zero.
+ */
+export function pseudoInverse(a: ArrayLike<number>, m: number, n: number): Matrix {
+  return Float64Array.from(densePseudoInverse(toDense(a, m, n)).to1DArray());
 }
 
 /** The SVD of a 3 × 3 matrix: U and V orthogonal 3 × 3, s descending. */

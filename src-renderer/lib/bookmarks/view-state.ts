@@ -18,7 +18,7 @@ export const ViewStateSchema = z.strictObject({
   /** Model id. */
   m: z.string().min(1).max(200),
   /** Projection. */
-  p: z.enum(['axes', 'pca', 'sphere', 'tour', 'umap', 'tsne']),
+  p: z.enum(['axes', 'pca', 'sphere', 'tour', 'umap', 'tsne', 'attributes']),
   /** Colour mode (a built-in one or `meta:NAME`). */
   c: z.string().min(1).max(200),
   /** Camera position and target. */
@@ -29,17 +29,28 @@ export const ViewStateSchema = z.strictObject({
   s: z.string().max(MAX_HASH).default(''),
   /** Slider offsets (the latent the sliders hold), rounded to 4 decimals. */
   z: z.array(z.number()).max(4096).optional(),
+  /** The saved vectors the attribute-axes view reads along, x first. */
+  ax: z.array(z.string().min(1).max(64)).min(1).max(3).optional(),
+  /** Amounts of the saved vectors' sliders, by name (those moved only). */
+  va: z
+    .array(z.tuple([z.string().min(1).max(64), z.number()]))
+    .max(256)
+    .optional(),
 });
 
 export interface ViewState {
   modelId: string;
-  projection: 'axes' | 'pca' | 'sphere' | 'tour' | 'umap' | 'tsne';
+  projection: z.infer<typeof ViewStateSchema>['p'];
   colorBy: string;
   camera?: { position: [number, number, number]; target: [number, number, number] };
   filter: string;
   /** Indices of the selected points, ascending, no repeats. */
   selection: number[];
   sliders?: number[];
+  /** Attribute axes (saved vector names, x first). */
+  axes?: string[];
+  /** Saved vectors' slider amounts, by name. */
+  vectorAmounts?: [string, number][];
 }
 
 const round = (v: number, places: number) => {
@@ -123,6 +134,10 @@ export function encodeViewState(state: ViewState): string {
     q: state.filter,
     s: encodeIndices(selection),
     ...(state.sliders ? { z: state.sliders.map((v) => round(v, 4)) } : {}),
+    ...(state.axes?.length ? { ax: state.axes } : {}),
+    ...(state.vectorAmounts?.length
+      ? { va: state.vectorAmounts.map(([name, v]): [string, number] => [name, round(v, 4)]) }
+      : {}),
   };
   const json = new TextEncoder().encode(JSON.stringify(wire));
   return `#${PREFIX}${toBase64Url(json)}`;
@@ -160,6 +175,8 @@ export function decodeViewState(hash: string): DecodedHash {
         filter: w.q,
         selection: decodeIndices(w.s),
         ...(w.z ? { sliders: w.z } : {}),
+        ...(w.ax ? { axes: w.ax } : {}),
+        ...(w.va ? { vectorAmounts: w.va } : {}),
       },
     };
   } catch {

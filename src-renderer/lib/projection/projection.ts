@@ -20,6 +20,11 @@ export interface View {
   frame: Matrix;
   offset: Float64Array;
   liftRadius: number;
+  /**
+   * Linear views whose frame is not orthonormal (attribute axes): the d × 3 map back,
+   * x = origin + inverse·(y − offset). Absent: the frame itself (its own pseudo-inverse).
+   */
+  inverse?: Matrix;
 }
 
 export function linearView(d: number, frame: Matrix, origin?: Float64Array): View {
@@ -191,8 +196,9 @@ export function unproject(view: View, y: ArrayLike<number>): Float64Array {
   const q0 = y[0] - view.offset[0];
   const q1 = y[1] - view.offset[1];
   const q2 = y[2] - view.offset[2];
+  const back = view.inverse ?? frame;
   for (let i = 0; i < d; i++) {
-    x[i] = view.origin[i] + frame[i * 3] * q0 + frame[i * 3 + 1] * q1 + frame[i * 3 + 2] * q2;
+    x[i] = view.origin[i] + back[i * 3] * q0 + back[i * 3 + 1] * q1 + back[i * 3 + 2] * q2;
   }
   return x;
 }
@@ -208,22 +214,33 @@ export function rowNorms(data: ArrayLike<number>, n: number, d: number): Float32
   return out;
 }
 
-/** A copy of a view with its frame right-multiplied by R (3 × 3) and a new offset. */
+/**
+ * A copy of a view with its frame right-multiplied by R (3 × 3, orthogonal) and a new offset. An
+ * inverse map turns with it: y' = Rᵀy, so x = origin + (inverse·R)·y'.
+ */
 export function rotateView(
   view: View,
   rotation: ArrayLike<number>,
   offset?: ArrayLike<number>,
 ): View {
   const { d } = view;
-  const frame = new Float64Array(d * 3);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < 3; j++) {
-      let s = 0;
-      for (let p = 0; p < 3; p++) s += view.frame[i * 3 + p] * rotation[p * 3 + j];
-      frame[i * 3 + j] = s;
+  const turn = (m: Matrix): Matrix => {
+    const out = new Float64Array(d * 3);
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < 3; j++) {
+        let s = 0;
+        for (let p = 0; p < 3; p++) s += m[i * 3 + p] * rotation[p * 3 + j];
+        out[i * 3 + j] = s;
+      }
     }
-  }
-  const next: View = { ...view, frame, offset: new Float64Array(3) };
+    return out;
+  };
+  const next: View = {
+    ...view,
+    frame: turn(view.frame),
+    ...(view.inverse ? { inverse: turn(view.inverse) } : {}),
+    offset: new Float64Array(3),
+  };
   if (view.kind === 'linear' && offset) next.offset.set(Array.from(offset).slice(0, 3));
   return next;
 }

@@ -1,7 +1,8 @@
-import { screen, within } from '@testing-library/svelte';
+import { fireEvent, screen, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LatentSnapshot, ModelInfo } from '../../../src-main/api/records';
 import { ModelConfig } from '../../../src-main/shared/config';
+import { attributeVector } from '../../../src-main/shared/maths/attribute-vectors';
 import { effectiveColorMode, PointColouring } from '../../../src-renderer/viewer/colouring';
 import { settle } from '../dom';
 import { disposeFakeApps, startFakeApp } from '../fake-app';
@@ -160,5 +161,49 @@ describe('an imported embedding in the page', () => {
     expect(app.cloud.data?.metadata).toEqual([]);
     expect(screen.queryByTestId('no-decoder')).toBeNull();
     expect(screen.getAllByTestId('latent-slider').length).toBeGreaterThan(0);
+  });
+
+  it('makes and saves attribute vectors from its metadata categories, and lays the cloud out along them', async () => {
+    const { app, engine } = await startFakeApp({ render: true, configure: withPond });
+    await app.openModel('pond');
+    await settle();
+    const panel = screen.getByTestId('vectors-panel');
+    // No decoder: no sliders or analogies, but the groups include each species.
+    expect(within(panel).queryByText('Analogy a − b + c')).toBeNull();
+    const from = within(panel).getByTestId('vector-from') as HTMLSelectElement;
+    const groups = Array.from(from.options, (o) => o.textContent);
+    expect(groups).toEqual(expect.arrayContaining(SPECIES.map((s) => `species ${s}`)));
+    await fireEvent.change(from, { target: { value: 'meta:0:species' } });
+    await fireEvent.change(within(panel).getByTestId('vector-to'), {
+      target: { value: 'meta:2:species' },
+    });
+    await fireEvent.click(within(panel).getByTestId('vector-make'));
+    await settle();
+    // The mean difference of the herons' and the otters' vectors (point 5 has no species).
+    const data = app.cloud.data!;
+    const rows = (k: number) =>
+      Array.from({ length: N }, (_, i) => i).filter((i) => i !== 5 && i % 4 === k);
+    const want = attributeVector({ data: data.means, n: N, d: 5 }, rows(0), rows(2), {
+      sphere: false,
+    });
+    expect(app.vectors.made!.result.vector).toEqual(want.vector);
+    expect(within(panel).getByTestId('vector-made').textContent).toContain(
+      `${rows(0).length} → ${rows(2).length} points`,
+    );
+    await fireEvent.input(within(panel).getByTestId('vector-name'), {
+      target: { value: 'heron-to-otter' },
+    });
+    await fireEvent.click(within(panel).getByTestId('vector-save'));
+    await settle();
+    expect(engine.vectors.get('pond')!.has('heron-to-otter')).toBe(true);
+    expect(within(panel).getAllByTestId('vector-row')[0].textContent).toContain(
+      'species heron → species otter',
+    );
+    await fireEvent.click(screen.getByRole('button', { name: 'Attributes' }));
+    await settle();
+    expect(app.viewer.axisVectors).toEqual(['heron-to-otter']);
+    expect(screen.queryByTestId('axes-error')).toBeNull();
+    const asked = engine.calls.filter((c) => (c.params as { modelId?: string }).modelId === 'pond');
+    expect(asked.map((c) => c.method)).not.toContain('decode');
   });
 });

@@ -24,8 +24,7 @@ describe('favourites and exports', () => {
     const fav = app.favourites.items.at(-1)!;
     expect(fav.origin).toMatch(/^data centre: item #\d+ \(\d\)$/);
     expect(fav.offsets).toHaveLength(1);
-    expect(fav.offsets[0].axis).toBe(slot.axis);
-    expect(fav.offsets[0].delta).toBeCloseTo(1.5, 9);
+    expect(fav.offsets[0]).toEqual({ axis: slot.axis, delta: expect.closeTo(1.5, 9) });
     expect(describeFavourite(fav)).toBe(`${fav.origin} · z${slot.axis + 1} +1.50`);
 
     // An item's favourite names the item and its label.

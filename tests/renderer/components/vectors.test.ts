@@ -2,7 +2,9 @@ import { fireEvent, screen, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { analogy, attributeVector, steer } from '../../../src-main/shared/maths/attribute-vectors';
 import type { AppState } from '../../../src-renderer/stores/app.svelte';
+import { describeFavourite } from '../../../src-renderer/stores/favourites.svelte';
 import { STRIP_STEPS } from '../../../src-renderer/stores/traversal.svelte';
+import { ViewLink } from '../../../src-renderer/stores/view-link.svelte';
 import { settle } from '../dom';
 import type { FakeEngine } from '../fake-api';
 import { disposeFakeApps, startFakeApp } from '../fake-app';
@@ -79,6 +81,14 @@ describe('attribute vectors on the page', () => {
     Array.from(single.z).forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
     expect(screen.getByTestId('vector-slider').getAttribute('aria-valuetext')).toBe('+1×');
 
+    // A favourite taken now records the vector's amount beside the dimension sliders.
+    await fireEvent.click(screen.getByLabelText('Add to favourites'));
+    await settle();
+    const fav = app.favourites.items.at(-1)!;
+    expect(fav.offsets).toContainEqual({ vector: 'one-to-seven', delta: 1 });
+    expect(describeFavourite(fav)).toContain('one-to-seven +1.00×');
+    fav.z.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+
     // Delete it: the slider goes.
     await fireEvent.click(screen.getByRole('button', { name: 'Delete vector one-to-seven' }));
     await settle();
@@ -152,5 +162,54 @@ describe('attribute vectors on the page', () => {
       sphere: false,
     });
     Array.from(z).forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
+  });
+
+  it('lays the cloud out along saved vectors in the Attributes view, and a link keeps its axes', async () => {
+    ({ engine, app } = await startFakeApp({ render: true }));
+    const attributes = () => screen.getByRole('button', { name: 'Attributes' });
+    // Without a saved vector the view has nothing to read along.
+    expect(attributes().hasAttribute('disabled')).toBe(true);
+    expect(attributes().title).toMatch(/no saved attribute vectors yet/);
+    await makeAndSave(1, 7, 'one-to-seven');
+    await makeAndSave(2, 5, 'two-to-five');
+    expect(attributes().hasAttribute('disabled')).toBe(false);
+    await fireEvent.click(attributes());
+    await settle();
+    // It opens on the first saved vector along x; y and z come from the PCA of the rest.
+    expect(app.viewer.mode).toBe('attributes');
+    expect(app.viewer.axisVectors).toEqual(['one-to-seven']);
+    const bar = screen.getByTestId('axes-bar');
+    expect((within(bar).getByTestId('axis-x') as HTMLSelectElement).value).toBe('one-to-seven');
+    expect(bar.textContent).toMatch(
+      /y, z: PCA of what the vectors\s+leave \(\d+% of its variance\)/,
+    );
+    await fireEvent.change(within(bar).getByTestId('axis-y'), {
+      target: { value: 'two-to-five' },
+    });
+    await settle();
+    expect(app.viewer.axisVectors).toEqual(['one-to-seven', 'two-to-five']);
+    expect(within(bar).getByTestId('axis-angle').textContent).toMatch(/^x∠y \d+°$/);
+    expect(screen.queryByTestId('axes-error')).toBeNull();
+
+    // A moved vector slider and the axes travel in the link, and come back from it.
+    const i = app.traversal.vectors.findIndex((v) => v.name === 'two-to-five');
+    app.traversal.setAmount(i, 0.5);
+    const camera = { camera: () => null, restoreCamera: () => {} };
+    const link = new ViewLink(app);
+    const text = link.text(camera)!;
+    app.viewer.pick('pca', false);
+    app.viewer.axisVectors = [];
+    app.traversal.setAmount(i, 0);
+    link.open(text, camera);
+    expect(link.pending).toBeNull();
+    expect(app.viewer.mode).toBe('attributes');
+    expect(app.viewer.axisVectors).toEqual(['one-to-seven', 'two-to-five']);
+    expect(app.traversal.amounts[i]).toBeCloseTo(0.5, 9);
+
+    // Deleting a vector on an axis takes it off the axes.
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete vector one-to-seven' }));
+    await settle();
+    expect(app.viewer.axisVectors).toEqual(['two-to-five']);
+    link.dispose();
   });
 });

@@ -31,6 +31,14 @@ describe('the view in the URL hash', () => {
       selection: [],
     };
     expect(decodeViewState(encodeViewState(bare))).toEqual({ ok: true, state: bare });
+    // The attribute-axes view with its vectors, and moved vector sliders.
+    const axes: ViewState = {
+      ...bare,
+      projection: 'attributes',
+      axes: ['smile', 'bold'],
+      vectorAmounts: [['smile', 0.75]],
+    };
+    expect(decodeViewState(encodeViewState(axes))).toEqual({ ok: true, state: axes });
   });
 
   it('keeps a selection compact: a run of 10,000 neighbours in about 10 kB, scattered ones ≤ 3 bytes each', () => {
