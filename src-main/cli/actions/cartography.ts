@@ -1,6 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dataset } from '../../engine/data/dataset';
+import { EmbeddingModel, NO_DECODER } from '../../engine/embedding/embedding-model';
+import {
+  embeddingItems,
+  isEmbeddingItems,
+  metadataRow,
+  type EmbeddingItems,
+} from '../../engine/embedding/items';
+import { isEmbeddingDir } from '../../engine/embedding/open';
 import {
   baseFileOf,
   loadVector,
@@ -85,7 +93,10 @@ export interface AnalogyOptions extends DataFlags {
   c: ItemSpec;
   steps: number;
   amount: number;
-  out: string;
+  /** Required but for an embedding (which answers with its nearest points instead of images). */
+  out?: string;
+  /** An embedding's answer: how many nearest points (default 10). */
+  top?: number;
   latents?: string;
   scale: number;
 }
@@ -95,8 +106,32 @@ function onSphere(model: LatentModel): boolean {
   return geometryDescriptor(model.config.latent.kind).spherical;
 }
 
+/** Whether `ckpt` names an imported embedding (a folder with embedding.json). */
+function isEmbedding(ckpt: string): boolean {
+  return isEmbeddingDir(path.resolve(ckpt));
+}
+
+/**
+ * An embedding's points are its items and its vectors their codes: it reads no dataset and has
+ * no train/test split, so --data and --split are refused rather than ignored.
+ */
+function refuseDataFlags(flags: DataFlags): void {
+  if (flags.data !== undefined)
+    throw new Error(
+      `--data ${flags.data}: an imported embedding reads no dataset: its items are its own points (its vectors)`,
+    );
+  if (flags.splitGiven)
+    throw new Error(
+      `--split ${flags.split}: an imported embedding has no train/test split: its points are one set (use --limit N for the first N)`,
+    );
+}
+
 /** The items a command runs on, and how to name them in messages. */
 async function itemsFor(loaded: Awaited<ReturnType<typeof open>>, flags: DataFlags) {
+  if (loaded.model instanceof EmbeddingModel) {
+    refuseDataFlags(flags);
+    return embeddingItems(loaded.model, flags.limit);
+  }
   const { data, warnings } = await datasetFor(loaded, flags.data, flags.split, flags.limit);
   for (const line of warnings) warn(line);
   if (data.count === 0) throw new Error(`${data.name} has no items`);
@@ -108,12 +143,16 @@ function itemsPhrase(data: Dataset): string {
   return `the ${data.count} item${data.count === 1 ? '' : 's'} of ${data.name}`;
 }
 
-/** Encodings [rows.length, d] of the items at `rows`, in chunks. */
+/**
+ * Encodings [rows.length, d] of the items at `rows`, in chunks. An embedding's items are its
+ * vectors: they are their own codes, and nothing is encoded.
+ */
 async function encodeRows(
   model: LatentModel,
   data: Dataset,
   rows: ArrayLike<number>,
 ): Promise<Float32Array> {
+  if (model instanceof EmbeddingModel && isEmbeddingItems(data)) return data.batch(rows);
   const d = model.latentDim;
   const z = new Float32Array(rows.length * d);
   const chunk = 1024;
@@ -132,7 +171,12 @@ async function encodeRows(
 
 /** The class index `label:K` names (a number, or one of the dataset's label names). */
 function labelIndex(label: string, data: Dataset): { k: number; description: string } {
-  if (!data.labels) throw new Error(`${data.name} has no labels: label:${label} names nothing`);
+  if (!data.labels)
+    throw new Error(
+      isEmbeddingItems(data)
+        ? `${data.name} has no labels: label:${label} names nothing (${data.noLabels}; labels come from a column named label holding whole numbers ≥ 0, or at most 100 categories)`
+        : `${data.name} has no labels: label:${label} names nothing`,
+    );
   const names = data.labelNames;
   let classes = names?.length ?? 0;
   for (const l of data.labels) classes = Math.max(classes, l + 1);
@@ -194,6 +238,7 @@ async function resolveGroup(
       );
     }
     case 'factor': {
+      if (isEmbeddingItems(data)) checkColumn(spec.factor, data);
       const factors = data.factors;
       if (!factors)
         throw new Error(
@@ -221,7 +266,11 @@ async function resolveGroup(
     case 'selection': {
       checkCartographyName(spec.name, 'selection');
       const selection = await readSelection(modelFolder(flags.ckpt), spec.name);
-      if (selection.split && selection.split !== flags.split)
+      if (isEmbeddingItems(data) && selection.split && selection.split !== 'all')
+        throw new Error(
+          `${selection.file}: its indices number the items of a ${selection.split} split, but an imported embedding has one set of points`,
+        );
+      if (!isEmbeddingItems(data) && selection.split && selection.split !== flags.split)
         throw new Error(
           `${selection.file}: its indices number the items of the ${selection.split} split; pass --split ${selection.split}`,
         );
@@ -238,6 +287,21 @@ async function resolveGroup(
       );
     }
   }
+}
+
+/** Refuses `factor:NAME…` for an embedding unless NAME is one of its numeric columns. */
+function checkColumn(name: string, data: EmbeddingItems): void {
+  const column = data.columns.find((c) => c.name === name);
+  if (column?.kind === 'number') return;
+  const numeric = data.columns.filter((c) => c.kind === 'number').map((c) => c.name);
+  const known = numeric.length
+    ? `its numeric columns are ${numeric.join(', ')}`
+    : 'it has no numeric metadata columns';
+  throw new Error(
+    column
+      ? `factor:${name}: the "${name}" column of ${data.name} holds categories, and factor: compares numbers (${known})`
+      : `no metadata column "${name}" in ${data.name}: ${known}`,
+  );
 }
 
 /**
@@ -264,11 +328,14 @@ export async function attribute(ckpt: string, opts: AttributeOptions): Promise<v
   // Refuse a bad --save before any encoding: its name, and a model with a folder to keep it in.
   const folder = opts.save ? modelFolder(ckpt) : null;
   if (opts.save) checkCartographyName(opts.save, 'vector');
-  const split = await selectionSplit(ckpt, [opts.from, opts.to], opts);
+  // An embedding's points are one set: the split is `all`, as the page's cloud of it is.
+  const embedded = isEmbedding(ckpt);
+  if (embedded) refuseDataFlags(opts);
+  const split = embedded ? 'all' : await selectionSplit(ckpt, [opts.from, opts.to], opts);
   opts = { ...opts, split };
   const loaded = await open(ckpt, opts);
   const { model } = loaded;
-  requireEncoding(model, 'attribute');
+  if (!(model instanceof EmbeddingModel)) requireEncoding(model, 'attribute');
   const data = await itemsFor(loaded, opts);
   const sphere = onSphere(model);
   const from = await resolveGroup(opts.from, data, { split: opts.split, ckpt, flag: '--from' });
@@ -338,7 +405,7 @@ export async function attribute(ckpt: string, opts: AttributeOptions): Promise<v
     },
     [
       `${from.description} (n = ${from.rows.length}) → ${to.description} (n = ${to.rows.length}): AUC ${fixed(result.auc, 3)}, length ${fixed(result.length, 3)} ${unit}${sphere ? ' (on the sphere)' : ''}`,
-      `wrote ${opts.out} and its base point ${baseOut}${saved ? `; saved with the model as "${saved.name}"` : ''}`,
+      `wrote ${opts.out} and its base point ${baseOut}${saved ? `; saved with the ${model instanceof EmbeddingModel ? 'embedding' : 'model'} as "${saved.name}"` : ''}`,
     ].join('\n'),
   );
 }
@@ -391,6 +458,10 @@ async function writeStrip(
 }
 
 export async function traverse(ckpt: string, opts: TraverseOptions): Promise<void> {
+  if (isEmbedding(ckpt))
+    throw new Error(
+      `traverse draws the decoded images along a direction, and ${NO_DECODER} (attribute and analogy work on it)`,
+    );
   const loaded = await open(ckpt, opts);
   const { model } = loaded;
   const d = model.latentDim;
@@ -508,9 +579,120 @@ async function itemCode(
   };
 }
 
+/** Points an embedding answers an analogy with (word2vec-style), unless --top says. */
+const NEAREST = 10;
+
+/**
+ * An analogy on an embedding, which cannot decode: the points nearest (Euclidean) to
+ * c + s·(a − b), leaving out the points a, b and c name (as word2vec leaves out the question's
+ * words). --out FILE.npy and --latents keep the code itself.
+ */
+async function embeddingAnalogy(
+  model: EmbeddingModel,
+  data: EmbeddingItems,
+  opts: AnalogyOptions,
+): Promise<void> {
+  if (opts.out !== undefined && !/\.npy$/i.test(opts.out))
+    throw new Error(
+      `--out ${opts.out}: ${NO_DECODER}, so there is no image to write; give an .npy file to keep the code c + s·(a − b), or leave --out out`,
+    );
+  const a = await itemCode(model, opts.a, data, false, '--a');
+  const b = await itemCode(model, opts.b, data, false, '--b');
+  const c = await itemCode(model, opts.c, data, false, '--c');
+  const s = opts.amount;
+  const d = model.latentDim;
+  const target = Float64Array.from({ length: d }, (_, j) => c.z[j] + s * (a.z[j] - b.z[j]));
+  // The points a, b and c stand for: an item, or every point of a label.
+  const asked = new Set<number>();
+  for (const x of [opts.a, opts.b, opts.c]) {
+    if (x.kind === 'item') asked.add(x.index);
+    else {
+      const { k } = labelIndex(x.label, data);
+      data.labels!.forEach((l, i) => {
+        if (l === k) asked.add(i);
+      });
+    }
+  }
+  const vectors = data.batch(Int32Array.from({ length: data.count }, (_, i) => i));
+  const candidates: { index: number; distance: number }[] = [];
+  for (let i = 0; i < data.count; i++) {
+    if (asked.has(i)) continue;
+    let sum = 0;
+    for (let j = 0; j < d; j++) {
+      const diff = vectors[i * d + j] - target[j];
+      sum += diff * diff;
+    }
+    candidates.push({ index: i, distance: Math.sqrt(sum) });
+  }
+  if (candidates.length === 0)
+    throw new Error(
+      `every one of ${itemsPhrase(data)} is a, b or c: no other point to answer with`,
+    );
+  candidates.sort((x, y) => x.distance - y.distance || x.index - y.index);
+  const top = candidates.slice(0, opts.top ?? NEAREST);
+  const result = top.map(({ index, distance }) => ({
+    index,
+    distance,
+    ...(data.labels
+      ? {
+          label: data.labels[index],
+          ...(data.labelNames ? { labelName: data.labelNames[data.labels[index]] } : {}),
+        }
+      : {}),
+    metadata: metadataRow(data.columns, index),
+  }));
+  if (opts.out) await writeVectorFile(opts.out, target);
+  if (opts.latents) await writeNpy(opts.latents, Float32Array.from(target), [1, d]);
+  const describe = (r: (typeof result)[number]): string => {
+    const meta = Object.entries(r.metadata)
+      .filter(([name]) => name.toLowerCase() !== 'label' || !data.labels)
+      .map(([name, value]) => `${name}=${value ?? '—'}`);
+    const label =
+      r.label === undefined ? [] : [`label ${r.label}${r.labelName ? ` (${r.labelName})` : ''}`];
+    return [...label, ...meta].join('  ');
+  };
+  const width = String(data.count - 1).length;
+  new Output(Boolean(opts.json)).result(
+    {
+      out: opts.out ? path.resolve(opts.out) : null,
+      latents: opts.latents ? path.resolve(opts.latents) : null,
+      a: a.description,
+      b: b.description,
+      c: c.description,
+      amount: s,
+      metric: 'euclidean',
+      excluded: asked.size,
+      result,
+      sphere: false,
+    },
+    [
+      `the ${top.length === 1 ? 'point' : `${top.length} points`} of ${data.name} nearest to c + ${fixed(s)}·(a − b) (a: ${a.description}, b: ${b.description}, c: ${c.description}; the ${asked.size} point${asked.size === 1 ? '' : 's'} a, b and c stand for left out):`,
+      ...result.map((r, i) =>
+        `${String(i + 1).padStart(String(top.length).length)}. item:${String(r.index).padEnd(width)}  distance ${fixed(r.distance, 4)}  ${describe(r)}`.trimEnd(),
+      ),
+      ...(opts.out || opts.latents
+        ? [
+            `wrote the code c + s·(a − b) to ${[opts.out, opts.latents].filter(Boolean).join(' and ')}`,
+          ]
+        : []),
+    ].join('\n'),
+  );
+}
+
 export async function analogy(ckpt: string, opts: AnalogyOptions): Promise<void> {
+  if (isEmbedding(ckpt)) refuseDataFlags(opts);
+  else if (opts.out === undefined)
+    throw new Error(
+      "required option '--out <file>' not specified (only an imported embedding, which lists nearest points, goes without)",
+    );
   const loaded = await open(ckpt, opts);
   const { model } = loaded;
+  if (model instanceof EmbeddingModel) {
+    const data = await itemsFor(loaded, opts);
+    if (!isEmbeddingItems(data)) throw new Error(`${data.name}: not the embedding's points`);
+    return embeddingAnalogy(model, data, opts);
+  }
+  if (opts.out === undefined) throw new Error("required option '--out <file>' not specified");
   requireEncoding(model, 'analogy');
   const data = await itemsFor(loaded, opts);
   const sphere = onSphere(model);

@@ -59,11 +59,14 @@ export function startSpec(value: string): StartSpec {
 /** The options every cartography command shares: which items, and the ONNX flags. */
 function withData(command: Command): Command {
   return withOnnxFlags(command)
-    .argument('<ckpt>', 'checkpoint directory, or ONNX model (decoder.onnx file or folder)')
-    .option('--data <spec>', 'dataset (default: the one it was trained on)')
+    .argument(
+      '<ckpt>',
+      'checkpoint directory, ONNX model (decoder.onnx file or folder), or imported embedding folder',
+    )
+    .option('--data <spec>', 'dataset (default: the one it was trained on; not for an embedding)')
     .option(
       '--split <which>',
-      "train | test | all (train, then test); default test, or the split a selection's NAME.json names",
+      "train | test | all (train, then test); default test, or the split a selection's NAME.json names (not for an embedding)",
       oneOf(SPLITS),
       'test',
     )
@@ -73,11 +76,11 @@ function withData(command: Command): Command {
 export function registerCartography(program: Command): void {
   withData(program.command('attribute'))
     .description(
-      'the attribute vector from one group of items to another (difference of mean codes; on a sphere the great-circle direction), as NPY, with how well it separates them (AUC)',
+      'the attribute vector from one group of items to another (difference of mean codes; on a sphere the great-circle direction), as NPY, with how well it separates them (AUC); on an imported embedding its vectors are the codes',
     )
     .requiredOption(
       '--from <group>',
-      'label:K | selection:NAME (selections/NAME.npy in the model folder) | factor:NAME<VALUE',
+      'label:K | selection:NAME (selections/NAME.npy in the model folder) | factor:NAME<VALUE (an embedding: a numeric metadata column)',
       groupSpec,
     )
     .requiredOption('--to <group>', 'as --from, or rest (every item not in --from)', groupSpec)
@@ -115,7 +118,8 @@ export function registerCartography(program: Command): void {
     .option('--latents <file>', 'also write the strip’s codes as NPY [steps, d]')
     .option('--scale <k>', 'enlarge each pixel k times', integer(1, 16), 2)
     .option('--json', 'print JSON')
-    .action(async (ckpt: string, opts: TraverseOptions) => {
+    .action(async (ckpt: string, opts: TraverseOptions, command: Command) => {
+      opts.splitGiven = command.getOptionValueSource('split') !== 'default';
       const given = [opts.direction, opts.vector, opts.dim].filter((x) => x !== undefined);
       if (given.length !== 1)
         throw new Error('give exactly one of --direction FILE, --vector NAME or --dim K');
@@ -125,7 +129,7 @@ export function registerCartography(program: Command): void {
 
   withData(program.command('analogy'))
     .description(
-      'decode a − b + c ("a is to b as ? is to c") and a strip over the amount, c + s·(a − b), as PNG',
+      'decode a − b + c ("a is to b as ? is to c") and a strip over the amount, c + s·(a − b), as PNG; on an imported embedding (no decoder), list the points nearest to c + s·(a − b) instead',
     )
     .requiredOption(
       '--a <item>',
@@ -135,12 +139,22 @@ export function registerCartography(program: Command): void {
     .requiredOption('--b <item>', 'as --a', itemSpec)
     .requiredOption('--c <item>', 'as --a', itemSpec)
     .option('--steps <n>', 'amounts s from 0 to --amount', integer(2, 101), 5)
-    .option('--amount <s>', 'the largest amount (1: a − b + c)', positive, 1)
-    .requiredOption('--out <file>', 'output PNG: a, b, c on top; the amounts below')
+    .option(
+      '--amount <s>',
+      'the largest amount (1: a − b + c); for an embedding the s of c + s·(a − b)',
+      positive,
+      1,
+    )
+    .option(
+      '--out <file>',
+      'output PNG: a, b, c on top; the amounts below (required; for an embedding optional, an .npy of the code c + s·(a − b))',
+    )
+    .option('--top <n>', 'an embedding: how many nearest points to list', integer(1, 10_000), 10)
     .option('--latents <file>', 'also write the amounts’ codes as NPY [steps, d]')
     .option('--scale <k>', 'enlarge each pixel k times', integer(1, 16), 2)
     .option('--json', 'print JSON')
-    .action(async (ckpt: string, opts: AnalogyOptions) => {
+    .action(async (ckpt: string, opts: AnalogyOptions, command: Command) => {
+      opts.splitGiven = command.getOptionValueSource('split') !== 'default';
       const { analogy } = await import('../actions/cartography');
       await analogy(ckpt, opts);
     });

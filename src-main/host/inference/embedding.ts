@@ -1,6 +1,7 @@
 import { coverageReport } from '../../engine/coverage/report';
 import { EmbeddingModel, NO_DECODER, NO_ENCODER } from '../../engine/embedding/embedding-model';
 import type { EmbeddingColumn } from '../../engine/embedding/embedding-model';
+import { labelsOf } from '../../engine/embedding/items';
 import { AtlasError } from '../../api/errors';
 import type { CoverageReport, LatentSnapshot, MetadataColumn } from '../../api/records';
 import type { LoadedModel } from './model-cache';
@@ -18,8 +19,6 @@ export function embeddingOf(model: LoadedModel): EmbeddingModel | null {
 
 /** Most categories a cloud's column may carry (api/records.ts MetadataColumn). */
 const MAX_CATEGORIES = 100_000;
-/** A `label` column with at most this many classes colours the cloud as labels do. */
-const MAX_LABEL_CLASSES = 100;
 
 /**
  * The first `limit` points of the embedding with their metadata (categories cut down to those
@@ -37,6 +36,7 @@ export async function embeddingSnapshot(
   const metadata = columns.filter(
     (c) => c.kind === 'number' || c.categories.length <= MAX_CATEGORIES,
   );
+  // A `label` column that holds classes colours the cloud as labels do (engine/embedding/items.ts).
   const { labels, labelNames } = labelsOf(metadata);
   return {
     means: vectors.subarray(0, n * dim),
@@ -67,22 +67,6 @@ function firstRows(column: EmbeddingColumn, n: number): MetadataColumn {
     codes: Int32Array.from(codes, (c) => (c >= 0 ? used[c] : -1)),
     categories,
   };
-}
-
-function labelsOf(columns: MetadataColumn[]): {
-  labels: Int32Array | null;
-  labelNames: string[] | null;
-} {
-  const column = columns.find((c) => c.name.toLowerCase() === 'label');
-  if (column?.kind === 'number') {
-    const v = column.values;
-    if (v.every((x) => Number.isInteger(x) && x >= 0 && x < 1_000_000))
-      return { labels: Int32Array.from(v), labelNames: null };
-  } else if (column?.kind === 'category') {
-    if (column.categories.length <= MAX_LABEL_CLASSES && column.codes.every((c) => c >= 0))
-      return { labels: column.codes, labelNames: column.categories };
-  }
-  return { labels: null, labelNames: null };
 }
 
 /** Thumbnails of points `indices` from the sprite; refused when the embedding has none. */
