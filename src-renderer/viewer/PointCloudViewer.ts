@@ -386,7 +386,11 @@ export class PointCloudViewer {
     return { center, radius };
   }
 
-  fit(): void {
+  /**
+   * Frames the camera on the points, from where it looks now or, given `from`, from that
+   * direction (the attribute axes face the viewer: x to the right, y up).
+   */
+  fit(from?: [number, number, number]): void {
     let { center, radius } = this.robustFrame();
     this.fittedRadius = radius;
     let margin = 1.05;
@@ -395,7 +399,9 @@ export class PointCloudViewer {
       radius = 1;
       margin = 1.12;
     }
-    const dir = this.camera.position.clone().sub(this.controls.target).normalize();
+    const dir = from
+      ? new Vector3(...from).normalize()
+      : this.camera.position.clone().sub(this.controls.target).normalize();
     if (dir.lengthSq() < 1e-9) dir.set(0.55, 0.35, 0.75).normalize();
     const dist = (radius * margin) / Math.sin((this.camera.fov * Math.PI) / 360);
     this.controls.target.copy(center);

@@ -75,6 +75,8 @@ export class ViewerController {
   private readonly umap: UmapScheduler;
   /** t-SNE, scheduled like UMAP (watched only: never in the background). */
   private readonly tsne: UmapScheduler;
+  /** The attribute axes the camera last turned to face (null: another view). */
+  private facedAxes: string | null = null;
   private tourHandle = 0;
   private tourLast = 0;
   private densityTick = 0;
@@ -258,7 +260,11 @@ export class ViewerController {
       scheduler.run(set, live);
       return;
     }
-    this.show(update.positions, update.transition, !live);
+    // New attribute axes face the viewer: x to the right, y up, z toward the camera.
+    const axesKey = mode === 'attributes' ? settings.axisVectors.join('\n') : null;
+    const face = axesKey !== null && axesKey !== this.facedAxes;
+    this.facedAxes = axesKey;
+    this.show(update.positions, update.transition, !live || face, face ? [0, 0, 1] : undefined);
     this.umap.scheduleBackground(set, live);
   }
 
@@ -281,7 +287,12 @@ export class ViewerController {
     settings.umapShownAt = performance.now();
   }
 
-  private show(positions: Float32Array | null, transition: boolean, fit: boolean): void {
+  private show(
+    positions: Float32Array | null,
+    transition: boolean,
+    fit: boolean,
+    from?: [number, number, number],
+  ): void {
     const viewer = this.viewer;
     this.out.pointCount(positions ? positions.length / 3 : 0);
     viewer?.setSphereVisible(this.projector.view?.kind === 'sphere');
@@ -297,7 +308,7 @@ export class ViewerController {
       const { position, target } = this.pendingCamera;
       this.pendingCamera = null;
       this.setCamera(position, target);
-    } else if (fit) viewer?.fit();
+    } else if (fit) viewer?.fit(from);
     else viewer?.refitIfNeeded();
     this.showSelection();
     this.showMarks();

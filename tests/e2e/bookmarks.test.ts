@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src-main/server';
-import { CHROMIUM, launchChromium } from './chromium';
+import { CHROMIUM, launchChromium, litPixels } from './chromium';
 import { decodeViewState } from '../../src-renderer/lib/bookmarks/view-state';
 
 /**
@@ -31,24 +31,6 @@ type W = { __atlas: PageApp };
 
 const shownPoints = async (page: Page) =>
   Number(await page.getByTestId('viewer-canvas').getAttribute('data-points'));
-
-/** Canvas pixels that differ from the page background (#0f1115). */
-async function litPixels(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const src = document.querySelector('[data-testid="viewer-canvas"]') as HTMLCanvasElement;
-    const c = document.createElement('canvas');
-    c.width = src.width;
-    c.height = src.height;
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(src, 0, 0);
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let lit = 0;
-    for (let i = 0; i < data.length; i += 4)
-      if (Math.abs(data[i] - 15) + Math.abs(data[i + 1] - 17) + Math.abs(data[i + 2] - 21) > 40)
-        lit++;
-    return lit;
-  });
-}
 
 /** Waits for the viewer to show `n` points and to have drawn them. */
 async function shows(page: Page, n: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
  * Debian's Chromium (`apt-get install -y chromium`), as the end-to-end tests and the viewer
@@ -30,4 +30,22 @@ export function chromiumArgs({ gl, uncapped = false }: ChromiumOptions): string[
 
 export function launchChromium(options: ChromiumOptions): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs(options) });
+}
+
+/** Pixels of canvas `testid` that differ from the page background (#0f1115): is it drawn? */
+export async function litPixels(page: Page, testid = 'viewer-canvas'): Promise<number> {
+  return page.evaluate((id) => {
+    const src = document.querySelector(`[data-testid="${id}"]`) as HTMLCanvasElement;
+    const c = document.createElement('canvas');
+    c.width = src.width;
+    c.height = src.height;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(src, 0, 0);
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let lit = 0;
+    for (let i = 0; i < data.length; i += 4)
+      if (Math.abs(data[i] - 15) + Math.abs(data[i + 1] - 17) + Math.abs(data[i + 2] - 21) > 40)
+        lit++;
+    return lit;
+  }, testid);
 }

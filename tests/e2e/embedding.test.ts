@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src-main/server';
 import { makeEmbedding, SPECIES } from '../embedding/fixture';
-import { CHROMIUM, launchChromium } from './chromium';
+import { CHROMIUM, launchChromium, litPixels } from './chromium';
 
 /**
  * An embedding without a model end to end in Chromium through the real `serve`: the Projector's
@@ -28,24 +28,6 @@ type W = {
     selection: { select(index: number): Promise<void> };
   };
 };
-
-/** Canvas pixels that differ from the page background (#0f1115). */
-async function litPixels(page: Page, testid: string): Promise<number> {
-  return page.evaluate((id) => {
-    const src = document.querySelector(`[data-testid="${id}"]`) as HTMLCanvasElement;
-    const c = document.createElement('canvas');
-    c.width = src.width;
-    c.height = src.height;
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(src, 0, 0);
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let lit = 0;
-    for (let i = 0; i < data.length; i += 4)
-      if (Math.abs(data[i] - 15) + Math.abs(data[i + 1] - 17) + Math.abs(data[i + 2] - 21) > 40)
-        lit++;
-    return lit;
-  }, testid);
-}
 
 /** Nothing wider or taller than the window: the page never scrolls. */
 async function fits(page: Page, width: number, height: number): Promise<void> {

@@ -4,12 +4,13 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src-main/server';
-import { CHROMIUM, launchChromium } from './chromium';
+import { CHROMIUM, launchChromium, litPixels } from './chromium';
 
 /**
  * Attribute vectors end to end in Chromium through the real `serve`, on the bundled demo model:
  * make a vector from two labels in the Traverse tab, save it (a file in the model's folder), drag
- * its slider (the preview redraws along it). Screenshots at 1280×720 and 1920×1080 go to
+ * its slider (the preview redraws along it), lay the cloud out along two vectors in the Attributes
+ * view. Screenshots at 1280×720 and 1920×1080 go to
  * test-results/vectors/.
  */
 const root = path.resolve(__dirname, '../..');
@@ -139,6 +140,40 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await page.screenshot({ path: path.join(SHOTS, '03-analogy-1920x1080.png') });
       expect(pageErrors).toEqual([]);
     }, 60_000);
+
+    it('lays the cloud out along two saved vectors in the Attributes view', async () => {
+      await page.getByTestId('vectors-panel').scrollIntoViewIfNeeded();
+      await page.getByTestId('vector-from').selectOption('label:3');
+      await page.getByTestId('vector-to').selectOption('label:8');
+      await page.getByTestId('vector-make').click();
+      await expect.poll(() => page.getByTestId('vector-made').textContent()).toMatch(/^AUC 0\.\d+/);
+      await page.getByTestId('vector-name').fill('three-to-eight');
+      await page.getByTestId('vector-save').click();
+      await expect
+        .poll(() => page.getByTestId('vector-slider').count(), { timeout: 10_000 })
+        .toBe(2);
+      await page.getByRole('button', { name: 'Attributes', exact: true }).click();
+      const bar = page.getByTestId('axes-bar');
+      await expect.poll(() => page.getByTestId('axis-x').inputValue()).toBe('one-to-seven');
+      await page.getByTestId('axis-y').selectOption('three-to-eight');
+      await expect
+        .poll(() => bar.getByTestId('axis-angle').textContent(), { timeout: 10_000 })
+        .toMatch(/^x∠y \d+°$/);
+      expect(await page.getByTestId('axes-error').count()).toBe(0);
+      await expect.poll(() => litPixels(page), { timeout: 30_000 }).toBeGreaterThan(2000);
+      for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all())
+        await dismiss.click();
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: path.join(SHOTS, '05-attribute-axes-1920x1080.png') });
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.waitForTimeout(1000);
+      await page.screenshot({ path: path.join(SHOTS, '06-attribute-axes-1280x720.png') });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(pageErrors).toEqual([]);
+    }, 90_000);
 
     it('on the sphere model a vector steers along a great circle, staying on the sphere', async () => {
       await page.setViewportSize({ width: 1280, height: 720 });
