@@ -161,6 +161,34 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       expect(pageErrors).toEqual([]);
     }, 120_000);
 
+    it('makes an attribute vector between two species and lays the cloud out along it', async () => {
+      const panel = page.getByTestId('vectors-panel');
+      await panel.scrollIntoViewIfNeeded();
+      const from = page.getByTestId('vector-from');
+      const key = async (species: string) =>
+        (await from.locator('option', { hasText: `species ${species}` }).getAttribute('value'))!;
+      await from.selectOption(await key('heron'));
+      await page.getByTestId('vector-to').selectOption(await key('otter'));
+      await page.getByTestId('vector-make').click();
+      // The species are separate blobs: the direction tells them apart completely.
+      await expect.poll(() => page.getByTestId('vector-made').textContent()).toMatch(/^AUC 1\.000/);
+      await page.getByTestId('vector-name').fill('heron-to-otter');
+      await page.getByTestId('vector-save').click();
+      await expect.poll(() => page.getByTestId('vector-row').count(), { timeout: 10_000 }).toBe(1);
+      await page.getByRole('button', { name: 'Attributes', exact: true }).click();
+      await expect.poll(() => page.getByTestId('axis-x').inputValue()).toBe('heron-to-otter');
+      expect(await page.getByTestId('axes-error').count()).toBe(0);
+      await expect
+        .poll(() => litPixels(page, 'viewer-canvas'), { timeout: 30_000 })
+        .toBeGreaterThan(2000);
+      for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all())
+        await dismiss.click();
+      await page.waitForTimeout(1200);
+      await fits(page, 1920, 1080);
+      await page.screenshot({ path: path.join(SHOTS, '05-attribute-axis-1920x1080.png') });
+      expect(pageErrors).toEqual([]);
+    }, 120_000);
+
     it('reports coverage of the vectors against N(0, I), saying an embedding has no prior', async () => {
       await page.getByRole('tab', { name: 'Coverage' }).click();
       const verdicts = page.getByTestId('verdicts');
