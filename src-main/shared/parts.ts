@@ -50,6 +50,11 @@ export const ObjectiveDescriptor = z.object({
   /** What the objective's `weight` is (β for KL, λ for the others). */
   weight: z.string(),
   parameters: z.array(PartParameter),
+  /**
+   * The geometries it works with, where it needs something only some priors have (a radius law
+   * in closed form), and why; absent: every geometry that does not refuse it.
+   */
+  geometries: z.object({ only: z.array(PartKind), reason: z.string() }).optional(),
 });
 export type ObjectiveDescriptor = z.infer<typeof ObjectiveDescriptor>;
 
@@ -59,7 +64,18 @@ export const ModelParts = z.object({
 });
 export type ModelParts = z.infer<typeof ModelParts>;
 
-/** Why `objective` makes no sense with `geometry`, or undefined when it does. */
-export function refusal(geometry: GeometryDescriptor, objective: string): string | undefined {
-  return Object.hasOwn(geometry.refuses, objective) ? geometry.refuses[objective] : undefined;
+/**
+ * Why `objective` makes no sense with `geometry`, or undefined when it does: the geometry's own
+ * refusals, then the geometries the objective is limited to.
+ */
+export function refusal(
+  geometry: GeometryDescriptor,
+  objective: ObjectiveDescriptor | string,
+): string | undefined {
+  const kind = typeof objective === 'string' ? objective : objective.kind;
+  if (Object.hasOwn(geometry.refuses, kind)) return geometry.refuses[kind];
+  const only = typeof objective === 'string' ? undefined : objective.geometries;
+  if (only && !only.only.includes(geometry.kind))
+    return `--objective ${kind} works with the ${only.only.join(', ')} latents: ${only.reason}.`;
+  return undefined;
 }

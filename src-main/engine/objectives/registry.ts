@@ -3,6 +3,7 @@ import { refusal, type ObjectiveDescriptor } from '../../shared/parts';
 import { geometryDescriptor } from '../latent/registry';
 import { Registry } from '../registry';
 import type { Objective } from './objective';
+import { CdfObjective, cdfDescriptor } from './cdf';
 import { CramerWoldObjective, cramerWoldDescriptor } from './cramer-wold';
 import { KlObjective, klDescriptor } from './kl';
 import { L2Objective, l2Descriptor } from './l2';
@@ -22,6 +23,7 @@ const OBJECTIVES = new Registry<ObjectiveEntry>('objective', 'an', (o) => o.desc
   { descriptor: swdDescriptor, create: (c) => new SlicedWassersteinObjective(c) },
   { descriptor: cramerWoldDescriptor, create: (c) => new CramerWoldObjective(c) },
   { descriptor: l2Descriptor, create: (c) => new L2Objective(c) },
+  { descriptor: cdfDescriptor, create: (c) => new CdfObjective(c) },
 ]);
 
 /** Adds an objective at run time (a test's fixture, a plug-in); returns its removal. */
@@ -53,5 +55,5 @@ export function createObjective(config: ObjectiveConfig): Objective {
  * mixture.
  */
 export function incompatibility(latent: string, objective: string): string | undefined {
-  return refusal(geometryDescriptor(latent), objective);
+  return refusal(geometryDescriptor(latent), objectiveDescriptor(objective));
 }
