@@ -38,7 +38,7 @@ export const PROJECTIONS: { id: ProjectionMode; label: string; title: string }[]
     id: 'tsne',
     label: 't-SNE',
     title:
-      't-SNE to 3D (exact, on a random 2,000 points at most; the rest placed at their nearest embedded neighbour)',
+      't-SNE to 3D (Barnes–Hut, on a random 10,000 points at most; the rest placed at their nearest embedded neighbour)',
   },
 ];
 

@@ -77,7 +77,7 @@ describe('t-SNE worker protocol', () => {
   it('is offered beside UMAP, its cap stated', () => {
     const ids = PROJECTIONS.map((p) => p.id);
     expect(ids.indexOf('tsne')).toBe(ids.indexOf('umap') + 1);
-    expect(PROJECTIONS.find((p) => p.id === 'tsne')!.title).toContain('2,000');
-    expect(TSNE_MAX).toBe(2000);
+    expect(PROJECTIONS.find((p) => p.id === 'tsne')!.title).toContain('10,000');
+    expect(TSNE_MAX).toBe(10000);
   });
 });
