@@ -84,7 +84,7 @@ trainer.on('epoch', (e) => {
   const a = accuracy();
   rows.push([
     e.epoch,
-    e.test.elbo.toFixed(1),
+    (e.test.elbo ?? NaN).toFixed(1),
     (100 * a.accuracy).toFixed(1),
     a.used,
     ((performance.now() - started) / 1000).toFixed(0),

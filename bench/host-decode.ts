@@ -102,7 +102,7 @@ let epochs = 0;
 direct.on('trainingEpoch', (e) => {
   epochs = e.epoch;
   console.error(
-    `  training: epoch ${e.epoch} done in ${e.seconds.toFixed(1)} s (${Math.round(e.samplesPerSecond)} items/s), test ELBO ${e.test.elbo.toFixed(1)}`,
+    `  training: epoch ${e.epoch} done in ${e.seconds.toFixed(1)} s (${Math.round(e.samplesPerSecond)} items/s), test ELBO ${(e.test.elbo ?? NaN).toFixed(1)}`,
   );
 });
 

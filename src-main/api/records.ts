@@ -176,15 +176,17 @@ export const ModelDetail = ModelInfo.extend({
 });
 export type ModelDetail = z.infer<typeof ModelDetail>;
 
+/** An epoch's training figures; `kl` null for a deterministic encoder (no q(z|x)). */
 export const LossSummary = z.object({
   loss: z.number(),
   reconstruction: z.number(),
-  kl: z.number(),
+  kl: z.number().nullable(),
 });
+/** An epoch's test figures; ELBO and KL null for a deterministic encoder. */
 export const EvalSummary = z.object({
-  elbo: z.number(),
+  elbo: z.number().nullable(),
   reconstruction: z.number(),
-  kl: z.number(),
+  kl: z.number().nullable(),
 });
 
 /** Which items of a model's dataset: its training split, its test split, or both (train first). */

@@ -87,7 +87,11 @@ export function attachProgress(trainer: Trainer, out: Output, totalEpochs: numbe
       });
     } else if (!bar) {
       out.note(
-        `epoch ${e.epoch}/${e.epochs}: loss ${fixed(e.train.loss)}, test ELBO ${fixed(e.test.elbo)} (reconstruction ${fixed(e.test.reconstruction)}, KL ${fixed(e.test.kl)}), ${Math.round(e.samplesPerSecond)} samples/s, ${fixed(e.seconds, 1)} s`,
+        `epoch ${e.epoch}/${e.epochs}: loss ${fixed(e.train.loss)}, ${
+          e.test.elbo === null
+            ? `test reconstruction ${fixed(e.test.reconstruction)} (deterministic encoder: no ELBO)`
+            : `test ELBO ${fixed(e.test.elbo)} (reconstruction ${fixed(e.test.reconstruction)}, KL ${fixed(e.test.kl)})`
+        }, ${Math.round(e.samplesPerSecond)} samples/s, ${fixed(e.seconds, 1)} s`,
       );
     }
   };

@@ -23,6 +23,8 @@ export interface TrainOptions {
   hidden: number[];
   channels: number[];
   likelihood?: 'bernoulli' | 'gaussian';
+  /** `deterministic`: one code per item, no q(z|x) (WAE); aggregate objectives only. */
+  encoder: 'stochastic' | 'deterministic';
   binarize?: boolean;
   out: string;
   resume?: boolean;

@@ -74,6 +74,12 @@ export const ModelConfig = z.object({
   objective: ObjectiveConfig,
   net: NetConfig,
   likelihood: Likelihood,
+  /**
+   * `stochastic`: the encoder gives q(z|x) (the geometry's head: mean and spread), a VAE.
+   * `deterministic`: it gives one code per item, no per-item noise (WAE, Tolstikhin et al. 2018):
+   * only objectives that compare the whole sample with the prior apply, and there is no ELBO.
+   */
+  encoder: z.enum(['stochastic', 'deterministic']).default('stochastic'),
   /** Fixed observation standard deviation for the Gaussian likelihood. */
   gaussianSigma: z.number().positive().default(0.1),
   /** Encoder log-variance is clamped to this range to keep exp() finite. */

@@ -40,6 +40,8 @@ export const GeometryDescriptor = z.object({
   parameters: z.array(PartParameter),
   /** Objectives that make no sense with it, each with the reason. */
   refuses: z.record(z.string(), z.string()),
+  /** Why a deterministic encoder (one code per item, no q(z|x)) makes no sense with it, if so. */
+  pointEncoder: z.string().optional(),
 });
 export type GeometryDescriptor = z.infer<typeof GeometryDescriptor>;
 
@@ -55,6 +57,8 @@ export const ObjectiveDescriptor = z.object({
    * in closed form), and why; absent: every geometry that does not refuse it.
    */
   geometries: z.object({ only: z.array(PartKind), reason: z.string() }).optional(),
+  /** It needs the density q(z|x) (KL), which a deterministic encoder does not have. */
+  density: z.boolean().optional(),
 });
 export type ObjectiveDescriptor = z.infer<typeof ObjectiveDescriptor>;
 
@@ -77,5 +81,24 @@ export function refusal(
   const only = typeof objective === 'string' ? undefined : objective.geometries;
   if (only && !only.only.includes(geometry.kind))
     return `--objective ${kind} works with the ${only.only.join(', ')} latents: ${only.reason}.`;
+  return undefined;
+}
+
+/** The encoder kinds a model can have (config `encoder`). */
+export type EncoderKind = 'stochastic' | 'deterministic';
+
+/**
+ * Why a deterministic encoder makes no sense with `geometry` and `objective`, or undefined: a
+ * point per item has no density q(z|x), so KL (and the geometry terms built on it) are undefined.
+ */
+export function encoderRefusal(
+  encoder: EncoderKind,
+  geometry: GeometryDescriptor,
+  objective: ObjectiveDescriptor,
+): string | undefined {
+  if (encoder !== 'deterministic') return undefined;
+  if (objective.density)
+    return `a deterministic encoder gives one code per item and no density q(z|x), so --objective ${objective.kind} (KL(q ‖ p)) is undefined; use an objective that compares the whole encoded sample with the prior: mmd, swd, cw, cdf or l2.`;
+  if (geometry.pointEncoder) return geometry.pointEncoder;
   return undefined;
 }

@@ -12,8 +12,10 @@ export interface EpochPoint {
   epoch: number;
   trainLoss: number;
   reconstruction: number;
-  kl: number;
-  testElbo: number;
+  /** Null for a deterministic encoder: no q(z|x), so no KL or ELBO. */
+  kl: number | null;
+  testElbo: number | null;
+  testReconstruction: number;
   seconds: number;
 }
 
@@ -27,6 +29,8 @@ export interface TrainingForm {
   geometryParams: Record<string, number>;
   objective: string;
   objectiveParams: Record<string, number>;
+  /** `deterministic`: one code per item, no q(z|x) (aggregate objectives only, no ELBO). */
+  encoder?: 'stochastic' | 'deterministic';
   weight: number;
   /** Latent dimension (ambient for spherical geometries), at least the geometry's minDim. */
   dim: number;
@@ -118,6 +122,7 @@ export class TrainingStore {
           objective: { kind: form.objective, weight: form.weight, ...form.objectiveParams },
           net: { kind: form.net, hidden: [form.hidden] },
           likelihood: form.inputShape.length === 3 ? 'bernoulli' : 'gaussian',
+          encoder: form.encoder ?? 'stochastic',
         },
         train: { epochs: form.epochs, learningRate: form.learningRate, batchSize: form.batchSize },
       });
@@ -198,6 +203,7 @@ export class TrainingStore {
       reconstruction: e.train.reconstruction,
       kl: e.train.kl,
       testElbo: e.test.elbo,
+      testReconstruction: e.test.reconstruction,
       seconds: e.seconds,
     });
     this.samplesPerSecond = e.samplesPerSecond;

@@ -21,11 +21,11 @@ describe('Trainer', () => {
     const before = withElbo(await evaluate(vae, mnist.test));
     const trainer = new Trainer(vae, mnist, { epochs: 3, batchSize: 64, learningRate: 2e-3 });
     const epochs: number[] = [];
-    trainer.on('epoch', (e) => epochs.push(e.test.elbo));
+    trainer.on('epoch', (e) => epochs.push(withElbo(e.test).elbo));
     const result = await trainer.run();
     expect(result.status).toBe('completed');
     expect(epochs).toHaveLength(3);
-    const after = result.history.at(-1)!.test;
+    const after = withElbo(result.history.at(-1)!.test);
     // An untrained net scores about −545 nats (784 · log 2); three short epochs reach well above −250.
     expect(after.elbo - before.elbo).toBeGreaterThan(250);
     expect(after.elbo).toBeGreaterThan(-250);

@@ -64,6 +64,7 @@ function stockVae(decoder: tf.LayersModel, output: 'logits' | 'probabilities', s
         objective: { kind: 'kl', weight: 1, warmupSteps: 0, freeBits: 0 },
         net: { kind: 'mlp', hidden: [8], channels: [8], convDense: 8 },
         likelihood: 'bernoulli',
+        encoder: 'stochastic',
         gaussianSigma: 0.1,
         logVarClamp: [-10, 10],
       },

@@ -375,6 +375,7 @@ export function createFakeEngine(): FakeEngine {
           objective: { kind: 'kl', weight: 1, warmupSteps: 0, freeBits: 0 },
           net: { kind: 'mlp', hidden: [64], channels: [32, 64], convDense: 256 },
           likelihood: 'bernoulli',
+          encoder: 'stochastic',
           gaussianSigma: 0.1,
           logVarClamp: [-10, 10],
         },

@@ -186,7 +186,7 @@ export async function train(opts: TrainOptions, given: Given): Promise<void> {
   };
   out.result(
     record,
-    `${result.status}: ${trainer.epoch} epochs, test ELBO ${fixed(record.elbo)} nats, ${fixed(sps ?? NaN, 0)} samples/s on ${backend.backend}; checkpoint ${record.checkpoint ?? '(none)'}`,
+    `${result.status}: ${trainer.epoch} epochs, ${record.elbo === null && record.reconstruction !== null ? `test reconstruction ${fixed(record.reconstruction)}` : `test ELBO ${fixed(record.elbo)}`} nats, ${fixed(sps ?? NaN, 0)} samples/s on ${backend.backend}; checkpoint ${record.checkpoint ?? '(none)'}`,
   );
   if (result.status === 'diverged') {
     const kept = saved
@@ -216,7 +216,7 @@ function validateNew(opts: TrainOptions): void {
   check(TrainConfig, trainSettings(opts));
   // The input shape comes from the data; any valid one stands in for it here.
   const config = check(ModelConfig, modelConfig(opts, [1]));
-  const reason = incompatibility(config.latent.kind, config.objective.kind);
+  const reason = incompatibility(config.latent.kind, config.objective.kind, config.encoder);
   if (reason) throw new Error(reason);
 }
 
@@ -288,6 +288,7 @@ function modelConfig(opts: TrainOptions, itemShape: number[]): ModelConfigInput 
     },
     net: { kind: opts.net, hidden: opts.hidden, channels: opts.channels },
     likelihood: opts.likelihood ?? (itemShape.length === 3 ? 'bernoulli' : 'gaussian'),
+    encoder: opts.encoder,
   };
 }
 

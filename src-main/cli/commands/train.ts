@@ -67,6 +67,12 @@ export function registerTrain(program: Command): void {
       'bernoulli | gaussian (default: bernoulli for images, gaussian for points)',
       oneOf(['bernoulli', 'gaussian'] as const),
     )
+    .option(
+      '--encoder <kind>',
+      'stochastic (a VAE: q(z|x) per item) | deterministic (one code per item, as WAE; with mmd, swd, cw, cdf or l2)',
+      oneOf(['stochastic', 'deterministic'] as const),
+      'stochastic',
+    )
     .option('--binarize', 'dynamic binarisation: resample binary pixels every batch')
     .requiredOption('--out <dir>', 'checkpoint directory to write')
     .option(

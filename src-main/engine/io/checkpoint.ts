@@ -30,7 +30,8 @@ const HistoryEntry = z
   .object({
     epoch: z.number(),
     step: z.number(),
-    test: z.object({ elbo: z.number() }).passthrough(),
+    // Null for a deterministic encoder (no q(z|x), so no ELBO).
+    test: z.object({ elbo: z.number().nullable() }).passthrough(),
   })
   .passthrough();
 

@@ -30,6 +30,11 @@ export interface LatentGeometry {
   readonly headSize: number;
   /** Interprets a batch of encoder heads [n, headSize]. */
   posterior(head: tf.Tensor2D): Posterior;
+  /**
+   * Where a deterministic encoder's output [n, d] lands in this geometry: itself in ℝ^d (absent),
+   * normalised onto the sphere for sphere latents.
+   */
+  point?(output: tf.Tensor2D): tf.Tensor2D;
   /** n draws from the prior, [n, d]. */
   samplePrior(n: number, seed: number): tf.Tensor2D;
   /** log p(z) per row. */

@@ -338,6 +338,8 @@ export const mixtureDescriptor: GeometryDescriptor = {
       default: DEFAULT_INVARIANCE,
     },
   ],
+  pointEncoder:
+    'the mixture prior assigns each item to components by KL(q(z|x) ‖ N_k) and trains its anti-collapse term on those responsibilities; a deterministic encoder has no q(z|x). Use the Gaussian or a sphere latent with a deterministic encoder.',
   refuses: {
     l2: 'the L2 objective (RAE) trains a deterministic autoencoder and fits its own Gaussian mixture to the codes after training; a learnable mixture prior would receive no training signal. Use the Gaussian latent with l2, or the mixture with kl, mmd, swd or cw.',
   },

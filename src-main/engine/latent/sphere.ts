@@ -158,6 +158,10 @@ export abstract class SphereLatent implements LatentGeometry {
     return new this.family(mu, kappa, this.dim);
   }
 
+  point(output: tf.Tensor2D): tf.Tensor2D {
+    return normalizeRows(output);
+  }
+
   samplePrior(n: number, seed: number): tf.Tensor2D {
     return sampleUniformSphere(n, this.dim, seed);
   }

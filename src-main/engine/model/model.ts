@@ -1,6 +1,7 @@
 import { tf } from '../tf';
 import { ModelConfig, parseOrThrow, type ModelConfigInput } from '../../shared/config';
-import type { LatentGeometry } from '../latent/geometry';
+import type { LatentGeometry, Posterior } from '../latent/geometry';
+import { PointPosterior } from '../latent/point-posterior';
 import { createGeometry } from '../latent/registry';
 import type { FittedPrior, Objective } from '../objectives/objective';
 import type { Dataset } from '../data/dataset';
@@ -18,8 +19,11 @@ import type { LatentModel } from './latent-model';
 export interface LossTerms {
   loss: tf.Scalar;
   reconstruction: tf.Scalar;
-  /** KL(q(z|x) ‖ p(z)), batch mean (for the ELBO and reports, whatever the objective). */
-  kl: tf.Scalar;
+  /**
+   * KL(q(z|x) ‖ p(z)), batch mean (for the ELBO and reports, whatever the objective); null for a
+   * deterministic encoder, which has no q(z|x).
+   */
+  kl: tf.Scalar | null;
   /** The objective's own divergence estimate (equals `kl` for the KL objective). */
   divergence: tf.Scalar;
 }
@@ -60,10 +64,11 @@ export class Vae implements LatentModel {
   /** Builds fresh nets from a config; weights are fixed by `seed`. */
   static create(input: ModelConfigInput, seed = 0): Vae {
     const config = parseOrThrow(ModelConfig, input, 'model config');
-    const reason = incompatibility(config.latent.kind, config.objective.kind);
+    const reason = incompatibility(config.latent.kind, config.objective.kind, config.encoder);
     if (reason) throw new Error(reason);
     const geometry = createGeometry(config.latent, config);
-    const headSize = geometry.headSize;
+    // A deterministic encoder outputs the code itself; a stochastic one the geometry's head.
+    const headSize = config.encoder === 'deterministic' ? config.latent.dim : geometry.headSize;
     geometry.dispose();
     const size = config.inputShape.reduce((a, b) => a * b, 1);
     const d = config.latent.dim;
@@ -80,18 +85,37 @@ export class Vae implements LatentModel {
     return new Vae({ config, encoder, decoder });
   }
 
-  get encoding(): 'posterior' | null {
-    return this.encoder ? 'posterior' : null;
+  get encoding(): 'posterior' | 'point' | null {
+    if (!this.encoder) return null;
+    return this.config.encoder === 'deterministic' ? 'point' : 'posterior';
   }
 
   get pointEstimate(): boolean {
-    return this.objective.deterministic;
+    return this.objective.deterministic || this.config.encoder === 'deterministic';
   }
 
-  /** The encoder's head for x in one pass (no `predict` batching), for evaluation. */
+  /** Width of the encoder's output: the geometry's head, or the code for a deterministic one. */
+  get headSize(): number {
+    return this.config.encoder === 'deterministic' ? this.latentDim : this.geometry.headSize;
+  }
+
+  /** q(z|x) for a batch of encoder outputs: the geometry's posterior, or a point mass. */
+  posterior(head: tf.Tensor2D): Posterior {
+    return this.config.encoder === 'deterministic'
+      ? new PointPosterior(this.geometry, head)
+      : this.geometry.posterior(head);
+  }
+
+  /**
+   * The encoder's output for x in one pass (no `predict` batching), for evaluation: the head, or
+   * for a deterministic encoder the code (on the sphere, normalised).
+   */
   encoderOutput(x: tf.Tensor2D): tf.Tensor2D {
     const encoder = this.requireEncoder('encoding');
-    return tf.tidy(() => whole(encoder, x));
+    return tf.tidy(() => {
+      const out = whole(encoder, x);
+      return this.encoding === 'point' ? this.posterior(out).mean : out;
+    });
   }
 
   /** Decoder logits for z [n, d] in one pass (`logits` without predict's batching). */
@@ -138,8 +162,8 @@ export class Vae implements LatentModel {
   lossTerms(x: tf.Tensor2D, step: number, seed: number): LossTerms {
     const encoder = this.requireEncoder('training');
     const head = forward(encoder, x) as tf.Tensor2D;
-    const posterior = this.geometry.posterior(head);
-    const z = this.objective.deterministic ? posterior.mean : posterior.sample(seed);
+    const posterior = this.posterior(head);
+    const z = this.pointEstimate ? posterior.mean : posterior.sample(seed);
     const recon = negativeLogLikelihood(
       this.config.likelihood,
       this.logits(z, true),
@@ -155,16 +179,18 @@ export class Vae implements LatentModel {
       seed: seed + 1,
     });
     const kl =
-      this.config.objective.kind === 'kl'
-        ? penalty.divergence
-        : (tf.mean(posterior.kl(z)) as tf.Scalar);
+      this.encoding === 'point'
+        ? null
+        : this.config.objective.kind === 'kl'
+          ? penalty.divergence
+          : (tf.mean(posterior.kl(z)) as tf.Scalar);
     let loss = tf.add(reconstruction, penalty.weighted) as tf.Scalar;
     const extra = this.geometry.regularizer?.(posterior, z);
     if (extra) loss = tf.add(loss, extra) as tf.Scalar;
     const shape = this.config.inputShape;
     if (this.geometry.consistency && this.geometry.invariance && shape.length === 3) {
       const moved = randomDistortion(x, shape as [number, number, number], seed + 2);
-      const perturbed = this.geometry.posterior(forward(encoder, moved) as tf.Tensor2D);
+      const perturbed = this.posterior(forward(encoder, moved) as tf.Tensor2D);
       loss = tf.add(loss, this.geometry.consistency(posterior, perturbed)) as tf.Scalar;
     }
     return { loss, reconstruction, kl, divergence: penalty.divergence };
@@ -193,15 +219,21 @@ export class Vae implements LatentModel {
   /** The encoder's raw head [n, headSize] for items x (row-major, values in [0, 1]). */
   encodeHead(x: Float32Array, n: number, batch = 1024): Float32Array {
     const encoder = this.requireEncoder('encoding');
-    const width = this.geometry.headSize;
-    return this.chunked(x, n, this.inputSize, width, batch, (t) => encoder.predict(t) as tf.Tensor);
+    return this.chunked(
+      x,
+      n,
+      this.inputSize,
+      this.headSize,
+      batch,
+      (t) => encoder.predict(t) as tf.Tensor,
+    );
   }
 
   /** Posterior means (the point each item maps to), [n, latentDim]. */
   encode(x: Float32Array, n: number, batch = 1024): Float32Array {
     const encoder = this.requireEncoder('encoding');
     return this.chunked(x, n, this.inputSize, this.latentDim, batch, (t) => {
-      const posterior = this.geometry.posterior(encoder.predict(t) as tf.Tensor2D);
+      const posterior = this.posterior(encoder.predict(t) as tf.Tensor2D);
       return posterior.mean;
     });
   }
@@ -225,7 +257,7 @@ export class Vae implements LatentModel {
       const m = Math.min(batch, n - i);
       const [mu, nll] = tf.tidy(() => {
         const t = tf.tensor2d(x.subarray(i * width, (i + m) * width), [m, width]);
-        const mean = this.geometry.posterior(encoder.predict(t) as tf.Tensor2D).mean;
+        const mean = this.posterior(encoder.predict(t) as tf.Tensor2D).mean;
         const error = negativeLogLikelihood(
           this.config.likelihood,
           this.logits(mean, false),

@@ -36,4 +36,5 @@ export const klDescriptor: ObjectiveDescriptor = {
   description: 'the evidence lower bound: KL(q(z|x) ‖ p(z)) per item, with warm-up and free bits',
   weight: 'β',
   parameters: [],
+  density: true,
 };

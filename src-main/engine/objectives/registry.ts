@@ -1,5 +1,10 @@
 import type { ObjectiveConfig } from '../../shared/config';
-import { refusal, type ObjectiveDescriptor } from '../../shared/parts';
+import {
+  encoderRefusal,
+  refusal,
+  type EncoderKind,
+  type ObjectiveDescriptor,
+} from '../../shared/parts';
 import { geometryDescriptor } from '../latent/registry';
 import { Registry } from '../registry';
 import type { Objective } from './objective';
@@ -45,8 +50,10 @@ export function createObjective(config: ObjectiveConfig): Objective {
 }
 
 /**
- * Why a latent geometry and an objective make no sense together, or undefined when they do: each
- * geometry names the objectives it refuses, with the reason (engine/latent/*.ts).
+ * Why a latent geometry, an objective and an encoder kind make no sense together, or undefined
+ * when they do: each geometry names the objectives it refuses, with the reason
+ * (engine/latent/*.ts), an objective the geometries it is limited to, and a deterministic encoder
+ * refuses what needs the density q(z|x) (shared/parts.ts encoderRefusal).
  *
  * KL is closed form for the Gaussian, vMF and Power Spherical latents and a closed-form upper
  * bound for the mixture; MMD, sliced Wasserstein and Cramér-Wold compare the encoded batch with
@@ -54,6 +61,12 @@ export function createObjective(config: ObjectiveConfig): Objective {
  * geometry can provide. L2 (RAE) penalises ‖z‖², meaningless on a sphere and silent for a learnt
  * mixture.
  */
-export function incompatibility(latent: string, objective: string): string | undefined {
-  return refusal(geometryDescriptor(latent), objectiveDescriptor(objective));
+export function incompatibility(
+  latent: string,
+  objective: string,
+  encoder: EncoderKind = 'stochastic',
+): string | undefined {
+  const geometry = geometryDescriptor(latent);
+  const descriptor = objectiveDescriptor(objective);
+  return refusal(geometry, descriptor) ?? encoderRefusal(encoder, geometry, descriptor);
 }

@@ -63,6 +63,8 @@ export interface OnnxExportResult {
 type Head =
   | { kind: 'gaussian'; clamp: [number, number] }
   | { kind: 'direction' }
+  /** A deterministic encoder: its output is the code (normalised onto the sphere there). */
+  | { kind: 'point'; normalize: boolean }
   | { kind: 'none'; reason: string };
 
 /** The image [h, w, c] an item is: [h, w] is gray, a vector [d] one row of d gray pixels. */
@@ -82,6 +84,7 @@ const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * (1 + Math.abs(
  * registered later is judged the same way, not by its name.
  */
 function headOf(vae: Vae): Head {
+  if (vae.encoding === 'point') return { kind: 'point', normalize: !!vae.geometry.point };
   const d = vae.latentDim;
   const width = vae.geometry.headSize;
   const clamp: [number, number] = [vae.config.logVarClamp[0], vae.config.logVarClamp[1]];
@@ -159,7 +162,10 @@ function encoderGraph(
   encoder: tf.LayersModel,
   head: Exclude<Head, { kind: 'none' }>,
 ): OnnxGraphBuilder {
-  const g = new OnnxGraphBuilder('encoder', ['image', 'mean', 'log_variance']);
+  const g = new OnnxGraphBuilder(
+    'encoder',
+    head.kind === 'point' ? ['image', 'code'] : ['image', 'mean', 'log_variance'],
+  );
   const d = vae.latentDim;
   const image = imageOf(vae.config.inputShape);
   const [h, w, c] = image;
@@ -171,7 +177,7 @@ function encoderGraph(
     );
   const x = g.input('image', ['batch', c, h, w]);
   const flow = t.run(layerChain(encoder, 'encoder'), { shape: input, image, values: { nchw: x } });
-  const width = vae.geometry.headSize;
+  const width = vae.headSize;
   if (flow.shape.length !== 1 || flow.shape[0] !== width)
     throw new Error(
       `the encoder emits [${flow.shape.join(', ')}], not the geometry's head of ${width} values`,
@@ -189,7 +195,21 @@ function encoderGraph(
       {},
       { name, ...(output ? { output } : {}) },
     );
-  if (head.kind === 'gaussian') {
+  const normalize = (direction: string, output: string) => {
+    // h/√(‖h‖² + 1e-12), as sphere.ts' normalizeRows.
+    const squares = g.node('ReduceSumSquare', [direction], {
+      axes: { ints: [1] },
+      keepdims: { int: 1 },
+    });
+    const norm = g.node('Sqrt', [g.node('Add', [squares, g.scalar('epsilon', 1e-12)])]);
+    g.node('Div', [direction, norm], {}, { name: 'normalize', output });
+  };
+  if (head.kind === 'point') {
+    // The encoder's output is the code; one [N, d] output reads back as a deterministic encoder.
+    if (head.normalize) normalize(out, 'code');
+    else g.node('Identity', [out], {}, { name: 'code', output: 'code' });
+    g.output('code', ['batch', d]);
+  } else if (head.kind === 'gaussian') {
     slice(0, d, 'head_mean', 'mean');
     const logVar = slice(d, 2 * d, 'head_log_variance');
     // The engine clips the log-variance where it reads the head (diagonalGaussianHead).
@@ -206,14 +226,8 @@ function encoderGraph(
     g.output('mean', ['batch', d]);
     g.output('log_variance', ['batch', d]);
   } else {
-    // μ = h/√(‖h‖² + 1e-12), as sphere.ts' normalizeRows; the concentration is left out.
-    const direction = slice(0, d, 'head_direction');
-    const squares = g.node('ReduceSumSquare', [direction], {
-      axes: { ints: [1] },
-      keepdims: { int: 1 },
-    });
-    const norm = g.node('Sqrt', [g.node('Add', [squares, g.scalar('epsilon', 1e-12)])]);
-    g.node('Div', [direction, norm], {}, { name: 'normalize', output: 'mean' });
+    // μ = h/‖h‖; the concentration is left out.
+    normalize(slice(0, d, 'head_direction'), 'mean');
     g.output('mean', ['batch', d]);
   }
   return g;
@@ -355,7 +369,12 @@ export async function exportOnnx(
   let encoderOutputs: string[] | null = null;
   if (vae.encoder && head.kind !== 'none') {
     const encoder = vae.encoder;
-    encoderOutputs = head.kind === 'gaussian' ? ['mean', 'log_variance'] : ['mean'];
+    encoderOutputs =
+      head.kind === 'gaussian'
+        ? ['mean', 'log_variance']
+        : head.kind === 'point'
+          ? ['code']
+          : ['mean'];
     files.set(
       ENCODER_FILE,
       inFile(from.encoder, () =>

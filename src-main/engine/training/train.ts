@@ -3,7 +3,7 @@ import { TrainConfig, parseOrThrow, type TrainConfigInput } from '../../shared/c
 import type { DatasetSplit } from '../data/dataset';
 import type { Vae } from '../model/model';
 import { TypedEmitter } from './events';
-import { binarize, evaluate, withElbo, type ElboEvaluation } from '../evaluation/evaluate';
+import { binarize, evaluate, type Evaluation } from '../evaluation/evaluate';
 import { mixSeed, mulberry32, permutation } from '../../shared/random';
 import { DivergenceWatch } from './divergence';
 
@@ -27,8 +27,10 @@ export interface EpochSummary {
   epoch: number;
   epochs: number;
   step: number;
-  train: { loss: number; reconstruction: number; kl: number; divergence: number };
-  test: ElboEvaluation;
+  /** Batch means over the epoch; `kl` null for a deterministic encoder (no q(z|x)). */
+  train: { loss: number; reconstruction: number; kl: number | null; divergence: number };
+  /** Test-set figures; ELBO and KL null for a deterministic encoder. */
+  test: Evaluation;
   seconds: number;
   samplesPerSecond: number;
   /** On the first epoch of a resumed run: what changed on resuming (checkpoint history). */
@@ -191,7 +193,8 @@ export class Trainer extends TypedEmitter<TrainerEvents> {
           let terms: tf.Scalar[] = [];
           const { value, grads } = tf.variableGrads(() => {
             const t = this.vae.lossTerms(xt, this.step, stepSeed);
-            terms = [t.reconstruction, t.kl, t.divergence].map((v) => tf.keep(v));
+            // No KL without q(z|x) (a deterministic encoder): NaN here, null in the summary.
+            terms = [t.reconstruction, t.kl ?? tf.scalar(NaN), t.divergence].map((v) => tf.keep(v));
             return t.loss;
           }, vars);
           const loss = value.dataSync()[0];
@@ -222,15 +225,18 @@ export class Trainer extends TypedEmitter<TrainerEvents> {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const testSet = test.count > 0 ? test : train;
-      const testEval = withElbo(
-        await evaluate(this.vae, testSet, {
-          seed: mixSeed(seed, 4),
-          ...(dynamicBinarization ? { binarizeSeed: mixSeed(seed, 5) } : {}),
-        }),
-      );
-      const floored = Number.isFinite(testEval.elbo)
-        ? watch.elbo(testEval.elbo)
-        : `the test ELBO became ${testEval.elbo}`;
+      const testEval = await evaluate(this.vae, testSet, {
+        seed: mixSeed(seed, 4),
+        ...(dynamicBinarization ? { binarizeSeed: mixSeed(seed, 5) } : {}),
+      });
+      // Without an ELBO (a deterministic encoder) the floor applies to −reconstruction, its bound.
+      const [figure, name] =
+        testEval.elbo === null
+          ? [-testEval.reconstruction, 'the test reconstruction error']
+          : [testEval.elbo, 'the test ELBO'];
+      const floored = Number.isFinite(figure)
+        ? watch.elbo(figure)
+        : `${name} became ${testEval.elbo === null ? testEval.reconstruction : figure}`;
       if (floored) return diverged(floored);
       this.vae.refitPrior(train, mixSeed(seed, this.epoch));
       this.epoch++;
@@ -241,7 +247,7 @@ export class Trainer extends TypedEmitter<TrainerEvents> {
         train: {
           loss: sums.loss / stepsPerEpoch,
           reconstruction: sums.reconstruction / stepsPerEpoch,
-          kl: sums.kl / stepsPerEpoch,
+          kl: this.vae.encoding === 'point' ? null : sums.kl / stepsPerEpoch,
           divergence: sums.divergence / stepsPerEpoch,
         },
         test: testEval,
