@@ -4,7 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-/** Suite name → file, in default order. `quality` trains to convergence (long): only on request. */
+/**
+ * Suite name → file, in default order. `quality` and `gaussianity` train models (long): only on
+ * request.
+ */
 const SUITES: Record<string, string> = {
   engine: 'bench/engine.ts',
   coverage: 'bench/coverage.ts',
@@ -17,6 +20,7 @@ const SUITES: Record<string, string> = {
   embedding: 'bench/embedding.ts',
   projections: 'bench/projections.ts',
   quality: 'bench/svae-quality.ts',
+  gaussianity: 'bench/gaussianity.ts',
 };
 const DEFAULT = ['engine', 'coverage', 'host', 'clustering', 'viewer'];
 

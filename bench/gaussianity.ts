@@ -1,0 +1,147 @@
+// "Must a VAE's latent space be Gaussian?" with numbers (issue 15): train the Gaussian VAE (KL),
+// the aggregate objectives (MMD, sliced Wasserstein, Cramér-Wold, CDF matching) with a stochastic
+// and with a deterministic encoder (WAE), at the same latent size and epochs on MNIST, then put
+// each encoded test set through the coverage report: how Gaussian do the codes look (radius and
+// pairwise-distance KS against chi_d, Mardia), and at what cost in reconstruction.
+// `npm run bench -- gaussianity [--epochs=10] [--dim=8] [--only=kl,mmd-det]`.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { printTable } from './report';
+
+/** `--name=value` (as `npm run bench -- gaussianity --epochs=20` passes it) or `--name value`. */
+const arg = (name: string, fallback: string) => {
+  const joined = process.argv.find((a) => a.startsWith(`${name}=`));
+  if (joined) return joined.slice(name.length + 1);
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const epochs = arg('--epochs', '10');
+const dim = arg('--dim', '8');
+const out = path.resolve(arg('--out', 'bench/results/gaussianity'));
+mkdirSync(out, { recursive: true });
+
+interface Run {
+  name: string;
+  objective: string;
+  weight: number;
+  encoder: 'stochastic' | 'deterministic';
+}
+
+// Weights: β = 1 for KL; λ = 10 for MMD as WAE on MNIST; 10 for sliced Wasserstein (its SW₂²
+// is small next to the reconstruction's nats); 1 for Cramér-Wold (CWAE trains λ·log d²) and
+// for CDF matching (n·ω², the W² statistic: ≈ 1/6 per term when the batch follows the prior).
+const RUNS: Run[] = [
+  { name: 'kl', objective: 'kl', weight: 1, encoder: 'stochastic' },
+  { name: 'mmd', objective: 'mmd', weight: 10, encoder: 'stochastic' },
+  { name: 'swd', objective: 'swd', weight: 10, encoder: 'stochastic' },
+  { name: 'cw', objective: 'cw', weight: 1, encoder: 'stochastic' },
+  { name: 'cdf', objective: 'cdf', weight: 1, encoder: 'stochastic' },
+  { name: 'mmd-det', objective: 'mmd', weight: 10, encoder: 'deterministic' },
+  { name: 'swd-det', objective: 'swd', weight: 10, encoder: 'deterministic' },
+  { name: 'cw-det', objective: 'cw', weight: 1, encoder: 'deterministic' },
+  { name: 'cdf-det', objective: 'cdf', weight: 1, encoder: 'deterministic' },
+];
+const only = arg('--only', '');
+const chosen = only ? RUNS.filter((r) => only.split(',').includes(r.name)) : RUNS;
+
+const loader = path.resolve('node_modules/tsx/dist/loader.mjs');
+function cli(args: string[], log: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', loader, 'src-main/cli/main.ts', ...args, '--json'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let last = '';
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (!line) return;
+      last = line;
+      const record = JSON.parse(line) as { type?: string; epoch?: number; reconstruction?: number };
+      if (record.type === 'epoch')
+        console.log(
+          `${log}: epoch ${record.epoch} test reconstruction ${record.reconstruction?.toFixed(2)}`,
+        );
+    });
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(last)) : reject(new Error(`${log} failed (${code})`)),
+    );
+  });
+}
+
+interface Coverage {
+  radius_ks: { statistic: number };
+  pairwise_ks: { statistic: number };
+  mardia: { skewness: { b1: number }; kurtosis: { b2: number } };
+  mmd: { value: number };
+}
+
+async function run(r: Run) {
+  const dir = path.join(out, r.name);
+  const started = performance.now();
+  await cli(
+    [
+      'train',
+      '--data',
+      'mnist',
+      '--latent-dim',
+      dim,
+      '--objective',
+      r.objective,
+      '--beta',
+      String(r.weight),
+      '--encoder',
+      r.encoder,
+      '--hidden',
+      '512,256',
+      '--epochs',
+      epochs,
+      '--seed',
+      '1',
+      '--out',
+      dir,
+      '--resume',
+    ],
+    r.name,
+  );
+  const minutes = (performance.now() - started) / 60_000;
+  const e = await cli(['eval', dir], `${r.name} eval`);
+  const c = e.coverage as Coverage;
+  return { ...r, minutes, e, c };
+}
+
+// Two runs at a time: one per core.
+const results: Awaited<ReturnType<typeof run>>[] = [];
+for (let i = 0; i < chosen.length; i += 2)
+  results.push(...(await Promise.all(chosen.slice(i, i + 2).map(run))));
+
+const d = Number(dim);
+printTable(
+  [
+    'objective',
+    'encoder',
+    'weight',
+    'test recon (nats)',
+    'test ELBO',
+    'radius KS D',
+    'pairwise KS D',
+    `Mardia b₁ (0 for N)`,
+    `Mardia b₂ (${d * (d + 2)} for N)`,
+    'MMD²',
+    'minutes',
+  ],
+  results.map((r) => [
+    r.objective,
+    r.encoder,
+    r.weight,
+    (r.e.reconstruction as number).toFixed(2),
+    r.e.elbo === null ? 'n/a' : (r.e.elbo as number).toFixed(2),
+    r.c.radius_ks.statistic.toFixed(3),
+    r.c.pairwise_ks.statistic.toFixed(3),
+    r.c.mardia.skewness.b1.toFixed(3),
+    r.c.mardia.kurtosis.b2.toFixed(2),
+    r.c.mmd.value.toFixed(4),
+    r.minutes.toFixed(1),
+  ]),
+);
