@@ -67,7 +67,9 @@ export class BarnesHutGradient {
     floats.set(this.floats);
     this.ints = ints;
     this.floats = floats;
-    this.lastChild = new Int32Array(capacity);
+    const lastChild = new Int32Array(capacity);
+    lastChild.set(this.lastChild);
+    this.lastChild = lastChild;
     this.capacity = capacity;
   }
 

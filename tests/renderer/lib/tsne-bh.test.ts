@@ -114,6 +114,29 @@ describe('Barnes–Hut t-SNE', () => {
     }
   });
 
+  it('handles coincident points (cells that cannot split, a tree past its first allocation)', () => {
+    // Two points 9 times each and 6 scattered: the copies split down to the depth limit, more
+    // cells (~110) than the tree first allocates (64).
+    const m = 24;
+    const y = randomEmbedding(m, 1, 9);
+    for (let i = 0; i < 18; i++) y.set(i < 9 ? [0.25, 0.25, 0.25] : [-0.5, 0.1, 0.3], i * 3);
+    const rows = new Int32Array(m + 1);
+    const cols = new Int32Array(m * (m - 1));
+    const vals = new Float64Array(m * (m - 1)).fill(1 / (m * (m - 1)));
+    for (let i = 0, t = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) if (j !== i) cols[t++] = j;
+      rows[i + 1] = rows[i] + m - 1;
+    }
+    const sparse = { rowPtr: rows, cols, vals };
+    const exact = new Float64Array(m * 3);
+    const bh = new Float64Array(m * 3);
+    exactGradient(y, dense(sparse, m), m, 1, exact);
+    new BarnesHutGradient(m, 0).gradient(y, sparse, 1, bh);
+    for (let k = 0; k < m * 3; k++) expect(bh[k]).toBeCloseTo(exact[k], 12);
+    new BarnesHutGradient(m, 0.5).gradient(y, sparse, 1, bh);
+    expect(bh.every(Number.isFinite)).toBe(true);
+  });
+
   it('with θ = 0.5 stays within 2% (relative L2) of the exact gradient', () => {
     const full = dense(p, n);
     const y = randomEmbedding(n, 5, 6);
