@@ -100,6 +100,29 @@ export function oneOf<T extends string>(choices: readonly T[]) {
   };
 }
 
+/**
+ * `--flow KIND:K` (K steps, default 1), read for its form only; `checkFlow` asks the registry
+ * which kinds exist once the command runs.
+ */
+export function flowKind(value: string): { kind: string; length: number } {
+  const [kind, k, extra] = value.split(':');
+  if (!/^[a-z][a-z0-9-]*$/.test(kind) || extra !== undefined)
+    throw new InvalidArgumentError(`expected a flow such as planar:8 or iaf:2; got "${value}"`);
+  if (k === undefined) return { kind, length: 1 };
+  if (!/^\d+$/.test(k) || Number(k) < 1 || Number(k) > 64)
+    throw new InvalidArgumentError(`expected 1 to 64 steps after "${kind}:", got "${value}"`);
+  return { kind, length: Number(k) };
+}
+
+/** `--flow`, checked against the registered flows once the command runs. */
+export function checkFlow(kind: string, flows: readonly { kind: string }[]): string {
+  if (!flows.some((f) => f.kind === kind))
+    throw new Error(
+      `unknown --flow "${kind}"; expected one of ${flows.map((f) => `${f.kind}:K`).join(', ')}`,
+    );
+  return kind;
+}
+
 /** `--objective`, checked against the registered objectives once the command runs. */
 export function checkObjective(kind: string, objectives: readonly ObjectiveDescriptor[]): string {
   if (!objectives.some((o) => o.kind === kind))

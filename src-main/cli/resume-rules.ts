@@ -25,6 +25,7 @@ const FIXED: {
   { key: 'channels', flag: '--channels', saved: (m) => m.model.net.channels },
   { key: 'likelihood', flag: '--likelihood', saved: (m) => m.model.likelihood },
   { key: 'encoder', flag: '--encoder', saved: (m) => m.model.encoder ?? 'stochastic' },
+  { key: 'flow', flag: '--flow', saved: (m) => m.model.flow },
   { key: 'limit', flag: '--limit', saved: (m) => m.dataset?.options.limit },
   { key: 'size', flag: '--size', saved: (m) => m.dataset?.options.size },
   { key: 'rgb', flag: '--rgb', saved: (m) => m.dataset?.options.channels === 3 },

@@ -23,6 +23,8 @@ export interface TrainOptions {
   hidden: number[];
   channels: number[];
   likelihood?: 'bernoulli' | 'gaussian';
+  /** `--flow KIND:K`: a normalizing flow of K steps on q(z|x). */
+  flow?: { kind: string; length: number };
   /** `deterministic`: one code per item, no q(z|x) (WAE); aggregate objectives only. */
   encoder: 'stochastic' | 'deterministic';
   binarize?: boolean;

@@ -67,6 +67,13 @@ export type NetConfig = z.infer<typeof NetConfig>;
 export const Likelihood = z.enum(['bernoulli', 'gaussian']);
 export type Likelihood = z.infer<typeof Likelihood>;
 
+/** A normalizing flow on the posterior: which (a registered kind) and how many steps K. */
+export const FlowConfig = z.object({
+  kind: PartKind,
+  length: z.number().int().min(1).max(64),
+});
+export type FlowConfig = z.infer<typeof FlowConfig>;
+
 export const ModelConfig = z.object({
   /** Shape of one input item: [h, w, c] for images, [d] for point sets. */
   inputShape: z.array(z.number().int().min(1)).min(1).max(3),
@@ -80,6 +87,8 @@ export const ModelConfig = z.object({
    * only objectives that compare the whole sample with the prior apply, and there is no ELBO.
    */
   encoder: z.enum(['stochastic', 'deterministic']).default('stochastic'),
+  /** A flow on q(z|x) (planar, IAF): the decoder and the cloud see the flowed z_K. */
+  flow: FlowConfig.optional(),
   /** Fixed observation standard deviation for the Gaussian likelihood. */
   gaussianSigma: z.number().positive().default(0.1),
   /** Encoder log-variance is clamped to this range to keep exp() finite. */

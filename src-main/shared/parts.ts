@@ -42,6 +42,8 @@ export const GeometryDescriptor = z.object({
   refuses: z.record(z.string(), z.string()),
   /** Why a deterministic encoder (one code per item, no q(z|x)) makes no sense with it, if so. */
   pointEncoder: z.string().optional(),
+  /** Why a flow on the posterior (which acts on ℝ^d) makes no sense with it, if so. */
+  refusesFlow: z.string().optional(),
 });
 export type GeometryDescriptor = z.infer<typeof GeometryDescriptor>;
 
@@ -62,9 +64,18 @@ export const ObjectiveDescriptor = z.object({
 });
 export type ObjectiveDescriptor = z.infer<typeof ObjectiveDescriptor>;
 
+/** A normalizing flow on the posterior (engine/flows/*.ts). */
+export const FlowDescriptor = z.object({
+  kind: PartKind,
+  label: z.string(),
+  description: z.string(),
+});
+export type FlowDescriptor = z.infer<typeof FlowDescriptor>;
+
 export const ModelParts = z.object({
   geometries: z.array(GeometryDescriptor),
   objectives: z.array(ObjectiveDescriptor),
+  flows: z.array(FlowDescriptor).default([]),
 });
 export type ModelParts = z.infer<typeof ModelParts>;
 
@@ -100,5 +111,23 @@ export function encoderRefusal(
   if (objective.density)
     return `a deterministic encoder gives one code per item and no density q(z|x), so --objective ${objective.kind} (KL(q ‖ p)) is undefined; use an objective that compares the whole encoded sample with the prior: mmd, swd, cw, cdf or l2.`;
   if (geometry.pointEncoder) return geometry.pointEncoder;
+  return undefined;
+}
+
+/**
+ * Why a flow on the posterior makes no sense with this model, or undefined: a flow acts on ℝ^d
+ * and needs a density q(z|x) to push forward, and its KL is estimated, not split by dimension.
+ */
+export function flowRefusal(
+  flow: string,
+  geometry: GeometryDescriptor,
+  encoder: EncoderKind,
+  freeBits = 0,
+): string | undefined {
+  if (encoder === 'deterministic')
+    return `--flow ${flow}: a deterministic encoder has no q(z|x) for a flow to transform`;
+  if (geometry.refusesFlow) return `--flow ${flow}: ${geometry.refusesFlow}`;
+  if (freeBits > 0)
+    return `--flow ${flow}: free bits need a KL per latent dimension, and a flowed posterior does not factorise over dimensions (use --free-bits 0)`;
   return undefined;
 }

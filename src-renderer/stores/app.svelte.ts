@@ -80,7 +80,7 @@ export class AppState
   error = $state<string | null>(null);
   datasets = $state.raw<Result<'listDatasets'>['datasets']>([]);
   /** The latent geometries and objectives the engine has, as they describe themselves. */
-  parts = $state.raw<Result<'listModelParts'>>({ geometries: [], objectives: [] });
+  parts = $state.raw<Result<'listModelParts'>>({ geometries: [], objectives: [], flows: [] });
   /** Shown while a decode request is pending (for tests and a subtle busy hint). */
   decoding = $state(0);
 

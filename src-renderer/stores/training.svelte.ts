@@ -31,6 +31,8 @@ export interface TrainingForm {
   objectiveParams: Record<string, number>;
   /** `deterministic`: one code per item, no q(z|x) (aggregate objectives only, no ELBO). */
   encoder?: 'stochastic' | 'deterministic';
+  /** A posterior flow (a registered kind, K steps), or none. */
+  flow?: { kind: string; length: number };
   weight: number;
   /** Latent dimension (ambient for spherical geometries), at least the geometry's minDim. */
   dim: number;
@@ -123,6 +125,7 @@ export class TrainingStore {
           net: { kind: form.net, hidden: [form.hidden] },
           likelihood: form.inputShape.length === 3 ? 'bernoulli' : 'gaussian',
           encoder: form.encoder ?? 'stochastic',
+          ...(form.flow ? { flow: form.flow } : {}),
         },
         train: { epochs: form.epochs, learningRate: form.learningRate, batchSize: form.batchSize },
       });

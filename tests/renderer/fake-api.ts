@@ -2,6 +2,7 @@ import { createAtlasApi } from '../../src-main/api/atlas-api';
 import { listDatasets } from '../../src-main/engine/data/registry';
 import { listGeometries } from '../../src-main/engine/latent/registry';
 import { listObjectives } from '../../src-main/engine/objectives/registry';
+import { listFlows } from '../../src-main/engine/flows/registry';
 import type { AtlasApi } from '../../src-main/api/atlas-api';
 import type { EventPayload, ParsedParams, Result } from '../../src-main/api/contract';
 import { AtlasError } from '../../src-main/api/errors';
@@ -303,7 +304,11 @@ export function createFakeEngine(): FakeEngine {
     }),
     // The engine's own descriptors, so a source registered in a test reaches the form as it would.
     // The engine's own part descriptors, as the inference host serves them.
-    listModelParts: () => ({ geometries: listGeometries(), objectives: listObjectives() }),
+    listModelParts: () => ({
+      geometries: listGeometries(),
+      objectives: listObjectives(),
+      flows: listFlows(),
+    }),
     listDatasets: () => ({
       datasets: listDatasets().map((d) => ({ ...d, imported: false })),
     }),

@@ -33,12 +33,14 @@ export function datasets(opts: { json?: boolean }): void {
 
 /** `latent-atlas parts`: every registered geometry and objective, as each describes itself. */
 export async function parts(opts: { json?: boolean }): Promise<void> {
-  const [{ listGeometries }, { listObjectives }] = await Promise.all([
+  const [{ listGeometries }, { listObjectives }, { listFlows }] = await Promise.all([
     import('../../engine/latent/registry'),
     import('../../engine/objectives/registry'),
+    import('../../engine/flows/registry'),
   ]);
   const geometries = listGeometries();
   const objectives = listObjectives();
+  const flows = listFlows();
   const setting = (p: PartParameter) =>
     `      ${p.label} (${p.key}, ${p.min}–${p.max}, default ${p.default}): ${p.description}`;
   const lines = [
@@ -53,6 +55,8 @@ export async function parts(opts: { json?: boolean }): Promise<void> {
       `  ${o.kind.padEnd(14)} ${o.label}: ${o.description} (weight ${o.weight})`,
       ...o.parameters.map(setting),
     ]),
+    'posterior flows (--flow KIND:K, K steps; Gaussian latent, stochastic encoder):',
+    ...flows.map((f) => `  ${f.kind.padEnd(14)} ${f.label}: ${f.description}`),
   ];
-  new Output(Boolean(opts.json)).result({ geometries, objectives }, lines.join('\n'));
+  new Output(Boolean(opts.json)).result({ geometries, objectives, flows }, lines.join('\n'));
 }

@@ -24,7 +24,9 @@ import {
   objectiveDescriptor,
 } from '../../engine/objectives/registry';
 import { geometryDescriptor, listGeometries } from '../../engine/latent/registry';
-import { checkLatent, checkObjective, latentUsage } from '../parse';
+import { checkFlow, checkLatent, checkObjective, latentUsage } from '../parse';
+import { listFlows } from '../../engine/flows/registry';
+import { flowRefusal } from '../../shared/parts';
 import { Trainer, type ResumeNote } from '../../engine/training/train';
 import { Output, fixed } from '../output';
 import { attachProgress } from '../progress';
@@ -81,6 +83,7 @@ export async function train(opts: TrainOptions, given: Given): Promise<void> {
   // Which geometries and objectives exist is the registries' to say (parsing only read the form).
   opts.latent = checkLatent(opts.latent, listGeometries());
   opts.objective = checkObjective(opts.objective, listObjectives());
+  if (opts.flow) checkFlow(opts.flow.kind, listFlows());
   const outDir = path.resolve(opts.out);
   const exists = hasCheckpoint(outDir);
   if (opts.resume && opts.force)
@@ -216,7 +219,15 @@ function validateNew(opts: TrainOptions): void {
   check(TrainConfig, trainSettings(opts));
   // The input shape comes from the data; any valid one stands in for it here.
   const config = check(ModelConfig, modelConfig(opts, [1]));
-  const reason = incompatibility(config.latent.kind, config.objective.kind, config.encoder);
+  const reason =
+    incompatibility(config.latent.kind, config.objective.kind, config.encoder) ??
+    (config.flow &&
+      flowRefusal(
+        config.flow.kind,
+        geometryDescriptor(config.latent.kind),
+        config.encoder,
+        config.objective.freeBits,
+      ));
   if (reason) throw new Error(reason);
 }
 
@@ -289,6 +300,7 @@ function modelConfig(opts: TrainOptions, itemShape: number[]): ModelConfigInput 
     net: { kind: opts.net, hidden: opts.hidden, channels: opts.channels },
     likelihood: opts.likelihood ?? (itemShape.length === 3 ? 'bernoulli' : 'gaussian'),
     encoder: opts.encoder,
+    ...(opts.flow ? { flow: opts.flow } : {}),
   };
 }
 

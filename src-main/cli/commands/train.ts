@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import { integer, integerList, latentKind, nonNegative, oneOf, positiveUpTo } from '../parse';
+import {
+  flowKind,
+  integer,
+  integerList,
+  latentKind,
+  nonNegative,
+  oneOf,
+  positiveUpTo,
+} from '../parse';
 import type { TrainOptions } from '../train-options';
 
 /**
@@ -66,6 +74,11 @@ export function registerTrain(program: Command): void {
       '--likelihood <kind>',
       'bernoulli | gaussian (default: bernoulli for images, gaussian for points)',
       oneOf(['bernoulli', 'gaussian'] as const),
+    )
+    .option(
+      '--flow <kind:K>',
+      'a normalizing flow of K steps on q(z|x): planar:K (Rezende & Mohamed 2015) or iaf:K (Kingma et al. 2016); Gaussian latent, stochastic encoder',
+      flowKind,
     )
     .option(
       '--encoder <kind>',

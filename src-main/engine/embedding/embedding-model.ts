@@ -123,6 +123,9 @@ export class EmbeddingModel implements LatentModel {
     return { images, n: indices.length, shape: [h, w, c] };
   }
 
+  posterior(): never {
+    throw new Error(NO_ENCODER);
+  }
   encoderOutput(): never {
     throw new Error(NO_ENCODER);
   }

@@ -36,6 +36,7 @@ export async function openEmbedding(
     metrics: {},
     hasOptimizer: false,
     hasPrior: false,
+    hasFlow: false,
   };
   return { model, manifest };
 }

@@ -62,7 +62,7 @@ export async function evaluate(
     let z = head;
     if (encoding === 'posterior') {
       z = tf.tidy(() => {
-        const posterior = model.geometry.posterior(head);
+        const posterior = model.posterior(head);
         const sample = model.pointEstimate
           ? posterior.mean
           : posterior.sample(mixSeed(options.seed ?? 0, start));

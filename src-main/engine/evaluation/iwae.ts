@@ -48,7 +48,7 @@ export async function importanceWeightedLogLikelihood(
     );
     const repeat = (t: tf.Tensor2D) => tf.gather(t, rows) as tf.Tensor2D;
     const [z, logQ] = tf.tidy(() => {
-      const posterior = model.geometry.posterior(repeat(head));
+      const posterior = model.posterior(repeat(head));
       const sample = posterior.sample(mixSeed(options.seed ?? 0, start));
       return [sample, posterior.logProb(sample)];
     });

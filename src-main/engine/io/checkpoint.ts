@@ -60,6 +60,8 @@ export const CheckpointManifest = z.object({
   metrics: z.record(z.string(), z.number().nullable()),
   hasOptimizer: z.boolean(),
   hasPrior: z.boolean(),
+  /** The posterior flow's shared weights are in `flow/` (IAF's autoregressive nets). */
+  hasFlow: z.boolean().default(false),
   /** A prior fitted to the codes after training (e.g. the RAE's Gaussian mixture), as JSON. */
   fittedPrior: z.unknown().optional(),
 });
@@ -180,6 +182,10 @@ async function save(dir: string, options: SaveOptions): Promise<CheckpointManife
     name: `prior_${i}`,
     tensor: v as tf.Tensor,
   }));
+  const flowVars = (vae.flow?.variables ?? []).map((v, i) => ({
+    name: `flow_${i}`,
+    tensor: v as tf.Tensor,
+  }));
   const last = trainer?.history.at(-1);
   const manifest: CheckpointManifest = {
     format: CHECKPOINT_FORMAT,
@@ -208,6 +214,7 @@ async function save(dir: string, options: SaveOptions): Promise<CheckpointManife
     },
     hasOptimizer: optimizerWeights.length > 0,
     hasPrior: priorVars.length > 0,
+    hasFlow: flowVars.length > 0,
     ...(vae.fittedPrior
       ? { fittedPrior: (vae.fittedPrior as { toJSON?: () => unknown }).toJSON?.() }
       : {}),
@@ -222,6 +229,8 @@ async function save(dir: string, options: SaveOptions): Promise<CheckpointManife
     await writeGroup(path.join(tmp, 'optimizer'), await tensorGroupFiles(optimizerWeights));
   if (priorVars.length > 0)
     await writeGroup(path.join(tmp, 'prior'), await tensorGroupFiles(priorVars));
+  if (flowVars.length > 0)
+    await writeGroup(path.join(tmp, 'flow'), await tensorGroupFiles(flowVars));
   // The manifest goes last: a directory with a manifest is complete.
   await writeFileSynced(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
 
@@ -331,6 +340,22 @@ export async function loadCheckpoint(
       const file = path.join(partDir, 'model.json');
       assignWeights(vae[part]!, artifacts, file);
       warnings.push(...degenerateWeights(vae[part]!, file));
+    }
+    if (manifest.hasFlow) {
+      const stored = await readTensorGroup(path.join(dir, 'flow'));
+      const vars = vae.flow?.variables ?? [];
+      if (stored.length !== vars.length)
+        throw new Error(
+          `${path.join(dir, 'flow')}: ${stored.length} flow tensors, the ${manifest.model.flow?.kind ?? 'missing'} flow has ${vars.length}`,
+        );
+      stored.forEach((p, i) => {
+        if (p.tensor.shape.join() !== vars[i].shape.join())
+          throw new Error(
+            `${path.join(dir, 'flow')}: tensor ${i} has shape [${p.tensor.shape.join(', ')}], expected [${vars[i].shape.join(', ')}]`,
+          );
+        vars[i].assign(p.tensor);
+        p.tensor.dispose();
+      });
     }
     if (manifest.hasPrior) {
       const prior = await readTensorGroup(path.join(dir, 'prior'));
@@ -500,6 +525,7 @@ async function loadStock(dir: string): Promise<Omit<LoadedCheckpoint, 'tidied'>>
     metrics: {},
     hasOptimizer: false,
     hasPrior: false,
+    hasFlow: false,
   };
   const warnings = [
     ...(encoder ? degenerateWeights(encoder, path.join(dir, 'encoder', 'model.json')) : []),

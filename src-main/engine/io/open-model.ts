@@ -81,6 +81,7 @@ export async function openModel(target: string, options: OpenOptions = {}): Prom
     metrics: {},
     hasOptimizer: false,
     hasPrior: false,
+    hasFlow: false,
   };
   return { model, vae: null, manifest, kind: 'onnx', warnings, tidied: [] };
 }

@@ -1,4 +1,5 @@
 import { tf } from '../tf';
+import { freshName } from '../fresh-name';
 import type { LatentConfig } from '../../shared/config';
 import type { Gmm } from './gmm';
 import { mulberry32, normal, subSeed } from '../../shared/random';
@@ -56,15 +57,6 @@ const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =>
   const x = args[0] as tf.Tensor;
   return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
 }) as (x: tf.Tensor2D) => tf.Tensor2D;
-
-/** A name tfjs has not registered yet: `base`, else `base_1`, `base_2`, … */
-function freshName(base: string): string {
-  const taken = tf.engine().registeredVariables;
-  if (!(base in taken)) return base;
-  let i = 1;
-  while (`${base}_${i}` in taken) i++;
-  return `${base}_${i}`;
-}
 
 /**
  * Initial means, K × d, all at distance r from the origin: scaled basis vectors when K ≤ d (pairwise
@@ -338,6 +330,8 @@ export const mixtureDescriptor: GeometryDescriptor = {
       default: DEFAULT_INVARIANCE,
     },
   ],
+  refusesFlow:
+    'the mixture prior’s KL bound and its component responsibilities are computed from a Gaussian q(z|x); a flowed posterior has neither. Use the Gaussian latent with a flow.',
   pointEncoder:
     'the mixture prior assigns each item to components by KL(q(z|x) ‖ N_k) and trains its anti-collapse term on those responsibilities; a deterministic encoder has no q(z|x). Use the Gaussian or a sphere latent with a deterministic encoder.',
   refuses: {

@@ -10,6 +10,7 @@ import {
   samplingRng,
   unitTangents,
   SPHERE_REFUSES,
+  SPHERE_REFUSES_FLOW,
 } from './sphere';
 import type { GeometryDescriptor } from '../../shared/parts';
 
@@ -173,4 +174,5 @@ export const powerSphericalDescriptor: GeometryDescriptor = {
   coverage: { prior: 'sphere' },
   parameters: [],
   refuses: SPHERE_REFUSES,
+  refusesFlow: SPHERE_REFUSES_FLOW,
 };

@@ -175,6 +175,10 @@ export abstract class SphereLatent implements LatentGeometry {
 }
 
 /** What every geometry on the sphere refuses, and why (its descriptor's `refuses`). */
+/** Why a posterior flow makes no sense on the sphere (the descriptors' `refusesFlow`). */
+export const SPHERE_REFUSES_FLOW =
+  'planar and inverse autoregressive flows act on ℝ^d and would move z off the sphere S^(d−1); use the Gaussian latent with a flow';
+
 export const SPHERE_REFUSES: Record<string, string> = {
   l2: '--objective l2 (RAE) penalises ‖z‖², which is identically 1 on the sphere, so it would regularise nothing; and the Gaussian mixture it fits to the codes afterwards would sample points off the sphere. Use kl, mmd, swd or cw here, or the Gaussian latent with l2.',
 };

@@ -15,6 +15,7 @@ import {
   samplingRng,
   unitTangents,
   SPHERE_REFUSES,
+  SPHERE_REFUSES_FLOW,
 } from './sphere';
 import type { GeometryDescriptor } from '../../shared/parts';
 
@@ -200,4 +201,5 @@ export const vmfDescriptor: GeometryDescriptor = {
   coverage: { prior: 'sphere' },
   parameters: [],
   refuses: SPHERE_REFUSES,
+  refusesFlow: SPHERE_REFUSES_FLOW,
 };

@@ -1,6 +1,6 @@
 import type { tf } from '../tf';
 import type { ModelConfig } from '../../shared/config';
-import type { LatentGeometry } from '../latent/geometry';
+import type { LatentGeometry, Posterior } from '../latent/geometry';
 
 /** A value now, or later: a tfjs model answers at once, ONNX Runtime asynchronously. */
 export type Awaitable<T> = T | Promise<T>;
@@ -28,6 +28,11 @@ export interface LatentModel {
   readonly noEncoder?: string;
   /** Evaluate at the posterior mean rather than a sample (deterministic objectives). */
   readonly pointEstimate: boolean;
+  /**
+   * q(z|x) for a batch of encoder heads (`posterior` encoders): the geometry's posterior, or what
+   * the model makes of it (a flow on it).
+   */
+  posterior(head: tf.Tensor2D): Posterior;
   /** The encoder's output for x [n, inputSize]: the head [n, headSize], or the point [n, d]. */
   encoderOutput(x: tf.Tensor2D): Awaitable<tf.Tensor2D>;
   /** Logits of p(x | z) [n, inputSize] (logit-mapped where the decoder emits probabilities). */

@@ -2,6 +2,10 @@ import { tf } from '../tf';
 import { ModelConfig, parseOrThrow, type ModelConfigInput } from '../../shared/config';
 import type { LatentGeometry, Posterior } from '../latent/geometry';
 import { PointPosterior } from '../latent/point-posterior';
+import { FlowPosterior, type PosteriorFlow } from '../flows/flow';
+import { createFlow } from '../flows/registry';
+import { geometryDescriptor } from '../latent/registry';
+import { flowRefusal } from '../../shared/parts';
 import { createGeometry } from '../latent/registry';
 import type { FittedPrior, Objective } from '../objectives/objective';
 import type { Dataset } from '../data/dataset';
@@ -34,6 +38,8 @@ export interface VaeParts {
   decoder: tf.LayersModel;
   /** Stock models may end in a sigmoid: then the decoder emits probabilities, not logits. */
   decoderOutput?: 'logits' | 'probabilities';
+  /** Seeds the posterior flow's shared weights (a loaded checkpoint then assigns its own). */
+  seed?: number;
 }
 
 const EPS = 1e-6;
@@ -48,6 +54,8 @@ export class Vae implements LatentModel {
   readonly decoder: tf.LayersModel;
   readonly geometry: LatentGeometry;
   readonly objective: Objective;
+  /** A normalizing flow on q(z|x), or null. */
+  readonly flow: PosteriorFlow | null;
   readonly decoderOutput: 'logits' | 'probabilities';
   /** Set after training for objectives whose prior is fitted to the codes (L2/RAE). */
   fittedPrior?: FittedPrior;
@@ -59,17 +67,34 @@ export class Vae implements LatentModel {
     this.decoderOutput = parts.decoderOutput ?? 'logits';
     this.geometry = createGeometry(this.config.latent, this.config);
     this.objective = createObjective(this.config.objective);
+    this.flow = this.config.flow
+      ? createFlow(this.config.flow, this.config.latent.dim, parts.seed ?? 0)
+      : null;
   }
 
   /** Builds fresh nets from a config; weights are fixed by `seed`. */
   static create(input: ModelConfigInput, seed = 0): Vae {
     const config = parseOrThrow(ModelConfig, input, 'model config');
-    const reason = incompatibility(config.latent.kind, config.objective.kind, config.encoder);
+    const reason =
+      incompatibility(config.latent.kind, config.objective.kind, config.encoder) ??
+      (config.flow &&
+        flowRefusal(
+          config.flow.kind,
+          geometryDescriptor(config.latent.kind),
+          config.encoder,
+          config.objective.freeBits,
+        ));
     if (reason) throw new Error(reason);
     const geometry = createGeometry(config.latent, config);
-    // A deterministic encoder outputs the code itself; a stochastic one the geometry's head.
-    const headSize = config.encoder === 'deterministic' ? config.latent.dim : geometry.headSize;
+    const flow = config.flow ? createFlow(config.flow, config.latent.dim) : null;
+    // A deterministic encoder outputs the code itself; a stochastic one the geometry's head,
+    // then what a flow reads per item.
+    const headSize =
+      config.encoder === 'deterministic'
+        ? config.latent.dim
+        : geometry.headSize + (flow?.headSize ?? 0);
     geometry.dispose();
+    flow?.dispose();
     const size = config.inputShape.reduce((a, b) => a * b, 1);
     const d = config.latent.dim;
     const [encoder, decoder] =
@@ -82,7 +107,7 @@ export class Vae implements LatentModel {
             convEncoder(config.inputShape, headSize, config.net, seed * 1000),
             convDecoder(d, config.inputShape, config.net, seed * 1000 + 1),
           ];
-    return new Vae({ config, encoder, decoder });
+    return new Vae({ config, encoder, decoder, seed });
   }
 
   get encoding(): 'posterior' | 'point' | null {
@@ -96,14 +121,22 @@ export class Vae implements LatentModel {
 
   /** Width of the encoder's output: the geometry's head, or the code for a deterministic one. */
   get headSize(): number {
-    return this.config.encoder === 'deterministic' ? this.latentDim : this.geometry.headSize;
+    return this.config.encoder === 'deterministic'
+      ? this.latentDim
+      : this.geometry.headSize + (this.flow?.headSize ?? 0);
   }
 
-  /** q(z|x) for a batch of encoder outputs: the geometry's posterior, or a point mass. */
+  /**
+   * q(z|x) for a batch of encoder outputs: the geometry's posterior, pushed through the flow
+   * where there is one, or a point mass for a deterministic encoder.
+   */
   posterior(head: tf.Tensor2D): Posterior {
-    return this.config.encoder === 'deterministic'
-      ? new PointPosterior(this.geometry, head)
-      : this.geometry.posterior(head);
+    if (this.config.encoder === 'deterministic') return new PointPosterior(this.geometry, head);
+    if (!this.flow) return this.geometry.posterior(head);
+    const own = this.geometry.headSize;
+    const base = this.geometry.posterior(tf.slice(head, [0, 0], [-1, own]) as tf.Tensor2D);
+    const params = tf.slice(head, [0, own], [-1, this.flow.headSize]) as tf.Tensor2D;
+    return new FlowPosterior(base, this.flow, params, this.geometry);
   }
 
   /**
@@ -137,7 +170,7 @@ export class Vae implements LatentModel {
     const nets = [this.encoder, this.decoder].flatMap((m) =>
       m ? m.trainableWeights.map((w) => w.read() as tf.Variable) : [],
     );
-    return [...nets, ...this.geometry.variables];
+    return [...nets, ...this.geometry.variables, ...(this.flow?.variables ?? [])];
   }
 
   private requireEncoder(what: string): tf.LayersModel {
@@ -301,5 +334,6 @@ export class Vae implements LatentModel {
     this.encoder?.dispose();
     this.decoder.dispose();
     this.geometry.dispose();
+    this.flow?.dispose();
   }
 }

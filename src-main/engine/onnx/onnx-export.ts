@@ -85,6 +85,11 @@ const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * (1 + Math.abs(
  */
 function headOf(vae: Vae): Head {
   if (vae.encoding === 'point') return { kind: 'point', normalize: !!vae.geometry.point };
+  if (vae.flow)
+    return {
+      kind: 'none',
+      reason: `its posterior is pushed through a ${vae.flow.config.kind} flow, which the ONNX export does not translate (the decoder is exported; encode with the app or the CLI)`,
+    };
   const d = vae.latentDim;
   const width = vae.geometry.headSize;
   const clamp: [number, number] = [vae.config.logVarClamp[0], vae.config.logVarClamp[1]];

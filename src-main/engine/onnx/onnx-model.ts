@@ -1,6 +1,6 @@
 import { tf } from '../tf';
 import { ModelConfig } from '../../shared/config';
-import type { LatentGeometry } from '../latent/geometry';
+import type { LatentGeometry, Posterior } from '../latent/geometry';
 import { createGeometry } from '../latent/registry';
 import type { LatentModel } from '../model/latent-model';
 import { negativeLogLikelihood } from '../model/likelihood';
@@ -167,6 +167,11 @@ export class OnnxModel implements LatentModel {
       }
       return head;
     });
+  }
+
+  /** The geometry's posterior of an encoder head (a posterior encoder's [N, 2d] output). */
+  posterior(head: tf.Tensor2D): Posterior {
+    return this.geometry.posterior(head);
   }
 
   async encoderOutput(x: tf.Tensor2D): Promise<tf.Tensor2D> {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { listDatasets, openDataset } from '../../engine/data/registry';
 import { listGeometries } from '../../engine/latent/registry';
 import { listObjectives } from '../../engine/objectives/registry';
+import { listFlows } from '../../engine/flows/registry';
 import { contactSheet } from '../../engine/io/contact-sheet';
 import { imageGrid, encodePng } from '../../engine/io/image';
 import type { BackendReport } from '../../engine/backend';
@@ -128,7 +129,7 @@ export function runInferenceHost(port: ParentPort, backend: BackendReport): void
       return { datasets: [...builtIn, ...imported] };
     },
     async listModelParts() {
-      return { geometries: listGeometries(), objectives: listObjectives() };
+      return { geometries: listGeometries(), objectives: listObjectives(), flows: listFlows() };
     },
     async describeDataset({ spec, options, preview }) {
       let split;

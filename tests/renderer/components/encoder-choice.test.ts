@@ -35,4 +35,29 @@ describe('the training form’s encoder choice', () => {
     expect(params.model.encoder).toBe('deterministic');
     expect(params.model.objective.kind).toBe('mmd');
   });
+
+  it('a posterior flow goes into the model config; with a deterministic encoder it is refused', async () => {
+    const { engine, app } = await startFakeApp();
+    render(App, { props: { app } });
+    await settle();
+    const start = () => screen.getByTestId('train-start') as HTMLButtonElement;
+    await fireEvent.change(screen.getByLabelText('Posterior flow'), { target: { value: 'iaf' } });
+    await settle();
+    await fireEvent.input(screen.getByLabelText('Flow steps'), { target: { value: '3' } });
+    await fireEvent.change(screen.getByLabelText('Encoder'), {
+      target: { value: 'deterministic' },
+    });
+    await fireEvent.change(screen.getByLabelText('Objective'), { target: { value: 'mmd' } });
+    await settle();
+    expect(screen.getByRole('alert').textContent).toMatch(/--flow iaf: a deterministic encoder/);
+    expect(start().disabled).toBe(true);
+    await fireEvent.change(screen.getByLabelText('Encoder'), { target: { value: 'stochastic' } });
+    await fireEvent.change(screen.getByLabelText('Objective'), { target: { value: 'kl' } });
+    await settle();
+    await fireEvent.click(start());
+    await settle();
+    const call = engine.calls.find((c) => c.method === 'startTraining');
+    const params = call!.params as { model: { flow: unknown } };
+    expect(params.model.flow).toEqual({ kind: 'iaf', length: 3 });
+  });
 });
