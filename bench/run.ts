@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Suite name → file, in default order. `quality` and `gaussianity` train models (long): only on
- * request.
+ * Suite name → file, in default order. `quality`, `gaussianity` and `flows` train models (long):
+ * only on request.
  */
 const SUITES: Record<string, string> = {
   engine: 'bench/engine.ts',
@@ -21,6 +21,7 @@ const SUITES: Record<string, string> = {
   projections: 'bench/projections.ts',
   quality: 'bench/svae-quality.ts',
   gaussianity: 'bench/gaussianity.ts',
+  flows: 'bench/flows.ts',
 };
 const DEFAULT = ['engine', 'coverage', 'host', 'clustering', 'viewer'];
 
