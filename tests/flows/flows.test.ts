@@ -7,6 +7,8 @@ import type { DatasetSplit } from '../../src-main/engine/data/dataset';
 import { openDataset } from '../../src-main/engine/data/registry';
 import { evaluate, withElbo } from '../../src-main/engine/evaluation/evaluate';
 import { importanceWeightedLogLikelihood } from '../../src-main/engine/evaluation/iwae';
+import { latentCoverage } from '../../src-main/engine/evaluation/latent-coverage';
+import { firstRows } from '../../src-main/cli/checkpoint-data';
 import type { PosteriorFlow } from '../../src-main/engine/flows/flow';
 import { InverseAutoregressiveFlow, madeMasks } from '../../src-main/engine/flows/iaf';
 import { PlanarFlow } from '../../src-main/engine/flows/planar';
@@ -220,6 +222,12 @@ describe('a VAE with a posterior flow', () => {
       const iwae = await importanceWeightedLogLikelihood(vae, mnist.test, { samples: 20 });
       expect(Number.isFinite(iwae)).toBe(true);
       expect(iwae).toBeGreaterThan(elbo - 1);
+
+      // Coverage reads the flowed means (what the cloud shows), not the head's q_0 means.
+      const x0 = mnist.test.batch([0, 1, 2, 3, 4]);
+      const covered = await latentCoverage(vae, firstRows(mnist.test, 5));
+      expect(Array.from(covered.means)).toEqual(Array.from(vae.encode(x0, 5)));
+      expect(covered.klPerDimension).toBeNull();
 
       const target = path.join(dir, 'model');
       await saveCheckpoint(target, { vae, trainer });

@@ -28,7 +28,7 @@ export interface LatentCoverage {
 /**
  * Posterior means [n, d] of n items, read `chunk` at a time through `items(start, m)`, and for a
  * Gaussian posterior its log-variances (clamped as the posterior clamps them), both from one
- * encoder pass; null log-variances for other geometries and deterministic encoders.
+ * encoder pass; null log-variances for other geometries, flows and deterministic encoders.
  */
 export async function encodePosteriors(
   model: LatentModel,
@@ -37,7 +37,9 @@ export async function encodePosteriors(
   chunk = 2048,
 ): Promise<{ means: Float32Array; logVariances: Float32Array | null }> {
   const d = model.latentDim;
-  const gaussian = model.encoding === 'posterior' && model.config.latent.kind === 'gaussian';
+  // A flow's posterior is not the diagonal Gaussian of the head: its means are the flowed ones.
+  const gaussian =
+    model.encoding === 'posterior' && model.config.latent.kind === 'gaussian' && !model.config.flow;
   const [lo, hi] = model.config.logVarClamp;
   const means = new Float32Array(n * d);
   const logVariances = gaussian ? new Float32Array(n * d) : null;
