@@ -164,6 +164,10 @@ export const ModelInfo = z.object({
   demo: z.boolean(),
   /** The last test-set ELBO, when known. */
   testElbo: z.number().nullable(),
+  /** The last test-set reconstruction error (nats), when known: all a deterministic encoder has. */
+  testReconstruction: z.number().nullable().optional(),
+  /** What sets its posterior apart, in the CLI's words: `deterministic`, `planar:8`. */
+  posterior: z.string().max(100).nullable().optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

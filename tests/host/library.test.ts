@@ -97,6 +97,40 @@ describe('the model library', () => {
     expect(await listModels(library, cache)).toEqual([]);
   });
 
+  it('describes a deterministic encoder by its reconstruction, and a flow by its kind and steps', async () => {
+    fakeCheckpoint(path.join(library, 'wae'), 'WAE');
+    fakeCheckpoint(path.join(library, 'planar'), 'Planar');
+    type Manifest = {
+      model: { encoder?: string; flow?: object; objective: { kind: string } };
+      metrics: Record<string, number | null>;
+    };
+    const edit = (id: string, f: (m: Manifest) => void) => {
+      const file = path.join(library, id, 'manifest.json');
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+      f(manifest);
+      writeFileSync(file, JSON.stringify(manifest));
+    };
+    edit('wae', (m) => {
+      m.model.encoder = 'deterministic';
+      m.model.objective.kind = 'mmd';
+      m.metrics = { test_elbo: null, test_reconstruction: 88.25 };
+    });
+    edit('planar', (m) => {
+      m.model.flow = { kind: 'planar', length: 8 };
+      m.metrics = { test_elbo: -95.5, test_reconstruction: 80 };
+    });
+    const models = await listModels(library, cache);
+    expect(models.find((m) => m.modelId === 'wae')).toMatchObject({
+      testElbo: null,
+      testReconstruction: 88.25,
+      posterior: 'deterministic',
+    });
+    expect(models.find((m) => m.modelId === 'planar')).toMatchObject({
+      testElbo: -95.5,
+      posterior: 'planar:8',
+    });
+  });
+
   it('renames through the library state, leaving the checkpoint untouched', async () => {
     fakeCheckpoint(path.join(library, 'm1'), 'original');
     const before = readFileSync(path.join(library, 'm1', 'manifest.json'), 'utf8');

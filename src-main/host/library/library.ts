@@ -92,6 +92,8 @@ export function modelInfo(
   format: ModelFormat = 'atlas',
 ): ModelInfo {
   const elbo = manifest.metrics.test_elbo;
+  const recon = manifest.metrics.test_reconstruction;
+  const { encoder, flow } = manifest.model;
   return {
     modelId,
     name: state.names[modelId] ?? manifest.name ?? modelId,
@@ -107,6 +109,9 @@ export function modelInfo(
     training: false,
     demo: state.demo.includes(modelId),
     testElbo: typeof elbo === 'number' && Number.isFinite(elbo) ? elbo : null,
+    testReconstruction: typeof recon === 'number' && Number.isFinite(recon) ? recon : null,
+    posterior:
+      encoder === 'deterministic' ? 'deterministic' : flow ? `${flow.kind}:${flow.length}` : null,
   };
 }
 
