@@ -4,21 +4,14 @@
 // test digits. Flows should buy nats: Rezende & Mohamed (2015) report planar K = 10 beating the
 // diagonal Gaussian, Kingma et al. (2016) IAF more.
 // `npm run bench -- flows [--epochs=20] [--iw=200] [--only=gaussian,planar,iaf]`.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { benchArg, runCli } from './cli-runs';
 import { printTable } from './report';
 
-const arg = (name: string, fallback: string) => {
-  const joined = process.argv.find((a) => a.startsWith(`${name}=`));
-  if (joined) return joined.slice(name.length + 1);
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const epochs = arg('--epochs', '20');
-const iw = arg('--iw', '200');
-const out = path.resolve(arg('--out', 'bench/results/flows'));
+const epochs = benchArg('--epochs', '20');
+const iw = benchArg('--iw', '200');
+const out = path.resolve(benchArg('--out', 'bench/results/flows'));
 mkdirSync(out, { recursive: true });
 
 const RUNS = [
@@ -26,30 +19,15 @@ const RUNS = [
   { name: 'planar', flow: ['--flow', 'planar:8'] },
   { name: 'iaf', flow: ['--flow', 'iaf:2'] },
 ];
-const only = arg('--only', '');
+const only = benchArg('--only', '');
 const chosen = only ? RUNS.filter((r) => only.split(',').includes(r.name)) : RUNS;
 
-const loader = path.resolve('node_modules/tsx/dist/loader.mjs');
-function cli(args: string[], log: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', loader, 'src-main/cli/main.ts', ...args, '--json'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let last = '';
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (!line) return;
-      last = line;
-      const record = JSON.parse(line) as { type?: string; epoch?: number; elbo?: number };
-      if (record.type === 'epoch')
-        console.log(`${log}: epoch ${record.epoch} test ELBO ${record.elbo?.toFixed(2)}`);
-    });
-    child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(last)) : reject(new Error(`${log} failed (${code})`)),
-    );
-  });
-}
+const cli = (args: string[], log: string) =>
+  runCli(
+    args,
+    log,
+    (r) => `epoch ${r.epoch} test ELBO ${(r.elbo as number | undefined)?.toFixed(2)}`,
+  );
 
 async function run(r: (typeof RUNS)[number]) {
   const dir = path.join(out, r.name);

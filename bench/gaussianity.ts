@@ -4,22 +4,14 @@
 // each encoded test set through the coverage report: how Gaussian do the codes look (radius and
 // pairwise-distance KS against chi_d, Mardia), and at what cost in reconstruction.
 // `npm run bench -- gaussianity [--epochs=10] [--dim=8] [--only=kl,mmd-det]`.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { benchArg, runCli } from './cli-runs';
 import { printTable } from './report';
 
-/** `--name=value` (as `npm run bench -- gaussianity --epochs=20` passes it) or `--name value`. */
-const arg = (name: string, fallback: string) => {
-  const joined = process.argv.find((a) => a.startsWith(`${name}=`));
-  if (joined) return joined.slice(name.length + 1);
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const epochs = arg('--epochs', '10');
-const dim = arg('--dim', '8');
-const out = path.resolve(arg('--out', 'bench/results/gaussianity'));
+const epochs = benchArg('--epochs', '10');
+const dim = benchArg('--dim', '8');
+const out = path.resolve(benchArg('--out', 'bench/results/gaussianity'));
 mkdirSync(out, { recursive: true });
 
 interface Run {
@@ -43,32 +35,16 @@ const RUNS: Run[] = [
   { name: 'cw-det', objective: 'cw', weight: 1, encoder: 'deterministic' },
   { name: 'cdf-det', objective: 'cdf', weight: 1, encoder: 'deterministic' },
 ];
-const only = arg('--only', '');
+const only = benchArg('--only', '');
 const chosen = only ? RUNS.filter((r) => only.split(',').includes(r.name)) : RUNS;
 
-const loader = path.resolve('node_modules/tsx/dist/loader.mjs');
-function cli(args: string[], log: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', loader, 'src-main/cli/main.ts', ...args, '--json'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let last = '';
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (!line) return;
-      last = line;
-      const record = JSON.parse(line) as { type?: string; epoch?: number; reconstruction?: number };
-      if (record.type === 'epoch')
-        console.log(
-          `${log}: epoch ${record.epoch} test reconstruction ${record.reconstruction?.toFixed(2)}`,
-        );
-    });
-    child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(last)) : reject(new Error(`${log} failed (${code})`)),
-    );
-  });
-}
+const cli = (args: string[], log: string) =>
+  runCli(
+    args,
+    log,
+    (r) =>
+      `epoch ${r.epoch} test reconstruction ${(r.reconstruction as number | undefined)?.toFixed(2)}`,
+  );
 
 interface Coverage {
   radius_ks: { statistic: number };

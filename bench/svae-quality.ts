@@ -2,23 +2,15 @@
 // (S-VAE, vMF) VAE on dynamically binarised MNIST with the CLI, as in Davidson et al. 2018 (MLP
 // 784-256-128-d, Adam 1e-3), and report importance-weighted log-likelihood estimates next to the
 // paper's. Long: run it on purpose, `npm run bench -- quality [--epochs=N] [--dims=10,5]`.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { benchArg, runCli } from './cli-runs';
 import { printTable } from './report';
 
-/** `--name=value` (as `npm run bench -- quality --epochs=50` passes it) or `--name value`. */
-const arg = (name: string, fallback: string) => {
-  const joined = process.argv.find((a) => a.startsWith(`${name}=`));
-  if (joined) return joined.slice(name.length + 1);
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const epochs = Number(arg('--epochs', '200'));
-const dims = arg('--dims', '10').split(',').map(Number);
-const iw = arg('--iw', '500');
-const out = path.resolve(arg('--out', 'bench/results/quality'));
+const epochs = Number(benchArg('--epochs', '200'));
+const dims = benchArg('--dims', '10').split(',').map(Number);
+const iw = benchArg('--iw', '500');
+const out = path.resolve(benchArg('--out', 'bench/results/quality'));
 mkdirSync(out, { recursive: true });
 
 /** Log-likelihoods reported by the S-VAE paper (Table 2, MNIST). */
@@ -27,30 +19,12 @@ const PAPER: Record<string, Record<number, number>> = {
   sphere: { 5: -108.43, 10: -93.16, 20: -89.02 },
 };
 
-const tsx = path.resolve('node_modules/tsx/dist/loader.mjs');
-function cli(args: string[], log: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', tsx, 'src-main/cli/main.ts', ...args, '--json'],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    // Whole lines only: eval's final object (with its coverage report) spans many stdout chunks.
-    let last = '';
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (!line) return;
-      last = line;
-      const record = JSON.parse(line) as { type?: string; epoch?: number; elbo?: number };
-      if (record.type === 'epoch')
-        console.log(`${log}: epoch ${record.epoch} test ELBO ${record.elbo?.toFixed(2)}`);
-    });
-    child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(last)) : reject(new Error(`${log} failed (${code})`)),
-    );
-  });
-}
+const cli = (args: string[], log: string) =>
+  runCli(
+    args,
+    log,
+    (r) => `epoch ${r.epoch} test ELBO ${(r.elbo as number | undefined)?.toFixed(2)}`,
+  );
 
 async function run(latent: 'gaussian' | 'sphere', d: number) {
   const dir = path.join(out, `${latent}-${d}`);

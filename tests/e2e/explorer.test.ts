@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src-main/server';
-import { CHROMIUM, launchChromium } from './chromium';
+import { CHROMIUM, launchChromium, litPixels } from './chromium';
 
 /**
  * The explorer end to end in Debian's Chromium, through the real `serve`: the demo model opens,
@@ -57,26 +57,6 @@ function trainFixtures(dir: string): void {
     );
     if (r.status !== 0) throw new Error(`training fixture ${name} failed: ${r.stderr || r.stdout}`);
   }
-}
-
-/** Counts canvas pixels that differ from the background colour. */
-async function litPixels(page: Page, selector: string): Promise<number> {
-  return page.evaluate((sel) => {
-    const src = document.querySelector(sel) as HTMLCanvasElement;
-    const c = document.createElement('canvas');
-    c.width = src.width;
-    c.height = src.height;
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(src, 0, 0);
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let lit = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      // Background #0f1115.
-      if (Math.abs(data[i] - 15) + Math.abs(data[i + 1] - 17) + Math.abs(data[i + 2] - 21) > 40)
-        lit++;
-    }
-    return lit;
-  }, selector);
 }
 
 /** How many images the element with `data-testid` = `testid` has drawn (its `data-drawn`). */
@@ -148,7 +128,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         .toBeGreaterThan(100);
       // Let the renderer draw (on demand) and the decoded preview arrive.
       await expect
-        .poll(() => litPixels(page, '[data-testid="viewer-canvas"]'), { timeout: 30_000 })
+        .poll(() => litPixels(page, 'viewer-canvas'), { timeout: 30_000 })
         .toBeGreaterThan(500);
       await expect
         .poll(() => drawnCount(page, 'traversal-preview'), { timeout: 30_000 })
@@ -221,7 +201,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await expect
         .poll(() => drawnCount(page, 'selection-image'), { timeout: 20_000 })
         .toBeGreaterThan(0);
-      expect(await litPixels(page, '[data-testid="selection-image"]')).toBeGreaterThan(20);
+      expect(await litPixels(page, 'selection-image')).toBeGreaterThan(20);
       await page.screenshot({ path: path.join(SHOTS, '03-point-selected.png') });
 
       // Decode anywhere: a click in empty space (top-left corner of the stage) decodes there.
@@ -253,7 +233,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         )
         .toBe('true');
       await expect
-        .poll(() => litPixels(page, '[data-testid="viewer-canvas"]'), { timeout: 30_000 })
+        .poll(() => litPixels(page, 'viewer-canvas'), { timeout: 30_000 })
         .toBeGreaterThan(500);
       await page.getByRole('tab', { name: 'Coverage' }).click();
       await expect.poll(() => page.getByTestId('verdicts').count(), { timeout: 60_000 }).toBe(1);

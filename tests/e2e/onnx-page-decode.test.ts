@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src-main/server';
-import { CHROMIUM, launchChromium } from './chromium';
+import { CHROMIUM, launchChromium, litPixels } from './chromium';
 
 /**
  * An ONNX model end to end in Chromium through the real `serve`, under the app's CSP: the MNIST
@@ -54,24 +54,6 @@ async function canvasData(page: Page, testid: string): Promise<string> {
     (id) => (document.querySelector(`[data-testid="${id}"]`) as HTMLCanvasElement).toDataURL(),
     testid,
   );
-}
-
-/** Canvas pixels that differ from the page background (#0f1115). */
-async function litPixels(page: Page, testid: string): Promise<number> {
-  return page.evaluate((id) => {
-    const src = document.querySelector(`[data-testid="${id}"]`) as HTMLCanvasElement;
-    const c = document.createElement('canvas');
-    c.width = src.width;
-    c.height = src.height;
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(src, 0, 0);
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let lit = 0;
-    for (let i = 0; i < data.length; i += 4)
-      if (Math.abs(data[i] - 15) + Math.abs(data[i + 1] - 17) + Math.abs(data[i + 2] - 21) > 40)
-        lit++;
-    return lit;
-  }, testid);
 }
 
 // Without Chromium a developer's run skips this; CI (which installs it) fails instead.

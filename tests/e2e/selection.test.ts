@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src-main/server';
 import { parseNpy } from '../../src-main/shared/maths/npy';
-import { CHROMIUM, launchChromium } from './chromium';
+import { CHROMIUM, launchChromium, litPixels } from './chromium';
 
 /**
  * Selecting groups of points end to end in Chromium (SwiftShader WebGL) through the real
@@ -41,24 +41,6 @@ const count = (page: Page) =>
   page.evaluate(() => (window as unknown as W).__atlas.selection.group.count);
 const shownPoints = async (page: Page) =>
   Number(await page.getByTestId('viewer-canvas').getAttribute('data-points'));
-
-/** Canvas pixels that differ from the page background (#0f1115). */
-async function litPixels(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const src = document.querySelector('[data-testid="viewer-canvas"]') as HTMLCanvasElement;
-    const c = document.createElement('canvas');
-    c.width = src.width;
-    c.height = src.height;
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(src, 0, 0);
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let lit = 0;
-    for (let i = 0; i < data.length; i += 4)
-      if (Math.abs(data[i] - 15) + Math.abs(data[i + 1] - 17) + Math.abs(data[i + 2] - 21) > 40)
-        lit++;
-    return lit;
-  });
-}
 
 /**
  * Draws a closed shape with the mouse over the viewer: an ellipse (a wobbly one: a lasso is

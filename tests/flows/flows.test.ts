@@ -17,6 +17,7 @@ import { GaussianLatent } from '../../src-main/engine/latent/gaussian';
 import { Vae } from '../../src-main/engine/model/model';
 import { tf } from '../../src-main/engine/tf';
 import { Trainer } from '../../src-main/engine/training/train';
+import { expectExactResume } from '../engine/resume-check';
 import { det3 } from '../../src-main/shared/maths/linalg';
 import { mulberry32, normal } from '../../src-main/shared/random';
 
@@ -236,20 +237,10 @@ describe('a VAE with a posterior flow', () => {
       const x = mnist.test.batch([0, 1, 2]);
       expect(Array.from(loaded.vae.encode(x, 3))).toEqual(Array.from(vae.encode(x, 3)));
 
-      const straightVae = Vae.create(config, 1);
-      const straight = new Trainer(straightVae, mnist, { epochs: 2, batchSize: 64, seed: 2 });
-      const uninterrupted = await straight.run();
-      const again = await loadCheckpoint(target, { optimizer: true });
-      const resumed = new Trainer(
-        again.vae,
-        mnist,
-        { ...again.manifest.train!, epochs: 2 },
-        { resume: again.resume! },
-      );
-      const continued = await resumed.run();
-      expect(continued.history[1].train.loss).toBeCloseTo(uninterrupted.history[1].train.loss, 3);
-      for (const t of [trainer, straight, resumed]) t.dispose();
-      for (const m of [vae, loaded.vae, straightVae, again.vae]) m.dispose();
+      await expectExactResume(config, mnist, target);
+      trainer.dispose();
+      vae.dispose();
+      loaded.vae.dispose();
       rmSync(dir, { recursive: true, force: true });
     });
   }

@@ -14,6 +14,7 @@ import { incompatibility, listObjectives } from '../../src-main/engine/objective
 import { exportOnnx } from '../../src-main/engine/onnx/onnx-export';
 import { onnxFiles, openOnnx } from '../../src-main/engine/onnx/onnx-open';
 import { Trainer } from '../../src-main/engine/training/train';
+import { expectExactResume } from '../engine/resume-check';
 
 /**
  * Deterministic encoders (WAE, Tolstikhin et al. 2018): `encoder: 'deterministic'` gives one code
@@ -96,21 +97,10 @@ describe('a deterministic encoder', () => {
       expect(loaded.vae.encoding).toBe('point');
       expect(Array.from(loaded.vae.encode(x, 4))).toEqual(Array.from(z));
       // Resumes exactly where it stopped: its second epoch equals an uninterrupted run's.
-      const straightVae = Vae.create(config(latent, objective), 1);
-      const straight = new Trainer(straightVae, mnist, { epochs: 2, batchSize: 64, seed: 2 });
-      const uninterrupted = await straight.run();
-      const again = await loadCheckpoint(target, { optimizer: true });
-      const resumed = new Trainer(
-        again.vae,
-        mnist,
-        { ...again.manifest.train!, epochs: 2 },
-        { resume: again.resume! },
-      );
-      const continued = await resumed.run();
-      expect(continued.history.map((e) => e.epoch)).toEqual([1, 2]);
-      expect(continued.history[1].train.loss).toBeCloseTo(uninterrupted.history[1].train.loss, 3);
-      for (const t of [trainer, straight, resumed]) t.dispose();
-      for (const m of [vae, loaded.vae, straightVae, again.vae]) m.dispose();
+      await expectExactResume(config(latent, objective), mnist, target);
+      trainer.dispose();
+      vae.dispose();
+      loaded.vae.dispose();
       rmSync(dir, { recursive: true, force: true });
     });
   }

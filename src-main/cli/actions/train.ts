@@ -18,15 +18,11 @@ import {
 import { openDataset } from '../../engine/data/registry';
 import type { DatasetOptions, DatasetSplit } from '../../engine/data/dataset';
 import { Vae } from '../../engine/model/model';
-import {
-  incompatibility,
-  listObjectives,
-  objectiveDescriptor,
-} from '../../engine/objectives/registry';
+import { listObjectives, objectiveDescriptor } from '../../engine/objectives/registry';
 import { geometryDescriptor, listGeometries } from '../../engine/latent/registry';
 import { checkFlow, checkLatent, checkObjective, latentUsage } from '../parse';
 import { listFlows } from '../../engine/flows/registry';
-import { flowRefusal } from '../../shared/parts';
+import { modelRefusal } from '../../engine/model/compatibility';
 import { Trainer, type ResumeNote } from '../../engine/training/train';
 import { Output, fixed } from '../output';
 import { attachProgress } from '../progress';
@@ -219,15 +215,7 @@ function validateNew(opts: TrainOptions): void {
   check(TrainConfig, trainSettings(opts));
   // The input shape comes from the data; any valid one stands in for it here.
   const config = check(ModelConfig, modelConfig(opts, [1]));
-  const reason =
-    incompatibility(config.latent.kind, config.objective.kind, config.encoder) ??
-    (config.flow &&
-      flowRefusal(
-        config.flow.kind,
-        geometryDescriptor(config.latent.kind),
-        config.encoder,
-        config.objective.freeBits,
-      ));
+  const reason = modelRefusal(config);
   if (reason) throw new Error(reason);
 }
 

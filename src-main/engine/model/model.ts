@@ -4,13 +4,12 @@ import type { LatentGeometry, Posterior } from '../latent/geometry';
 import { PointPosterior } from '../latent/point-posterior';
 import { FlowPosterior, type PosteriorFlow } from '../flows/flow';
 import { createFlow } from '../flows/registry';
-import { geometryDescriptor } from '../latent/registry';
-import { flowRefusal } from '../../shared/parts';
+import { modelRefusal } from './compatibility';
 import { createGeometry } from '../latent/registry';
 import type { FittedPrior, Objective } from '../objectives/objective';
 import type { Dataset } from '../data/dataset';
 import { mulberry32, mixSeed, permutation } from '../../shared/random';
-import { createObjective, incompatibility } from '../objectives/registry';
+import { createObjective } from '../objectives/registry';
 import { negativeLogLikelihood } from './likelihood';
 import { forward } from '../nets/forward';
 import { randomDistortion } from '../training/augment';
@@ -75,15 +74,7 @@ export class Vae implements LatentModel {
   /** Builds fresh nets from a config; weights are fixed by `seed`. */
   static create(input: ModelConfigInput, seed = 0): Vae {
     const config = parseOrThrow(ModelConfig, input, 'model config');
-    const reason =
-      incompatibility(config.latent.kind, config.objective.kind, config.encoder) ??
-      (config.flow &&
-        flowRefusal(
-          config.flow.kind,
-          geometryDescriptor(config.latent.kind),
-          config.encoder,
-          config.objective.freeBits,
-        ));
+    const reason = modelRefusal(config);
     if (reason) throw new Error(reason);
     const geometry = createGeometry(config.latent, config);
     const flow = config.flow ? createFlow(config.flow, config.latent.dim) : null;
