@@ -61,6 +61,8 @@ export const ObjectiveDescriptor = z.object({
   geometries: z.object({ only: z.array(PartKind), reason: z.string() }).optional(),
   /** It needs the density q(z|x) (KL), which a deterministic encoder does not have. */
   density: z.boolean().optional(),
+  /** The decoder sees q(z|x)'s mean, never a sample (RAE): a posterior flow has nothing to do. */
+  meanOnly: z.boolean().optional(),
 });
 export type ObjectiveDescriptor = z.infer<typeof ObjectiveDescriptor>;
 
@@ -121,11 +123,14 @@ export function encoderRefusal(
 export function flowRefusal(
   flow: string,
   geometry: GeometryDescriptor,
+  objective: ObjectiveDescriptor,
   encoder: EncoderKind,
   freeBits = 0,
 ): string | undefined {
   if (encoder === 'deterministic')
     return `--flow ${flow}: a deterministic encoder has no q(z|x) for a flow to transform`;
+  if (objective.meanOnly)
+    return `--flow ${flow}: --objective ${objective.kind} trains on q(z|x)'s mean and never samples it, so a flow on q(z|x) would change nothing`;
   if (geometry.refusesFlow) return `--flow ${flow}: ${geometry.refusesFlow}`;
   if (freeBits > 0)
     return `--flow ${flow}: free bits need a KL per latent dimension, and a flowed posterior does not factorise over dimensions (use --free-bits 0)`;

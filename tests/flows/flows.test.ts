@@ -17,6 +17,9 @@ import { GaussianLatent } from '../../src-main/engine/latent/gaussian';
 import { Vae } from '../../src-main/engine/model/model';
 import { tf } from '../../src-main/engine/tf';
 import { Trainer } from '../../src-main/engine/training/train';
+import { modelRefusal } from '../../src-main/engine/model/compatibility';
+import { listObjectives } from '../../src-main/engine/objectives/registry';
+import { ModelConfig } from '../../src-main/shared/config';
 import { expectExactResume } from '../engine/resume-check';
 import { det3 } from '../../src-main/shared/maths/linalg';
 import { mulberry32, normal } from '../../src-main/shared/random';
@@ -245,6 +248,37 @@ describe('a VAE with a posterior flow', () => {
     });
   }
 
+  it('trains and evaluates with every objective it allows (the rest refused, named)', async () => {
+    const small = firstRows(mnist.train, 64);
+    for (const objective of listObjectives().map((o) => o.kind)) {
+      const config = {
+        inputShape: [28, 28, 1],
+        latent: { kind: 'gaussian', dim: 3 },
+        objective: { kind: objective, weight: 1 },
+        net: { kind: 'mlp' as const, hidden: [16] },
+        likelihood: 'bernoulli' as const,
+        flow: { kind: 'planar', length: 2 },
+      };
+      const reason = modelRefusal(ModelConfig.parse(config));
+      if (objective === 'l2') {
+        expect(reason).toMatch(/trains on q\(z\|x\)'s mean and never samples it/);
+        continue;
+      }
+      expect(reason, objective).toBeUndefined();
+      const vae = Vae.create(config, 1);
+      const trainer = new Trainer(
+        vae,
+        { train: small, test: small, warnings: [] },
+        { epochs: 1, batchSize: 32 },
+      );
+      const result = await trainer.run();
+      expect(result.status, objective).toBe('completed');
+      expect(Number.isFinite(withElbo(result.history[0].test).elbo), objective).toBe(true);
+      trainer.dispose();
+      vae.dispose();
+    }
+  });
+
   it('refuses a flow on the sphere, with a deterministic encoder, or with free bits', () => {
     const base = {
       inputShape: [4],
@@ -270,5 +304,12 @@ describe('a VAE with a posterior flow', () => {
         objective: { kind: 'kl', weight: 1, freeBits: 0.5 },
       }),
     ).toThrow(/free bits need a KL per latent dimension/);
+    expect(() =>
+      Vae.create({
+        ...base,
+        latent: { kind: 'gaussian', dim: 3 },
+        objective: { kind: 'l2', weight: 1 },
+      }),
+    ).toThrow(/never samples it/);
   });
 });

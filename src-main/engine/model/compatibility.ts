@@ -1,7 +1,7 @@
 import type { ModelConfig } from '../../shared/config';
 import { flowRefusal } from '../../shared/parts';
 import { geometryDescriptor } from '../latent/registry';
-import { incompatibility } from '../objectives/registry';
+import { incompatibility, objectiveDescriptor } from '../objectives/registry';
 
 /**
  * Why a model config makes no sense, or undefined: its geometry, objective and encoder kind
@@ -17,6 +17,7 @@ export function modelRefusal(
       flowRefusal(
         config.flow.kind,
         geometryDescriptor(config.latent.kind),
+        objectiveDescriptor(config.objective.kind),
         config.encoder,
         config.objective.freeBits,
       ))

@@ -57,6 +57,7 @@ export const l2Descriptor: ObjectiveDescriptor = {
   description:
     'a regularised deterministic autoencoder: λ·‖z‖², then a Gaussian mixture fitted to the codes (Ghosh et al. 2020)',
   weight: 'λ',
+  meanOnly: true,
   parameters: [
     {
       key: 'gmmComponents',
