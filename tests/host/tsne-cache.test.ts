@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { methods } from '../../src-main/api/contract';
+import { encodeNpy } from '../../src-main/shared/maths/npy';
 import type { LatentSnapshot } from '../../src-main/api/records';
 import {
   readLatentCache,
@@ -57,6 +58,14 @@ describe('the t-SNE cache', () => {
     hit = (await readLatentCache(dir, 60, 'all'))!;
     expect(hit.tsne3).toBeUndefined();
     expect(hit.umap3).toBeUndefined();
+  });
+
+  it('does not serve a cached t-SNE of the earlier exact 2,000-point method', async () => {
+    const v = (await weightsVersion(dir))!;
+    await writeLatentCache(dir, v, 30, snapshot(30));
+    const old = path.join(dir, 'cache', `tsne3-${v}-all.npy`);
+    await writeFile(old, encodeNpy(new Float32Array(90), [30, 3]));
+    expect((await readLatentCache(dir, 30, 'all'))!.tsne3).toBeUndefined();
   });
 
   it("the contract takes kind 'tsne3' and refuses others", () => {

@@ -18,7 +18,7 @@ import { KEPT_ACROSS_SAVES } from '../../engine/io/checkpoint-folders';
  *   <model>/cache/latents-<version>-<split>.indices.npy int32 n
  *   <model>/cache/latents-<version>-<split>.errors.npy  float32 n
  *   <model>/cache/umap3-<version>-<split>.npy           float32 n × 3, a UMAP of those means
- *   <model>/cache/tsne3-<version>-<split>.npy           float32 n × 3, a t-SNE of those means
+ *   <model>/cache/tsne3bh-<version>-<split>.npy         float32 n × 3, a t-SNE of those means
  *
  * `version` is a hash of the checkpoint's files (everything but `cache/`), so a copied folder (the
  * demos the library seeds) keeps its cache, and new weights (a checkpoint swaps the whole folder;
@@ -148,7 +148,13 @@ const isEmbedding = (dir: string) => existsSync(path.join(dir, 'embedding.json')
 const base = (dir: string, version: string, split: DataSplit) =>
   path.join(dir, CACHE_FOLDER, `latents-${version}-${split}`);
 const umapFile = (dir: string, version: string, split: DataSplit, kind: ProjectionKind = 'umap3') =>
-  path.join(dir, CACHE_FOLDER, `${kind}-${version}-${split}.npy`);
+  path.join(dir, CACHE_FOLDER, `${FILE_OF[kind]}-${version}-${split}.npy`);
+
+/**
+ * A projection's file name. The t-SNE is the Barnes–Hut one of up to 10,000 points: a cache of the
+ * earlier exact t-SNE (2,000 points, the rest placed by neighbours) is not read, so it is redone.
+ */
+const FILE_OF: Record<ProjectionKind, string> = { umap3: 'umap3', tsne3: 'tsne3bh' };
 
 /** The 3D projections the page computes and the cache keeps (a UMAP, a t-SNE). */
 export type ProjectionKind = 'umap3' | 'tsne3';
