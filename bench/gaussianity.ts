@@ -48,12 +48,17 @@ const cli = (args: string[], log: string) =>
       `epoch ${r.epoch} test reconstruction ${(r.reconstruction as number | undefined)?.toFixed(2)}`,
   );
 
+/** What the table reads of the coverage report; a statistic is null where it is undefined (e.g.
+ * Mardia's for codes whose covariance is singular, as a collapsed encoder gives). */
 interface Coverage {
-  radius_ks: { statistic: number };
-  pairwise_ks: { statistic: number };
-  mardia: { skewness: { b1: number }; kurtosis: { b2: number } };
-  mmd: { value: number };
+  radius_ks: { statistic: number } | null;
+  pairwise_ks: { statistic: number } | null;
+  mardia: { skewness: { b1: number } | null; kurtosis: { b2: number } | null } | null;
+  mmd: { value: number } | null;
 }
+
+const figure = (v: number | undefined, digits: number) =>
+  v === undefined ? 'n/a' : v.toFixed(digits);
 
 async function run(r: Run) {
   const dir = path.join(out, r.name);
@@ -115,11 +120,11 @@ printTable(
     r.weight,
     (r.e.reconstruction as number).toFixed(2),
     r.e.elbo === null ? 'n/a' : (r.e.elbo as number).toFixed(2),
-    r.c.radius_ks.statistic.toFixed(3),
-    r.c.pairwise_ks.statistic.toFixed(3),
-    r.c.mardia.skewness.b1.toFixed(3),
-    r.c.mardia.kurtosis.b2.toFixed(2),
-    r.c.mmd.value.toFixed(4),
+    figure(r.c.radius_ks?.statistic, 3),
+    figure(r.c.pairwise_ks?.statistic, 3),
+    figure(r.c.mardia?.skewness?.b1, 3),
+    figure(r.c.mardia?.kurtosis?.b2, 2),
+    figure(r.c.mmd?.value, 4),
     r.minutes.toFixed(1),
   ]),
 );
