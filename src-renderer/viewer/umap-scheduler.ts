@@ -1,14 +1,13 @@
 import { extendEmbedding, UMAP_MAX } from '../lib/projection/umap-run';
 import type { CloudData } from '../stores/cloud.svelte';
 import type { ViewerStore } from '../stores/viewer.svelte';
-import { startUmap } from './umap-client';
-import type { UmapJob } from './umap-client';
+import { startUmap, type ProjectionJob } from './projection-client';
 
 /** A cloud's UMAP starts unseen this long after its first view, out of that view's way. */
 const UMAP_BACKGROUND_DELAY_MS = 1500;
 
 /**
- * The embedding a scheduler computes: UMAP by default; t-SNE (tsne-client.ts) is scheduled the
+ * The embedding a scheduler computes: UMAP by default; t-SNE (projection-client.ts) is scheduled the
  * same way, on its own points cap, never in the background and never from the engine's cache.
  */
 export interface EmbeddingMethod {
@@ -23,7 +22,7 @@ export interface EmbeddingMethod {
     n: number,
     d: number,
     onProgress: (epoch: number, epochs: number, embedding: Float32Array | null) => void,
-  ): UmapJob;
+  ): ProjectionJob;
 }
 
 export const UMAP_METHOD: EmbeddingMethod = {
@@ -55,7 +54,7 @@ export interface UmapHost {
 export class UmapScheduler {
   /** UMAPs of clouds (computed here or cached by the engine): switching back to UMAP is instant. */
   private readonly embeddings = new WeakMap<CloudData, Float32Array>();
-  private job: UmapJob | null = null;
+  private job: ProjectionJob | null = null;
   private jobFor: CloudData | null = null;
   /** Whether the running job works unseen (another view is on screen). */
   private unseen = false;
@@ -133,7 +132,7 @@ export class UmapScheduler {
     if (!unseen) status.umap = { epoch: 0, epochs: 1 };
     // UMAP on the first `sample` rows (the snapshot is already a random subset of the data);
     // the remaining rows are placed at their nearest sampled neighbour, jittered slightly.
-    let job: UmapJob;
+    let job: ProjectionJob;
     try {
       job = this.method.start(set.means, sample, set.dim, (epoch, epochs, partial) => {
         if (this.unseen) return;

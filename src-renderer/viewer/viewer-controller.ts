@@ -11,7 +11,7 @@ import { PointColouring } from './colouring';
 import type { Legend } from './colouring';
 import { PointCloudViewer } from './PointCloudViewer';
 import { Projector } from './projector';
-import { startTsne } from './tsne-client';
+import { startTsne } from './projection-client';
 import { UmapScheduler } from './umap-scheduler';
 import type { UmapHost } from './umap-scheduler';
 import { TSNE_MAX } from '../lib/projection/tsne-run';

@@ -14,7 +14,7 @@ const umap = vi.hoisted(() => ({
   jobs: [] as { n: number; resolve: (e: Float32Array) => void }[],
 }));
 
-vi.mock('../../../src-renderer/viewer/umap-client', () => ({
+vi.mock('../../../src-renderer/viewer/projection-client', () => ({
   startUmap: (_data: Float32Array, n: number) => {
     let resolve!: (e: Float32Array) => void;
     const promise = new Promise<Float32Array>((r) => (resolve = r));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runTsne, TSNE_MAX } from '../../../src-renderer/lib/projection/tsne-run';
-import { handleTsneRequest } from '../../../src-renderer/viewer/tsne-handler';
-import type { TsneResponse } from '../../../src-renderer/viewer/tsne-protocol';
+import { handleProjectionRequest } from '../../../src-renderer/viewer/projection-handler';
+import type { ProjectionResponse } from '../../../src-renderer/viewer/projection-protocol';
 import { PROJECTIONS } from '../../../src-renderer/stores/viewer.svelte';
 
 /** Three well-separated Gaussian blobs in 8 dimensions, `per` points each. */
@@ -17,9 +17,11 @@ function blobs(per: number, d = 8): Float32Array {
 describe('t-SNE worker protocol', () => {
   it('posts progress with partial embeddings, then the n × 3 result, all with its id', () => {
     const n = 60;
-    const messages: TsneResponse[] = [];
-    handleTsneRequest({ id: 7, data: blobs(20), n, d: 8, options: { iterations: 100 } }, (m) =>
-      messages.push(m),
+    const messages: ProjectionResponse[] = [];
+    handleProjectionRequest(
+      runTsne,
+      { id: 7, data: blobs(20), n, d: 8, options: { iterations: 100 } },
+      (m) => messages.push(m),
     );
     expect(messages.every((m) => m.id === 7)).toBe(true);
     const last = messages[messages.length - 1];
@@ -38,8 +40,9 @@ describe('t-SNE worker protocol', () => {
   });
 
   it('reports a failure as an error message, not a throw', () => {
-    const messages: TsneResponse[] = [];
-    handleTsneRequest(
+    const messages: ProjectionResponse[] = [];
+    handleProjectionRequest(
+      runTsne,
       // No data at all: the run throws, the handler answers with an error.
       { id: 3, data: null as unknown as Float32Array, n: 5, d: 2, options: {} },
       (m) => messages.push(m),
