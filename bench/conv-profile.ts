@@ -10,6 +10,7 @@
 import { initBackend } from '../src-main/engine/backend';
 import { Vae } from '../src-main/engine/model/model';
 import { tf } from '../src-main/engine/tf';
+import { FusedAdam } from '../src-main/engine/training/fused-adam';
 import {
   gemmThreads,
   gemmThreadsReady,
@@ -33,7 +34,7 @@ const vae = Vae.create({
   likelihood: 'bernoulli',
 });
 const vars = vae.trainableVariables();
-const optimizer = tf.train.adam(1e-3);
+const optimizer = new FusedAdam(1e-3);
 const x = tf.tidy(() => tf.randomUniform([batch, h * h * c], 0, 1, 'float32', 1)) as tf.Tensor2D;
 
 function step(i: number): void {

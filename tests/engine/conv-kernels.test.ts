@@ -14,6 +14,7 @@ import {
 } from '../../src-main/engine/nets/conv-kernels';
 import { setPatchConvolutions } from '../../src-main/engine/nets/forward';
 import { fastProduct, setFastMatMul } from '../../src-main/engine/kernels/fast-matmul';
+import { FusedAdam } from '../../src-main/engine/training/fused-adam';
 
 // The wasm backend, where the im2col convolutions and the SIMD matMul run; the references are
 // tfjs' own conv2d / conv2dTranspose / matMul kernels (with fast-gradients.ts' filter gradient).
@@ -215,7 +216,7 @@ describe('conv VAE training on the fast path', () => {
     setFastMatMul(patches);
     setPatchConvolutions(patches);
     const vars = vae.trainableVariables();
-    const optimizer = tf.train.adam(1e-2);
+    const optimizer = patches ? new FusedAdam(1e-2) : tf.train.adam(1e-2);
     const rng = mulberry32(11);
     const x = tf.tensor2d(
       Float32Array.from({ length: batch * h * h * c }, () => rng()),

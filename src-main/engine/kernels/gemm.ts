@@ -20,6 +20,8 @@ const simd = (f: FunctionBody, opcode: number, ...immediates: number[]) =>
   f.code.push(0xfd, ...leb(opcode), ...immediates);
 const f32x4Add = (f: FunctionBody) => simd(f, 0xe4);
 const f32x4Mul = (f: FunctionBody) => simd(f, 0xe6);
+/** f32x4.relaxed_madd (relaxed SIMD): a·b + c, fused where the CPU has FMA. */
+const f32x4RelaxedMadd = (f: FunctionBody) => simd(f, 0x105);
 /** v128.load32_splat: the f32 at the address, in all four lanes. */
 const load32Splat = (f: FunctionBody, offset = 0) => simd(f, 0x09, 2, ...leb(offset));
 const f32Load = (f: FunctionBody, offset = 0) => f.code.push(0x2a, 2, ...leb(offset));
@@ -166,7 +168,7 @@ function emitPackAT(f: FunctionBody): void {
  * With `accumulate` (gemmAdd) the sums start from C's values instead of zero, so a product split
  * into blocks of k adds up in the same order as one pass.
  */
-function emitGemm(f: FunctionBody, accumulate: boolean): void {
+function emitGemm(f: FunctionBody, accumulate: boolean, fma: boolean): void {
   const [packedA, packedB, k, m, n, c, ldc] = [0, 1, 2, 3, 4, 5, 6];
   const [j, i, kk, kEven, panel, pa, pb, pc] = Array.from({ length: 8 }, () => f.local(I32));
   const [b0, b1, av] = [f.local(V128), f.local(V128), f.local(V128)];
@@ -182,11 +184,18 @@ function emitGemm(f: FunctionBody, accumulate: boolean): void {
       load32Splat(f, aOffset + 4 * r);
       f.set(av);
       for (let h = 0; h < 2; h++) {
-        f.get(acc[r][h])
-          .get(av)
-          .get(h === 0 ? b0 : b1);
-        f32x4Mul(f);
-        f32x4Add(f);
+        if (fma) {
+          f.get(av)
+            .get(h === 0 ? b0 : b1)
+            .get(acc[r][h]);
+          f32x4RelaxedMadd(f);
+        } else {
+          f.get(acc[r][h])
+            .get(av)
+            .get(h === 0 ? b0 : b1);
+          f32x4Mul(f);
+          f32x4Add(f);
+        }
         f.set(acc[r][h]);
       }
     }
@@ -507,7 +516,10 @@ function memoryImport(shared: boolean): number[] {
  * The module's bytes: imports `env.memory` (declared shared, at most 4 GiB, with `shared`); exports
  * the packers, `gemm`, `gemmAdd`, `packAllB`, `productPacked` and `product`.
  */
-export function buildGemmModule(shared = false): Uint8Array<ArrayBuffer> {
+export function buildGemmModule(
+  shared = false,
+  fma = process.env.ATLAS_FMA === '1',
+): Uint8Array<ArrayBuffer> {
   const functions: { name: string; params: number; body: FunctionBody }[] = [];
   const add = (name: string, params: number, emit: (f: FunctionBody) => void) => {
     const body = new FunctionBody(params);
@@ -518,8 +530,8 @@ export function buildGemmModule(shared = false): Uint8Array<ArrayBuffer> {
   add('packBT', 5, emitPackBT);
   add('packA', 5, emitPackA);
   add('packAT', 5, emitPackAT);
-  add('gemm', 7, (f) => emitGemm(f, false));
-  add('gemmAdd', 7, (f) => emitGemm(f, true));
+  add('gemm', 7, (f) => emitGemm(f, false, fma));
+  add('gemmAdd', 7, (f) => emitGemm(f, true, fma));
   add('packAllB', 6, emitPackAllB);
   add('productPacked', 12, emitProductPacked);
   add('product', 14, emitProduct);

@@ -1,5 +1,7 @@
 import { tf } from '../tf';
 import { fastProduct, installFastMatMul } from '../kernels/fast-matmul';
+import { installLeadingSum } from '../kernels/leading-sum';
+import { installReluGrad } from '../kernels/relu-grad';
 
 /**
  * Gradient overrides that keep training fast on the wasm backend.
@@ -187,6 +189,8 @@ export function installFastGradients(): void {
   if (installed) return;
   installed = true;
   installFastMatMul();
+  installLeadingSum();
+  installReluGrad();
   const gradients = [
     { kernelName: 'BatchMatMul', inputsToSave: ['a', 'b'], gradFunc: batchMatMulGrad },
     { kernelName: 'Conv2D', inputsToSave: ['x', 'filter'], gradFunc: conv2dGrad },

@@ -6,6 +6,7 @@ import { TypedEmitter } from './events';
 import { binarize, evaluate, type Evaluation } from '../evaluation/evaluate';
 import { mixSeed, mulberry32, permutation } from '../../shared/random';
 import { DivergenceWatch } from './divergence';
+import { FusedAdam } from './fused-adam';
 
 /** A named tensor as optimisers read and write their slots. */
 export interface NamedTensor {
@@ -89,7 +90,7 @@ export interface TrainerOptions {
  */
 export class Trainer extends TypedEmitter<TrainerEvents> {
   readonly config: TrainConfig;
-  readonly optimizer: tf.AdamOptimizer;
+  readonly optimizer: FusedAdam;
   epoch: number;
   step: number;
   readonly history: EpochSummary[];
@@ -117,7 +118,7 @@ export class Trainer extends TypedEmitter<TrainerEvents> {
         `the data items have shape [${train.itemShape.join(', ')}] (${itemSize} values) but the model expects [${vae.config.inputShape.join(', ')}] (${vae.inputSize})`,
       );
     }
-    this.optimizer = tf.train.adam(this.config.learningRate);
+    this.optimizer = new FusedAdam(this.config.learningRate);
     this.epoch = options.resume?.epoch ?? 0;
     this.step = options.resume?.step ?? 0;
     this.history = [...(options.resume?.history ?? [])];

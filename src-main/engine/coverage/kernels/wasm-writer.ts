@@ -7,9 +7,10 @@ const SIMD_PREFIX = 0xfd;
 
 /** The value types the kernels use. */
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValueType = typeof I32 | typeof F64 | typeof V128;
+export type ValueType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 /** LEB128 of an unsigned integer (the encoding of every index, size and SIMD opcode). */
 export function unsignedLeb(value: number): number[] {
@@ -195,4 +196,36 @@ export class ModuleWriter {
     ];
     return new Uint8Array(bytes);
   }
+}
+
+/** A function of a module that imports its memory: its export name, parameters and body. */
+export interface ImportedMemoryFunction {
+  name: string;
+  parameters: ValueType[];
+  body: FunctionBody;
+}
+
+/**
+ * A module that imports `env.memory` (another module's heap, e.g. tfjs-wasm's, or with `shared` a
+ * shared memory of at most 4 GiB for worker threads) and exports functions that return nothing.
+ */
+export function importedMemoryModule(
+  functions: ImportedMemoryFunction[],
+  shared = false,
+): Uint8Array<ArrayBuffer> {
+  const section = (id: number, content: number[]) => [
+    id,
+    ...unsignedLeb(content.length),
+    ...content,
+  ];
+  const memory = shared ? [0x03, ...unsignedLeb(1), ...unsignedLeb(65536)] : [0x00, 0x01];
+  const types = functions.map((f) => [0x60, ...vector(f.parameters.map((p) => [p])), 0]);
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector(types)),
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, ...memory]])),
+    ...section(3, vector(functions.map((_, i) => unsignedLeb(i)))),
+    ...section(7, vector(functions.map((f, i) => [...name(f.name), 0x00, ...unsignedLeb(i)]))),
+    ...section(10, vector(functions.map((f) => f.body.encode()))),
+  ]);
 }
