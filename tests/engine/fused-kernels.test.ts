@@ -65,7 +65,7 @@ describe('FusedAdam', () => {
     expect(await train(() => new FusedAdam(1e-2), 12, 6)).toEqual(stock);
     const fused = new FusedAdam(1e-3);
     const v = tf.variable(random([5], 4));
-    fused.applyGradients({ [v.name]: random([5], 5) });
+    fused.applyGradients({ [v.name]: random([5], 5) } as never);
     const names = (await fused.getWeights()).map((w) => w.name);
     expect(names).toEqual(['iter', `${v.name}/m`, `${v.name}/v`]);
     fused.dispose();

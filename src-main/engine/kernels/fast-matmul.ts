@@ -90,7 +90,12 @@ function fastMatMul(
     scratchBytes = 0;
   }
   if (!kernel) return null;
-  const need = productScratchBytes(m, k, n);
+  // A product of few rows and a long, wide B (a filter gradient, colsᵀ·dy) is computed as
+  // Cᵀ = op(B)ᵀ·op(A)ᵀ: threads share a product's rows, and each copies and packs all of its right
+  // operand, here the small one. Each sum is the same (the factors of each term swap, which
+  // rounding does not see), and Cᵀ is transposed back after.
+  const swap = !bias && activation === 'linear' && m % 8 === 0 && m <= 256 && n >= 4 * m;
+  const need = productScratchBytes(swap ? n : m, k, swap ? m : n) + (swap ? m * n * 4 : 0);
   if (need > scratchBytes) {
     if (scratch) backend.wasm._free(scratch);
     scratchBytes = Math.max(need, 2 * scratchBytes);
@@ -113,7 +118,28 @@ function fastMatMul(
     bias: bias ? address(bias) : 0,
     act: ACTIVATIONS[activation],
   };
-  multiply(kernel, backend.wasm.asm.memory, call, scratch);
+  if (!swap) {
+    multiply(kernel, backend.wasm.asm.memory, call, scratch);
+    return out;
+  }
+  const transposed = scratch + productScratchBytes(n, k, m);
+  const swapped: ProductCall = {
+    ...call,
+    a: call.b,
+    lda: call.ldb,
+    ta: !tb,
+    b: call.a,
+    ldb: call.lda,
+    tb: !ta,
+    c: transposed,
+    m: n,
+    n: m,
+  };
+  multiply(kernel, backend.wasm.asm.memory, swapped, scratch);
+  const heap = new Float32Array(backend.wasm.asm.memory.buffer);
+  const [from, to] = [transposed / 4, call.c / 4];
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) heap[to + i * n + j] = heap[from + j * m + i];
   return out;
 }
 
