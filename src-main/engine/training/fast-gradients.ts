@@ -2,6 +2,7 @@ import { tf } from '../tf';
 import { fastProduct, installFastMatMul } from '../kernels/fast-matmul';
 import { installLeadingSum } from '../kernels/leading-sum';
 import { installReluGrad } from '../kernels/relu-grad';
+import { installSharedIdentity } from '../kernels/shared-identity';
 
 /**
  * Gradient overrides that keep training fast on the wasm backend.
@@ -191,6 +192,7 @@ export function installFastGradients(): void {
   installFastMatMul();
   installLeadingSum();
   installReluGrad();
+  installSharedIdentity();
   const gradients = [
     { kernelName: 'BatchMatMul', inputsToSave: ['a', 'b'], gradFunc: batchMatMulGrad },
     { kernelName: 'Conv2D', inputsToSave: ['x', 'filter'], gradFunc: conv2dGrad },
