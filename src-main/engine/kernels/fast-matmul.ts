@@ -90,11 +90,13 @@ function fastMatMul(
     scratchBytes = 0;
   }
   if (!kernel) return null;
-  // A product of few rows and a long, wide B (a filter gradient, colsᵀ·dy) is computed as
-  // Cᵀ = op(B)ᵀ·op(A)ᵀ: threads share a product's rows, and each copies and packs all of its right
-  // operand, here the small one. Each sum is the same (the factors of each term swap, which
-  // rounding does not see), and Cᵀ is transposed back after.
-  const swap = !bias && activation === 'linear' && m % 8 === 0 && m <= 256 && n >= 4 * m;
+  // A product of few rows and a long, wide B (a filter gradient colsᵀ·dy: k the batch's pixels) is
+  // computed as Cᵀ = op(B)ᵀ·op(A)ᵀ: threads share a product's rows, and each copies and packs all
+  // of its right operand, here the small one. Each sum is the same (the factors of each term
+  // swap, which rounding does not see). Cᵀ is transposed back after, which costs little only
+  // while C is small next to B (k ≥ 8m).
+  const swap =
+    !bias && activation === 'linear' && m % 8 === 0 && m <= 256 && n >= 4 * m && k >= 8 * m;
   const need = productScratchBytes(swap ? n : m, k, swap ? m : n) + (swap ? m * n * 4 : 0);
   if (need > scratchBytes) {
     if (scratch) backend.wasm._free(scratch);
