@@ -3,6 +3,7 @@ import { initBackend } from '../../src-main/engine/backend';
 import { tf } from '../../src-main/engine/tf';
 import { mulberry32 } from '../../src-main/shared/random';
 import { FusedAdam, adamUpdate } from '../../src-main/engine/training/fused-adam';
+import { biasRelu } from '../../src-main/engine/kernels/bias-relu';
 
 // The training step's fused kernels on wasm (kernels/adam-module.ts, leading-sum.ts,
 // relu-grad.ts) against tfjs' own ops: bit for bit, tails of len mod 4 included.
@@ -157,5 +158,32 @@ describe('ReLU’s gradient', () => {
     const [gBig] = tf.grads((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), dy)))([big]);
     expect(bits(gBig)).toEqual(bits(tf.mul(dy, tf.cast(tf.step(big), 'float32'))));
     tf.dispose([x, w, g, expected, big, dy, gBig]);
+  });
+});
+
+describe('relu(x + bias) in one kernel', () => {
+  it('equals tfjs’ Add then Relu, value and gradients, bit for bit', () => {
+    for (const shape of [
+      [64, 16, 16, 32],
+      [128, 3136],
+      [5, 6],
+    ]) {
+      const x = random(shape, 21);
+      const bias = random([shape[shape.length - 1]], 22);
+      const dy = random(shape, 23);
+      const loss = (f: (x: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(f(a, b), dy));
+      const fused = (a: tf.Tensor, b: tf.Tensor) => biasRelu(a, b);
+      const plain = (a: tf.Tensor, b: tf.Tensor) => tf.relu(tf.add(a, b));
+      expect(bits(fused(x, bias))).toEqual(bits(plain(x, bias)));
+      const got = tf.grads(loss(fused))([x, bias]);
+      const expected = tf.grads(loss(plain))([x, bias]);
+      expect(bits(got[0])).toEqual(bits(expected[0]));
+      expect(bits(got[1])).toEqual(bits(expected[1]));
+      // Only the bias's gradient wanted (a first layer's input needs none).
+      const [onlyBias] = tf.grads((b: tf.Tensor) => loss(fused)(x, b))([bias]);
+      expect(bits(onlyBias)).toEqual(bits(expected[1]));
+      tf.dispose([x, bias, dy, ...got, ...expected, onlyBias]);
+    }
   });
 });

@@ -74,17 +74,14 @@ export function installReluGrad(): boolean {
   tf.registerGradient({
     kernelName: 'Relu',
     inputsToSave: ['x'],
-    gradFunc: (dy, saved) => {
-      const [x] = saved;
-      return {
-        x: () =>
-          tf.getBackend() === 'wasm' &&
-          x.dtype === 'float32' &&
-          (dy as tf.Tensor).dtype === 'float32'
-            ? (tf.engine().runKernel(KERNEL, { dy: dy as tf.Tensor, x }) as tf.Tensor)
-            : tf.mul(dy as tf.Tensor, tf.cast(tf.step(x), 'float32')),
-      };
-    },
+    gradFunc: (dy, saved) => ({ x: () => reluGrad(dy as tf.Tensor, saved[0]) }),
   });
   return true;
+}
+
+/** dy·step(x): one kernel on wasm (once installed), tfjs' ops elsewhere. */
+export function reluGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  return registered && tf.getBackend() === 'wasm' && x.dtype === 'float32' && dy.dtype === 'float32'
+    ? (tf.engine().runKernel(KERNEL, { dy, x }) as tf.Tensor)
+    : tf.mul(dy, tf.cast(tf.step(x), 'float32'));
 }

@@ -1,5 +1,6 @@
 import { tf } from '../tf';
 import { conv2dByPatches, conv2dTransposeByPatches } from './conv-kernels';
+import { biasRelu } from '../kernels/bias-relu';
 
 type Act = (x: tf.Tensor) => tf.Tensor;
 
@@ -52,7 +53,7 @@ export function forward(
     if (kind === 'Dense' && act && h.rank === 2) {
       const [kernel, bias] = layer.trainableWeights.map((w) => w.read());
       const y = tf.matMul(h, kernel);
-      h = act(bias ? tf.add(y, bias) : y);
+      h = activate(y, bias, config.activation, act);
     } else if (kind === 'Conv2D' && act && isPlainConv(config, h)) {
       const [kernel, bias] = layer.trainableWeights.map((w) => w.read());
       const strides = pair(config.strides);
@@ -60,7 +61,7 @@ export function forward(
       const y = patches
         ? conv2dByPatches(h as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding)
         : tf.conv2d(h as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding);
-      h = act(bias ? tf.add(y, bias) : y);
+      h = activate(y, bias, config.activation, act);
     } else if (kind === 'Conv2DTranspose' && act && patches && isPlainConv(config, h)) {
       const [kernel, bias] = layer.trainableWeights.map((w) => w.read());
       const strides = pair(config.strides);
@@ -83,12 +84,18 @@ export function forward(
         strides,
         padding,
       );
-      h = act(bias ? tf.add(y, bias) : y);
+      h = activate(y, bias, config.activation, act);
     } else {
       h = layer.apply(h, { training: true }) as tf.Tensor;
     }
   }
   return h;
+}
+
+/** act(y + bias); ReLU after a bias in one kernel (kernels/bias-relu.ts). */
+function activate(y: tf.Tensor, bias: tf.Tensor | undefined, name: unknown, act: Act): tf.Tensor {
+  if (bias && name === 'relu') return biasRelu(y, bias);
+  return act(bias ? tf.add(y, bias) : y);
 }
 
 function pair(value: unknown): [number, number] {
