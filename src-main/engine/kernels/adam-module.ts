@@ -8,6 +8,7 @@ import {
   V128,
   importedMemoryModule,
   unsignedLeb as leb,
+  type ValueType,
 } from '../coverage/kernels/wasm-writer';
 import { heapKernel } from './heap-kernel';
 
@@ -79,8 +80,8 @@ function emitAdam(f: FunctionBody): void {
 export function buildAdamModule(): Uint8Array<ArrayBuffer> {
   const body = new FunctionBody(16);
   emitAdam(body);
-  const parameters = [...new Array<number>(8).fill(I32), ...new Array<number>(8).fill(F32)];
-  return importedMemoryModule([{ name: 'adam', parameters: parameters as never, body }]);
+  const parameters: ValueType[] = [...new Array(8).fill(I32), ...new Array(8).fill(F32)];
+  return importedMemoryModule([{ name: 'adam', parameters, body }]);
 }
 
 /** adam(...) on the tfjs heap, or null where WebAssembly SIMD is unavailable. */

@@ -12,7 +12,13 @@
 // than tf.sum, so results agree with model/likelihood.ts to float32 tolerance (tests/engine/iwae.test.ts).
 // This file builds the module (for the tfjs heap or, shared, for the worker threads of
 // gemm-threads.ts); bernoulli.ts runs it.
-import { FunctionBody, I32, V128, unsignedLeb as leb } from '../coverage/kernels/wasm-writer';
+import {
+  FunctionBody,
+  I32,
+  V128,
+  importedMemoryModule,
+  unsignedLeb as leb,
+} from '../coverage/kernels/wasm-writer';
 
 const op = (f: FunctionBody, opcode: number, ...immediates: number[]) =>
   f.code.push(0xfd, ...leb(opcode), ...immediates);
@@ -231,28 +237,5 @@ function emitRows(f: FunctionBody): void {
 export function buildBernoulliModule(shared = false): Uint8Array<ArrayBuffer> {
   const body = new FunctionBody(6);
   emitRows(body);
-  const vector = (items: number[][]) => [...leb(items.length), ...items.flat()];
-  const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
-  const name = (text: string) => {
-    const bytes = Array.from(new TextEncoder().encode(text));
-    return [...leb(bytes.length), ...bytes];
-  };
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([[0x60, ...vector(new Array(6).fill([I32])), 0]])),
-    ...section(
-      2,
-      vector([
-        [
-          ...name('env'),
-          ...name('memory'),
-          0x02,
-          ...(shared ? [0x03, 0x01, ...leb(65536)] : [0x00, 0x01]),
-        ],
-      ]),
-    ),
-    ...section(3, vector([[0]])),
-    ...section(7, vector([[...name('rows'), 0x00, 0]])),
-    ...section(10, vector([body.encode()])),
-  ]);
+  return importedMemoryModule([{ name: 'rows', parameters: new Array(6).fill(I32), body }], shared);
 }

@@ -18,7 +18,14 @@
 // are within float32 rounding of the stock kernel's rather than equal, and ~8 % faster here (the
 // kernel is bound by the accumulators' add latency; bench/conv-profile.ts). Without it the
 // results equal the stock kernel's bit for bit.
-import { FunctionBody, I32, V128, unsignedLeb as leb } from '../coverage/kernels/wasm-writer';
+import {
+  FunctionBody,
+  I32,
+  V128,
+  importedMemoryModule,
+  unsignedLeb as leb,
+  type ImportedMemoryFunction,
+} from '../coverage/kernels/wasm-writer';
 import { relaxedSimd } from './relaxed-simd';
 
 const simd = (f: FunctionBody, opcode: number, ...immediates: number[]) =>
@@ -511,22 +518,16 @@ function emitProduct(f: FunctionBody): void {
   call(f, PRODUCT_PACKED);
 }
 
-/** The memory import of a module: unshared (tfjs-wasm's heap) or shared (the threads' memory). */
-const MAX_SHARED_PAGES = 65536;
-function memoryImport(shared: boolean): number[] {
-  return shared ? [0x03, ...leb(1), ...leb(MAX_SHARED_PAGES)] : [0x00, 0x01];
-}
-
 /**
  * The module's bytes: imports `env.memory` (declared shared, at most 4 GiB, with `shared`); exports
  * the packers, `gemm`, `gemmAdd`, `packAllB`, `productPacked` and `product`.
  */
 export function buildGemmModule(shared = false, fma = relaxedSimd()): Uint8Array<ArrayBuffer> {
-  const functions: { name: string; params: number; body: FunctionBody }[] = [];
+  const functions: ImportedMemoryFunction[] = [];
   const add = (name: string, params: number, emit: (f: FunctionBody) => void) => {
     const body = new FunctionBody(params);
     emit(body);
-    functions.push({ name, params, body });
+    functions.push({ name, parameters: new Array(params).fill(I32), body });
   };
   add('packB', 5, emitPackB);
   add('packBT', 5, emitPackBT);
@@ -537,22 +538,7 @@ export function buildGemmModule(shared = false, fma = relaxedSimd()): Uint8Array
   add('packAllB', 6, emitPackAllB);
   add('productPacked', 12, emitProductPacked);
   add('product', 14, emitProduct);
-  const vector = (items: number[][]) => [...leb(items.length), ...items.flat()];
-  const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
-  const name = (text: string) => {
-    const bytes = Array.from(new TextEncoder().encode(text));
-    return [...leb(bytes.length), ...bytes];
-  };
-  const signature = (params: number) => [0x60, ...vector(new Array(params).fill([I32])), 0];
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector(functions.map((f) => signature(f.params)))),
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, ...memoryImport(shared)]])),
-    ...section(3, vector(functions.map((_, i) => leb(i)))),
-    ...section(7, vector(functions.map((f, i) => [...name(f.name), 0x00, ...leb(i)]))),
-    ...section(10, vector(functions.map((f) => f.body.encode()))),
-  ];
-  return new Uint8Array(bytes);
+  return importedMemoryModule(functions, shared);
 }
 
 type Pack = (source: number, stride: number, rows: number, depth: number, dst: number) => void;
