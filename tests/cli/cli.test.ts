@@ -48,8 +48,18 @@ describe('latent-atlas CLI', () => {
     const info = r.lines.at(-1)! as {
       backend: string;
       attempts: { name: string; ok: boolean; reason: string }[];
+      kernels?: { threads: number; fma: boolean };
     };
     expect(['wasm', 'cpu', 'tensorflow']).toContain(info.backend);
+    if (info.backend === 'wasm') {
+      // Products on every core, with fused multiply-adds in Node 20 (relaxed SIMD switched on).
+      expect(info.kernels?.threads).toBeGreaterThanOrEqual(1);
+      expect(info.kernels?.fma).toBe(true);
+      process.env.LATENT_ATLAS_FMA = '0';
+      const plain = cli('info', '--json').lines.at(-1) as { kernels?: { fma: boolean } };
+      delete process.env.LATENT_ATLAS_FMA;
+      expect(plain.kernels?.fma).toBe(false);
+    }
     expect(info.attempts.map((a) => a.name).slice(0, 2)).toEqual(['tensorflow-gpu', 'tensorflow']);
     for (const a of info.attempts.filter((x) => !x.ok)) expect(a.reason.length).toBeGreaterThan(5);
     const text = cli('info');

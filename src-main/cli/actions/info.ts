@@ -1,6 +1,8 @@
 import { initBackend } from '../../engine/backend';
 import { onnxRuntimeReport } from '../../engine/onnx/onnx-runtime';
 import { listDatasets } from '../../engine/data/registry';
+import { gemmThreads } from '../../engine/kernels/gemm-threads';
+import { relaxedSimd } from '../../engine/kernels/relaxed-simd';
 import { Output } from '../output';
 import { latentUsage } from '../parse';
 import type { PartParameter } from '../../shared/parts';
@@ -8,16 +10,26 @@ import type { PartParameter } from '../../shared/parts';
 export async function info(opts: { json?: boolean }, version: string): Promise<void> {
   const report = await initBackend();
   const onnx = await onnxRuntimeReport();
+  const kernels =
+    report.backend === 'wasm' ? { threads: gemmThreads(), fma: relaxedSimd() } : undefined;
   const lines = [
     `latent-atlas ${version} on Node ${process.versions.node}`,
     `backend: ${report.backend} (${report.chosen})`,
     ...report.attempts.map((a) => `  ${a.ok ? '✓' : '✗'} ${a.name.padEnd(15)} ${a.reason}`),
+    ...(kernels
+      ? [
+          `matrix products: ${kernels.threads} thread${kernels.threads === 1 ? '' : 's'} (LATENT_ATLAS_THREADS), ` +
+            (kernels.fma
+              ? 'fused multiply-adds (relaxed SIMD; LATENT_ATLAS_FMA=0 turns them off)'
+              : 'plain SIMD (no relaxed SIMD here, or LATENT_ATLAS_FMA=0)'),
+        ]
+      : []),
     onnx.available
       ? `ONNX models: onnxruntime-node ${onnx.version}, ${onnx.reason}`
       : `ONNX models: unavailable (${onnx.reason})`,
   ];
   new Output(Boolean(opts.json)).result(
-    { version, node: process.versions.node, ...report, onnx },
+    { version, node: process.versions.node, ...report, kernels, onnx },
     lines.join('\n'),
   );
 }
