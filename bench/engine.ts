@@ -51,7 +51,6 @@ function naive(z: number): number | null {
 const PYTHON = '/usr/bin/python3';
 const torchReady = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 
-/** samples/s of a PyTorch anchor script, or null without torch. */
 /**
  * The anchor's samples/s: the better of PyTorch on every core and on one thread (on this shared
  * machine its two threads were at times half as fast as one), or null without torch.
