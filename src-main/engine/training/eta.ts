@@ -133,7 +133,7 @@ export function fasterBackendAdvice(
   if (report.chosen !== 'tensorflow') {
     const why = native?.reason ? ` (here: ${native.reason})` : '';
     lines.push(
-      `@tensorflow/tfjs-node would train faster: native libtensorflow on all CPU cores instead of ${report.backend} on one; it installs with \`npm install @tensorflow/tfjs-node\` on a machine with internet${why}`,
+      `@tensorflow/tfjs-node would train faster: native libtensorflow runs every op on all CPU cores, ${report.backend === 'wasm' ? 'where wasm shares only its large matrix products' : `instead of ${report.backend} on one`}; it installs with \`npm install @tensorflow/tfjs-node\` on a machine with internet${why}`,
     );
   }
   const noCuda = gpu?.reason.includes('no CUDA GPU');
