@@ -15,6 +15,7 @@ import {
 import { setPatchConvolutions } from '../../src-main/engine/nets/forward';
 import { fastProduct, setFastMatMul } from '../../src-main/engine/kernels/fast-matmul';
 import { FusedAdam } from '../../src-main/engine/training/fused-adam';
+import { random } from './tensors';
 
 // The wasm backend, where the im2col convolutions and the SIMD matMul run; the references are
 // tfjs' own conv2d / conv2dTranspose / matMul kernels (with fast-gradients.ts' filter gradient).
@@ -22,15 +23,6 @@ beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
 });
 afterEach(() => setFastMatMul(true));
-
-function random(shape: number[], seed: number): tf.Tensor {
-  const rng = mulberry32(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(
-    Float32Array.from({ length: n }, () => 2 * rng() - 1),
-    shape,
-  );
-}
 
 function maxRelativeError(a: tf.Tensor, b: tf.Tensor): number {
   expect(a.shape).toEqual(b.shape);

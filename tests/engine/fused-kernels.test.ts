@@ -1,25 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { tf } from '../../src-main/engine/tf';
-import { mulberry32 } from '../../src-main/shared/random';
 import { FusedAdam, adamUpdate } from '../../src-main/engine/training/fused-adam';
 import { biasRelu } from '../../src-main/engine/kernels/bias-relu';
+import { bits, random } from './tensors';
 
 // The training step's fused kernels on wasm (kernels/adam-module.ts, leading-sum.ts,
 // relu-grad.ts) against tfjs' own ops: bit for bit, tails of len mod 4 included.
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
 });
-
-function random(shape: number[], seed: number): tf.Tensor {
-  const rng = mulberry32(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(
-    Float32Array.from({ length: n }, () => 2 * rng() - 1),
-    shape,
-  );
-}
-const bits = (t: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
 
 describe('FusedAdam', () => {
   /** Weights after `steps` updates of a small regression, with `make`'s optimizer. */

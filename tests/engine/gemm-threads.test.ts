@@ -27,6 +27,7 @@ import {
   setWorkerStall,
   threadedProducts,
 } from '../../src-main/engine/kernels/gemm-threads';
+import { bits, random } from './tensors';
 
 // Threaded products (kernels/gemm-threads.ts) against one thread, bit for bit; gemm.ts' product
 // against a plain float32 loop; the fused product against tfjs-wasm's own; a conv VAE's training
@@ -46,18 +47,6 @@ afterEach(() => {
   setThreadThreshold();
   setFastMatMul(true);
 });
-
-function random(shape: number[], seed: number): tf.Tensor {
-  const rng = mulberry32(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(
-    Float32Array.from({ length: n }, () => 2 * rng() - 1),
-    shape,
-  );
-}
-
-/** A tensor's float32 values as bit patterns (so −0 and NaN compare exactly). */
-const bits = (t: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
 
 const fma = relaxedSimd();
 
